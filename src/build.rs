@@ -1,0 +1,161 @@
+//! The pipeline, one way: load (parse every file in parallel) → [`Site`] → render → write.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::content::{self, Loaded};
+use crate::error::{collect_all, Diagnostic, Error, Result};
+use crate::output::{self, Output};
+use crate::render;
+use crate::site::Site;
+
+/// What `nashra build` was asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// The site folder (holds `nashra.toml`).
+    pub root: PathBuf,
+    /// Where to write; `<root>/public` when `None`.
+    pub output: Option<PathBuf>,
+    /// Overrides `base_url` from the config.
+    pub base_url: Option<String>,
+    /// Include articles marked `draft = true`.
+    pub drafts: bool,
+}
+
+/// What a build did, for the summary line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildReport {
+    /// HTML pages written per language code, in the config's language order.
+    pub pages: Vec<(String, usize)>,
+    /// Files written in all (pages and static files).
+    pub files: usize,
+    /// Bytes written.
+    pub bytes: u64,
+    /// Where the site was written.
+    pub output: PathBuf,
+    /// Wall time of the whole build.
+    pub elapsed: Duration,
+}
+
+/// Builds the site at `opts.root` into its output folder.
+pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
+    let start = Instant::now();
+    let root = &opts.root;
+    let out_dir = opts.output.clone().unwrap_or_else(|| root.join("public"));
+    check_output_dir(root, &out_dir)?;
+    let mut config = Config::load(root)?;
+    if let Some(url) = &opts.base_url {
+        config = config.with_base_url(url)?;
+    }
+    let site = load(root, config, opts.drafts)?;
+    let outputs = render::render(root, &site)?;
+    let pages = pages_per_language(&site, &outputs);
+    let written = output::write(&outputs, &out_dir, site.config.minify)?;
+    Ok(BuildReport {
+        pages,
+        files: written.files,
+        bytes: written.bytes,
+        output: out_dir,
+        elapsed: start.elapsed(),
+    })
+}
+
+/// Reads and parses every file of `content/` in parallel, then links them into a [`Site`].
+/// All files' errors are reported together.
+pub fn load(root: &Path, config: Config, drafts: bool) -> Result<Site> {
+    let content_dir = root.join("content");
+    let files = content_files(&content_dir)?;
+    let loaded = files
+        .par_iter()
+        .map(|path| -> Result<Loaded> {
+            let relative = path.strip_prefix(&content_dir).unwrap_or(path);
+            let shown = Path::new("content").join(relative);
+            let bytes = std::fs::read(path).map_err(|e| Error::io(&shown, "read the file", &e))?;
+            content::load(&config, relative, &shown, &bytes)
+        })
+        .collect::<Vec<_>>();
+    Site::new(config, collect_all(loaded)?, drafts)
+}
+
+/// The Markdown files under `content/`, sorted; editor backups and hidden files are skipped.
+fn content_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let entries = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()))
+        .map(|e| {
+            e.map_err(|e| {
+                let path = e.path().unwrap_or(dir).to_path_buf();
+                Diagnostic::new(path, format!("cannot read: {e}")).into()
+            })
+        });
+    Ok(collect_all(entries)?
+        .into_iter()
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md"))
+        .map(|e| e.into_path())
+        .collect())
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    let name = name.to_string_lossy();
+    name.starts_with('.') || name.starts_with('#') || name.ends_with('~')
+}
+
+/// Refuses output folders that would replace the site itself or its sources.
+fn check_output_dir(root: &Path, out_dir: &Path) -> Result<()> {
+    let absolute = |p: &Path| {
+        std::path::absolute(p)
+            .map(|p| normalize(&p))
+            .map_err(|e| Error::io(p, "resolve the path", &e))
+    };
+    let root_abs = absolute(root)?;
+    let out_abs = absolute(out_dir)?;
+    let sources = ["content", "themes", "static", "templates", "seeds"];
+    if root_abs.starts_with(&out_abs) || sources.iter().any(|s| out_abs.starts_with(root_abs.join(s))) {
+        return Err(Diagnostic::new(
+            out_dir,
+            "the output folder would replace the site or its sources: a build replaces the whole output folder",
+        )
+        .help("choose a folder of its own, e.g. --output public")
+        .into());
+    }
+    Ok(())
+}
+
+/// Removes `.` and `..` lexically, so `site/../site/public` compares equal to `site/public`.
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// HTML pages per language: the default language owns the root, others their `<code>/` prefix.
+fn pages_per_language(site: &Site, outputs: &[Output]) -> Vec<(String, usize)> {
+    let langs = &site.config.languages;
+    let mut counts: Vec<(String, usize)> = langs.iter().map(|l| (l.code.clone(), 0)).collect();
+    for o in outputs.iter().filter(|o| o.path.ends_with(".html")) {
+        let i = langs
+            .iter()
+            .position(|l| {
+                let prefix = site.config.language_prefix(&l.code);
+                !prefix.is_empty() && o.path.starts_with(&prefix)
+            })
+            .unwrap_or(0);
+        counts[i].1 += 1;
+    }
+    counts
+}

@@ -1,0 +1,376 @@
+//! `nashra.toml` → [`Config`]: defaults, validation, and errors that point at the line.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::error::{Diagnostic, Result};
+
+/// The file every site has at its root.
+pub const CONFIG_FILE: &str = "nashra.toml";
+
+/// Which way a language is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// Right to left (Arabic, Persian, Hebrew, Urdu, …).
+    Rtl,
+    /// Left to right.
+    Ltr,
+}
+
+impl Direction {
+    /// The direction a language code implies when the config does not say.
+    pub fn of_code(code: &str) -> Self {
+        const RTL: &[&str] = &[
+            "ar", "arc", "ckb", "dv", "fa", "he", "ks", "ku-arab", "ps", "sd", "ug", "ur", "yi",
+        ];
+        let primary = code.to_ascii_lowercase();
+        let base = primary.split('-').next().unwrap_or_default();
+        if RTL.contains(&primary.as_str()) || RTL.contains(&base) {
+            Self::Rtl
+        } else {
+            Self::Ltr
+        }
+    }
+
+    /// `"rtl"` or `"ltr"`, as HTML's `dir` wants it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Rtl => "rtl",
+            Self::Ltr => "ltr",
+        }
+    }
+}
+
+/// One language the site publishes in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Language {
+    /// BCP 47 code, e.g. `ar`, `en`.
+    pub code: String,
+    /// The language's name in itself, e.g. `العربية`, shown in the language switcher.
+    pub name: String,
+    /// Writing direction.
+    pub dir: Direction,
+    /// The site's title in this language.
+    pub title: String,
+    /// The site's description in this language.
+    pub description: String,
+}
+
+/// The validated site configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Absolute URL of the site, always ending in `/`.
+    pub base_url: String,
+    /// The path part of `base_url` (`/` or e.g. `/briefing/`), prefixed to every link.
+    pub base_path: String,
+    /// Code of the language served at the site root.
+    pub default_language: String,
+    /// Every language, the default first, then by code.
+    pub languages: Vec<Language>,
+    /// Name of the theme folder under `themes/`.
+    pub theme: String,
+    /// Whether HTML output goes through `minify-html`.
+    pub minify: bool,
+    /// Taxonomy names that front matter may use (`tags`, `regions`, …).
+    pub taxonomies: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    base_url: String,
+    #[serde(default = "default_language")]
+    default_language: String,
+    languages: BTreeMap<String, RawLanguage>,
+    #[serde(default = "default_theme")]
+    theme: String,
+    #[serde(default = "yes")]
+    minify: bool,
+    #[serde(default = "default_taxonomies")]
+    taxonomies: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLanguage {
+    name: String,
+    title: String,
+    #[serde(default)]
+    description: String,
+    direction: Option<Direction>,
+}
+
+fn default_language() -> String {
+    "ar".into()
+}
+fn default_theme() -> String {
+    "default".into()
+}
+fn yes() -> bool {
+    true
+}
+fn default_taxonomies() -> Vec<String> {
+    vec!["tags".into(), "regions".into()]
+}
+
+impl Config {
+    /// Reads and validates `nashra.toml` in `root`.
+    pub fn load(root: &Path) -> Result<Self> {
+        let path = root.join(CONFIG_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            let d = Diagnostic::new(&path, format!("cannot read the site configuration: {e}"));
+            if e.kind() == std::io::ErrorKind::NotFound {
+                d.help("run nashra in a site folder, or point --root at one")
+            } else {
+                d
+            }
+        })?;
+        Self::parse(&text, Path::new(CONFIG_FILE))
+    }
+
+    /// Parses config text; `path` is only used in diagnostics.
+    pub fn parse(text: &str, path: &Path) -> Result<Self> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| toml_diagnostic(path, text, &e, 1))?;
+        let key_at = |key: &str| key_diagnostic(path, text, key, 1);
+
+        let (base_url, base_path) = normalize_base_url(&raw.base_url).ok_or_else(|| {
+            key_at("base_url")(format!(
+                "`base_url` = {:?} is not an absolute http(s) URL",
+                raw.base_url
+            ))
+            .help(BASE_URL_HELP)
+        })?;
+
+        let mut languages = Vec::new();
+        for (code, lang) in raw.languages {
+            if !valid_language_code(&code) {
+                return Err(
+                    key_at(&format!("languages.{code}"))(format!("`{code}` is not a language code"))
+                        .help("use a BCP 47 code such as `ar`, `en` or `fr`")
+                        .into(),
+                );
+            }
+            let dir = lang.direction.unwrap_or_else(|| Direction::of_code(&code));
+            languages.push(Language {
+                code,
+                name: lang.name,
+                dir,
+                title: lang.title,
+                description: lang.description,
+            });
+        }
+        let Some(pos) = languages.iter().position(|l| l.code == raw.default_language) else {
+            let declared: Vec<_> = languages.iter().map(|l| l.code.as_str()).collect();
+            return Err(key_at("default_language")(format!(
+                "the default language `{}` is not declared",
+                raw.default_language
+            ))
+            .help(format!(
+                "add a [languages.{}] table, or set default_language to one of: {}",
+                raw.default_language,
+                declared.join(", ")
+            ))
+            .into());
+        };
+        let default = languages.remove(pos);
+        languages.insert(0, default);
+
+        if raw.theme.is_empty() || raw.theme.contains(['/', '\\']) || raw.theme.starts_with('.') {
+            return Err(
+                key_at("theme")(format!("`theme` = {:?} is not a theme folder name", raw.theme))
+                    .help("name a folder under themes/, e.g. theme = \"default\"")
+                    .into(),
+            );
+        }
+        for t in &raw.taxonomies {
+            if crate::content::slugify(t) != *t {
+                return Err(
+                    key_at("taxonomies")(format!("taxonomy name {t:?} is not usable in a URL"))
+                        .help("use lowercase letters, digits and hyphens, e.g. \"regions\"")
+                        .into(),
+                );
+            }
+        }
+
+        Ok(Self {
+            base_url,
+            base_path,
+            default_language: raw.default_language,
+            languages,
+            theme: raw.theme,
+            minify: raw.minify,
+            taxonomies: raw.taxonomies,
+        })
+    }
+
+    /// The language with this code, if the site declares it.
+    pub fn language(&self, code: &str) -> Option<&Language> {
+        self.languages.iter().find(|l| l.code == code)
+    }
+
+    /// The URL path prefix of a language: empty for the default, `en/` for English.
+    pub fn language_prefix(&self, code: &str) -> String {
+        if code == self.default_language {
+            String::new()
+        } else {
+            format!("{code}/")
+        }
+    }
+
+    /// Replaces the base URL (from `--base-url`), validated as the config's own.
+    pub fn with_base_url(mut self, base_url: &str) -> Result<Self> {
+        let (url, path) = normalize_base_url(base_url).ok_or_else(|| {
+            Diagnostic::new(
+                "--base-url",
+                format!("{base_url:?} is not an absolute http(s) URL"),
+            )
+            .help(BASE_URL_HELP)
+        })?;
+        self.base_url = url;
+        self.base_path = path;
+        Ok(self)
+    }
+}
+
+const BASE_URL_HELP: &str =
+    "write the address the site is published at, e.g. base_url = \"https://example.org/briefing/\"";
+
+/// The base URL ending in `/`, and its path, or `None` if it is not an absolute http(s) URL.
+fn normalize_base_url(raw: &str) -> Option<(String, String)> {
+    let mut url = url::Url::parse(raw)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())?;
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    url.set_query(None);
+    url.set_fragment(None);
+    let path = url.path().to_string();
+    Some((url.to_string(), path))
+}
+
+fn valid_language_code(code: &str) -> bool {
+    let mut parts = code.split('-');
+    let primary = parts.next().unwrap_or_default();
+    (2..=3).contains(&primary.len())
+        && primary.bytes().all(|b| b.is_ascii_lowercase())
+        && parts.all(|p| !p.is_empty() && p.len() <= 8 && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// A diagnostic for a TOML parse or type error, placed at its span. `first_line` is the line of
+/// the file where `text` starts (front matter starts after its fence).
+pub fn toml_diagnostic(path: &Path, text: &str, err: &toml::de::Error, first_line: usize) -> Diagnostic {
+    let mut message = err.message().trim().to_string();
+    let mut help = "fix the TOML syntax (strings in \"quotes\", one key = value per line)".to_string();
+    if let Some((field, hint)) = unknown_key(&message) {
+        help = hint;
+        message = format!("unknown key `{field}`");
+    } else if message.starts_with("invalid type") || message.starts_with("missing field") {
+        help = "give the key a value of the expected type".into();
+    }
+    let d = Diagnostic::new(path, message).help(help);
+    match err.span() {
+        Some(span) => d.at_offset(text, span.start, first_line),
+        None => d,
+    }
+}
+
+/// From serde's "unknown field `name`, expected `a` or `b`" (or "expected one of …"): the
+/// name, and a hint suggesting the closest expected key.
+pub fn unknown_key(message: &str) -> Option<(String, String)> {
+    let mut quoted = message
+        .strip_prefix("unknown field ")?
+        .split('`')
+        .skip(1)
+        .step_by(2);
+    let field = quoted.next()?;
+    let help = match crate::error::did_you_mean(field, quoted) {
+        Some(guess) => format!("did you mean `{guess}`?"),
+        None => "remove the key, or correct its spelling".to_string(),
+    };
+    Some((field.to_string(), help))
+}
+
+/// A constructor of diagnostics placed at the line where `key` (dotted for tables) is written.
+pub fn key_diagnostic<'a>(
+    path: &'a Path,
+    text: &'a str,
+    key: &str,
+    first_line: usize,
+) -> impl Fn(String) -> Diagnostic + 'a {
+    let place = find_key(text, key).map(|off| line_col_in(text, off, first_line));
+    move |message| {
+        let d = Diagnostic::new(path, message);
+        match place {
+            Some((l, c)) => d.at(l, c),
+            None => d,
+        }
+    }
+}
+
+fn line_col_in(text: &str, offset: usize, first_line: usize) -> (usize, usize) {
+    let (l, c) = crate::error::line_col(text, offset);
+    (l + first_line - 1, c)
+}
+
+/// Byte offset of the line that sets `key` (a `[table]` header for dotted keys) in TOML or YAML.
+pub fn find_key(text: &str, key: &str) -> Option<usize> {
+    let last = key.rsplit('.').next().unwrap_or(key);
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        let header = format!("[{key}]");
+        let sets = trimmed.strip_prefix(last).is_some_and(|rest| {
+            let rest = rest.trim_start_matches(['"', '\'']).trim_start();
+            rest.starts_with('=') || rest.starts_with(':')
+        }) || trimmed.starts_with(&format!("\"{last}\""));
+        if trimmed.starts_with(&header) || sets {
+            return Some(offset + indent);
+        }
+        offset += line.len();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = "base_url = \"https://example.org/briefing\"\n[languages.ar]\nname = \"العربية\"\ntitle = \"نشرة\"\n[languages.en]\nname = \"English\"\ntitle = \"Briefing\"\n";
+
+    #[test]
+    fn defaults_and_derived_direction() {
+        let c = Config::parse(MINIMAL, Path::new("nashra.toml")).unwrap();
+        assert_eq!(c.base_url, "https://example.org/briefing/");
+        assert_eq!(c.base_path, "/briefing/");
+        assert_eq!(c.languages[0].code, "ar");
+        assert_eq!(c.languages[0].dir, Direction::Rtl);
+        assert_eq!(c.languages[1].dir, Direction::Ltr);
+        assert!(c.minify);
+        assert_eq!(c.language_prefix("en"), "en/");
+        assert_eq!(c.language_prefix("ar"), "");
+    }
+
+    #[test]
+    fn unknown_key_is_an_error_with_a_hint() {
+        let text = MINIMAL.replace("[languages.en]\n", "[languages.en]\ntitel = \"x\"\n");
+        let err = Config::parse(&text, Path::new("nashra.toml")).unwrap_err();
+        let d = &err.diagnostics[0];
+        assert_eq!(d.message, "unknown key `titel`");
+        assert_eq!(d.line, Some(6));
+        assert_eq!(d.help.as_deref(), Some("did you mean `title`?"));
+    }
+
+    #[test]
+    fn undeclared_default_language_is_an_error() {
+        let text = format!("default_language = \"fr\"\n{MINIMAL}");
+        let err = Config::parse(&text, Path::new("nashra.toml")).unwrap_err();
+        assert!(err.diagnostics[0].message.contains("`fr` is not declared"));
+        assert_eq!(err.diagnostics[0].line, Some(1));
+    }
+}

@@ -1,0 +1,241 @@
+//! Markdown → HTML with pulldown-cmark: readable, unique heading anchors (Arabic stays
+//! Arabic), tables, footnotes, strikethrough, and the summary a list shows.
+
+use std::collections::HashMap;
+
+use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use serde::Serialize;
+
+use super::slugify;
+
+/// The marker that ends a hand-chosen summary.
+pub const MORE_MARKER: &str = "<!-- more -->";
+
+/// One heading of a page, for a table of contents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Heading {
+    /// 1 to 6.
+    pub level: u8,
+    /// The anchor, unique on the page.
+    pub id: String,
+    /// The heading's plain text.
+    pub title: String,
+}
+
+/// A rendered Markdown document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// The whole body as HTML.
+    pub html: String,
+    /// The summary as HTML: everything before `<!-- more -->`, else the first paragraph.
+    pub summary_html: String,
+    /// The summary as plain text, for `<meta name="description">`.
+    pub summary_text: String,
+    /// The headings in order.
+    pub toc: Vec<Heading>,
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Renders a Markdown body.
+pub fn render(markdown: &str) -> Rendered {
+    let (events, toc) = with_heading_ids(Parser::new_ext(markdown, options()).collect());
+    let summary = summary_events(&events);
+    let mut html_out = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut html_out, events.iter().cloned());
+    let mut summary_html = String::new();
+    html::push_html(&mut summary_html, summary.iter().cloned());
+    Rendered {
+        html: html_out,
+        summary_html,
+        summary_text: plain_text(summary),
+        toc,
+    }
+}
+
+/// Renders a short text (a front matter summary) as Markdown, keeping only its plain text too.
+pub fn render_summary(markdown: &str) -> (String, String) {
+    let events: Vec<Event> = Parser::new_ext(markdown, options()).collect();
+    let mut out = String::new();
+    html::push_html(&mut out, events.iter().cloned());
+    (out, plain_text(&events))
+}
+
+/// Replaces every heading start with raw HTML carrying a unique `id`, and lists the headings.
+fn with_heading_ids(events: Vec<Event<'_>>) -> (Vec<Event<'_>>, Vec<Heading>) {
+    let mut used: HashMap<String, usize> = HashMap::new();
+    let mut toc = Vec::new();
+    let mut out = Vec::with_capacity(events.len());
+    let mut i = 0;
+    while i < events.len() {
+        let Event::Start(Tag::Heading {
+            level,
+            id,
+            classes,
+            attrs,
+        }) = &events[i]
+        else {
+            out.push(events[i].clone());
+            i += 1;
+            continue;
+        };
+        let end = events[i..]
+            .iter()
+            .position(|e| matches!(e, Event::End(TagEnd::Heading(_))))
+            .map_or(events.len(), |p| i + p);
+        let inner = &events[i + 1..end];
+        let title = plain_text(inner);
+        let base = match id {
+            Some(id) => id.to_string(),
+            None => {
+                let s = slugify(&title);
+                if s.is_empty() {
+                    "section".to_string()
+                } else {
+                    s
+                }
+            }
+        };
+        let unique = unique_id(&mut used, base);
+        let n = heading_number(*level);
+        let mut open = format!("<h{n} id=\"");
+        escape_attr(&mut open, &unique);
+        open.push('"');
+        if !classes.is_empty() {
+            open.push_str(" class=\"");
+            escape_attr(&mut open, &classes.join(" "));
+            open.push('"');
+        }
+        for (k, v) in attrs {
+            open.push(' ');
+            escape_attr(&mut open, k);
+            if let Some(v) = v {
+                open.push_str("=\"");
+                escape_attr(&mut open, v);
+                open.push('"');
+            }
+        }
+        open.push('>');
+        out.push(Event::Html(CowStr::from(open)));
+        out.extend(inner.iter().cloned());
+        out.push(Event::Html(CowStr::from(format!("</h{n}>\n"))));
+        toc.push(Heading {
+            level: n,
+            id: unique,
+            title,
+        });
+        i = end + 1;
+    }
+    (out, toc)
+}
+
+fn unique_id(used: &mut HashMap<String, usize>, base: String) -> String {
+    let mut candidate = base.clone();
+    loop {
+        let n = used.entry(candidate.clone()).or_insert(0);
+        *n += 1;
+        if *n == 1 {
+            return candidate;
+        }
+        candidate = format!("{base}-{}", *n - 1);
+    }
+}
+
+fn heading_number(level: HeadingLevel) -> u8 {
+    level as u8
+}
+
+/// Escapes text for HTML text and quoted attribute values (`&`, `<`, `>`, `"`, `'`).
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    escape_attr(&mut out, s);
+    out
+}
+
+fn escape_attr(out: &mut String, s: &str) {
+    // Writing into a String cannot fail.
+    let _ = pulldown_cmark_escape::escape_html(out, s);
+}
+
+/// The summary's events: all before the `<!-- more -->` marker, else the first top-level paragraph.
+fn summary_events<'e, 'a>(events: &'e [Event<'a>]) -> &'e [Event<'a>] {
+    if let Some(marker) = events
+        .iter()
+        .position(|e| matches!(e, Event::Html(h) | Event::InlineHtml(h) if h.trim() == MORE_MARKER))
+    {
+        return &events[..marker];
+    }
+    let mut depth = 0usize;
+    let mut start = None;
+    for (i, e) in events.iter().enumerate() {
+        match e {
+            Event::Start(Tag::Paragraph) if depth == 0 => {
+                start = Some(i);
+                depth += 1;
+            }
+            Event::Start(_) => depth += 1,
+            Event::End(TagEnd::Paragraph) if depth == 1 && start.is_some() => {
+                return &events[start.unwrap_or(i)..=i];
+            }
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    &[]
+}
+
+/// The text of events, with breaks as spaces and runs of white space folded.
+fn plain_text(events: &[Event<'_>]) -> String {
+    let mut s = String::new();
+    for e in events {
+        match e {
+            Event::Text(t) | Event::Code(t) => s.push_str(t),
+            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) => s.push(' '),
+            _ => {}
+        }
+    }
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arabic_heading_ids_are_readable_and_unique() {
+        let r = render("## ما الذي يعنيه ذلك؟\n\ntext\n\n## ما الذي يعنيه ذلك؟\n\n## Spartak وTigr\n");
+        assert!(r.html.contains("<h2 id=\"ما-الذي-يعنيه-ذلك\">"), "{}", r.html);
+        assert!(r.html.contains("<h2 id=\"ما-الذي-يعنيه-ذلك-1\">"), "{}", r.html);
+        assert!(r.html.contains("<h2 id=\"spartak-وtigr\">"), "{}", r.html);
+        assert_eq!(r.toc.len(), 3);
+        assert_eq!(r.toc[0].title, "ما الذي يعنيه ذلك؟");
+    }
+
+    #[test]
+    fn explicit_heading_id_is_kept() {
+        let r = render("## Title {#custom}\n");
+        assert!(r.html.contains("<h2 id=\"custom\">Title</h2>"), "{}", r.html);
+    }
+
+    #[test]
+    fn summary_is_first_paragraph_or_up_to_more() {
+        let r = render("## H\n\nFirst *para*.\n\nSecond.\n");
+        assert_eq!(r.summary_html, "<p>First <em>para</em>.</p>\n");
+        assert_eq!(r.summary_text, "First para.");
+        let r = render("One.\n\nTwo.\n\n<!-- more -->\n\nThree.\n");
+        assert_eq!(r.summary_html, "<p>One.</p>\n<p>Two.</p>\n");
+    }
+
+    #[test]
+    fn tables_footnotes_strikethrough() {
+        let r = render("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~x~~ y[^1]\n\n[^1]: note\n");
+        assert!(r.html.contains("<table>"));
+        assert!(r.html.contains("<del>x</del>"));
+        assert!(r.html.contains("footnote-definition"));
+    }
+}

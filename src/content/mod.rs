@@ -1,0 +1,441 @@
+//! One content file → a [`Page`] (an article) or a [`SectionFile`] (`_index.<lang>.md`).
+//! Loading a file does not know about other files: linking is the site's job.
+
+pub mod front_matter;
+pub mod markdown;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+use unicode_normalization::char::is_combining_mark;
+
+use crate::config::{key_diagnostic, Config};
+use crate::error::{did_you_mean, Diagnostic, Result};
+use front_matter::Format;
+use markdown::Heading;
+
+/// Where a file of `content/` sits: its section folder, base name and language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileName {
+    /// Section folder relative to `content/`, `/`-separated; empty for the root.
+    pub section: String,
+    /// The name without language and extension (`_index` for section files).
+    pub name: String,
+    /// Language code, from `name.<lang>.md` or the default language.
+    pub lang: String,
+}
+
+impl FileName {
+    /// Reads the section, name and language from a path relative to `content/`.
+    pub fn parse(relative: &Path, config: &Config, shown: &Path) -> Result<Self> {
+        let section = relative
+            .parent()
+            .map(|p| {
+                p.components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("/")
+            })
+            .unwrap_or_default();
+        let stem = relative
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let (name, lang) = match stem.rsplit_once('.') {
+            Some((name, code)) if looks_like_language(code) => {
+                if config.language(code).is_none() {
+                    let declared: Vec<&str> = config.languages.iter().map(|l| l.code.as_str()).collect();
+                    return Err(Diagnostic::new(
+                        shown,
+                        format!("the file name says language `{code}`, which nashra.toml does not declare"),
+                    )
+                    .help(format!(
+                        "rename the file to one of the declared languages ({}), or add [languages.{code}] to nashra.toml",
+                        declared.join(", ")
+                    ))
+                    .into());
+                }
+                (name.to_string(), code.to_string())
+            }
+            _ => (stem, config.default_language.clone()),
+        };
+        Ok(Self { section, name, lang })
+    }
+}
+
+/// `ar`, `en`, `pt-br`: two or three letters, optionally a region.
+fn looks_like_language(code: &str) -> bool {
+    let mut parts = code.split('-');
+    let primary = parts.next().unwrap_or_default();
+    (2..=3).contains(&primary.len())
+        && primary.bytes().all(|b| b.is_ascii_alphabetic())
+        && parts.all(|p| (2..=4).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// A date or date-time from front matter, kept as written for `<time datetime>`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(into = "String")]
+pub struct Date {
+    /// For ordering: UTC when an offset was given, else as written.
+    sort: NaiveDateTime,
+    /// ISO 8601 as written (normalized by chrono).
+    iso: String,
+}
+
+impl From<Date> for String {
+    fn from(d: Date) -> String {
+        d.iso
+    }
+}
+
+impl Date {
+    /// Parses `2024-11-20`, `2024-11-20T10:00:00`, `2024-11-20 10:00` or RFC 3339 with an offset.
+    pub fn parse(s: &str) -> Option<Self> {
+        let s = s.trim();
+        if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            return Some(Self {
+                sort: d.and_hms_opt(0, 0, 0)?,
+                iso: d.format("%Y-%m-%d").to_string(),
+            });
+        }
+        if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
+            return Some(Self {
+                sort: dt.naive_utc(),
+                iso: dt.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+            });
+        }
+        [
+            "%Y-%m-%dT%H:%M:%S%.f",
+            "%Y-%m-%d %H:%M:%S%.f",
+            "%Y-%m-%dT%H:%M",
+            "%Y-%m-%d %H:%M",
+        ]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+        .map(|dt| Self {
+            sort: dt,
+            iso: dt.format("%Y-%m-%dT%H:%M:%S").to_string(),
+        })
+    }
+
+    /// The ISO 8601 text.
+    pub fn as_str(&self) -> &str {
+        &self.iso
+    }
+}
+
+/// An article: one Markdown file in one language, rendered to HTML.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    /// The source file relative to the site root (for diagnostics and links).
+    pub source: PathBuf,
+    /// Where the file sits.
+    pub file: FileName,
+    /// The URL segment: `slug` from front matter, else the file name, made URL-safe.
+    pub slug: String,
+    /// Headline.
+    pub title: String,
+    /// Publication date.
+    pub date: Date,
+    /// Last update, if any.
+    pub updated: Option<Date>,
+    /// Summary as HTML.
+    pub summary_html: String,
+    /// Summary as plain text.
+    pub description: String,
+    /// Body as HTML.
+    pub content_html: String,
+    /// Headings of the body.
+    pub toc: Vec<Heading>,
+    /// Bylines.
+    pub authors: Vec<String>,
+    /// Lead image path or URL.
+    pub image: Option<String>,
+    /// Taxonomy name → terms, only taxonomies the config declares.
+    pub terms: BTreeMap<String, Vec<String>>,
+    /// Free data for themes.
+    pub extra: serde_json::Map<String, serde_json::Value>,
+    /// Drafts are left out unless `--drafts`.
+    pub draft: bool,
+    /// What links translations: `translation_key`, else `<section>/<name>`.
+    pub translation_key: String,
+    /// The file in `seeds/` this article was imported from, so the build skips that seed.
+    pub seed: Option<String>,
+}
+
+/// A section's (or the home page's) own file, `_index.<lang>.md`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SectionFile {
+    /// The source file relative to the site root.
+    pub source: PathBuf,
+    /// Where the file sits (its `section` is the section it describes).
+    pub file: FileName,
+    /// The section's title.
+    pub title: String,
+    /// One line about the section.
+    pub description: String,
+    /// Text shown above the list, as HTML.
+    pub content_html: String,
+    /// How the list is ordered.
+    pub sort_by: SortBy,
+    /// Free data for themes.
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The order of a section's list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SortBy {
+    /// Newest first.
+    #[default]
+    Date,
+    /// Alphabetically by title.
+    Title,
+}
+
+/// What one content file is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Loaded {
+    /// An article.
+    Page(Box<Page>),
+    /// A section's `_index` file.
+    Section(SectionFile),
+}
+
+/// Article front matter. Keys not named here land in `terms` and must be declared taxonomies
+/// (serde cannot deny unknown fields beside a flattened map, so `load` checks them).
+#[derive(Deserialize)]
+struct PageFront {
+    title: Option<String>,
+    date: Option<String>,
+    updated: Option<String>,
+    summary: Option<String>,
+    slug: Option<String>,
+    #[serde(default)]
+    authors: Vec<String>,
+    #[serde(default)]
+    draft: bool,
+    image: Option<String>,
+    translation_key: Option<String>,
+    seed: Option<String>,
+    #[serde(default)]
+    extra: serde_json::Map<String, serde_json::Value>,
+    #[serde(flatten)]
+    terms: BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SectionFront {
+    title: Option<String>,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    sort_by: SortBy,
+    #[serde(default)]
+    extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Loads one file of `content/`. `relative` is its path inside `content/`, `shown` how
+/// diagnostics name it.
+pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Result<Loaded> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let (line, col) = crate::error::line_col(
+            &String::from_utf8_lossy(&bytes[..e.valid_up_to()]),
+            e.valid_up_to(),
+        );
+        Diagnostic::new(shown, "the file is not valid UTF-8")
+            .at(line, col)
+            .help("save the file as UTF-8 (most editors: \"Save with encoding\" → UTF-8)")
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let file = FileName::parse(relative, config, shown)?;
+    let split = front_matter::split(shown, text)?;
+    let (format, front) = split.front.unwrap_or((Format::Toml, ""));
+    let missing = |what: &str| {
+        Diagnostic::new(shown, format!("the front matter has no `{what}`"))
+            .at(1, 1)
+            .help("add front matter with at least title and date, e.g.\n+++\ntitle = \"…\"\ndate = 2024-11-20\n+++")
+    };
+
+    if file.name == "_index" {
+        let fm: SectionFront = front_matter::parse(shown, format, front, split.front_line)?;
+        let rendered = markdown::render(split.body);
+        return Ok(Loaded::Section(SectionFile {
+            source: shown.to_path_buf(),
+            title: fm.title.unwrap_or_default(),
+            description: fm.description,
+            content_html: rendered.html,
+            sort_by: fm.sort_by,
+            extra: fm.extra,
+            file,
+        }));
+    }
+
+    let fm: PageFront = front_matter::parse(shown, format, front, split.front_line)?;
+    let at_key = |key: &str| key_diagnostic(shown, front, key, split.front_line);
+    let title = fm
+        .title
+        .filter(|t| !t.trim().is_empty())
+        .ok_or_else(|| missing("title"))?;
+    let parse_date = |key: &str, value: &str| {
+        Date::parse(value).ok_or_else(|| {
+            at_key(key)(format!("`{key}` = {value:?} is not a date"))
+                .help("write a date as 2024-11-20 or a date and time as 2024-11-20T08:30:00+03:00")
+        })
+    };
+    let date = parse_date("date", &fm.date.ok_or_else(|| missing("date"))?)?;
+    let updated = fm.updated.map(|u| parse_date("updated", &u)).transpose()?;
+
+    let slug = match &fm.slug {
+        Some(s) => {
+            let slug = slugify(s);
+            if s.contains(['/', '\\'])
+                || s.split('.').all(str::is_empty)
+                || s.contains("..")
+                || slug.is_empty()
+            {
+                return Err(at_key("slug")(format!(
+                    "`slug` = {s:?} would write outside the article's section"
+                ))
+                .help(
+                    "a slug is one URL segment: letters, digits and hyphens, e.g. slug = \"mali-equipment\"",
+                )
+                .into());
+            }
+            slug
+        }
+        None => {
+            let slug = slugify(&file.name);
+            if slug.is_empty() {
+                return Err(Diagnostic::new(shown, "the file name gives no usable URL")
+                    .help("rename the file with letters or digits, or set `slug` in the front matter")
+                    .into());
+            }
+            slug
+        }
+    };
+
+    let mut terms = BTreeMap::new();
+    for (key, value) in fm.terms {
+        if !config.taxonomies.contains(&key) {
+            let known = [
+                "title",
+                "date",
+                "updated",
+                "summary",
+                "slug",
+                "authors",
+                "draft",
+                "image",
+                "translation_key",
+                "seed",
+                "extra",
+            ];
+            let guess = did_you_mean(
+                &key,
+                known
+                    .into_iter()
+                    .chain(config.taxonomies.iter().map(String::as_str)),
+            );
+            return Err(at_key(&key)(format!("unknown front matter key `{key}`"))
+                .help(match guess {
+                    Some(g) => format!("did you mean `{g}`?"),
+                    None => format!(
+                        "remove it, put it under [extra], or declare it as a taxonomy in nashra.toml (taxonomies = [{}])",
+                        config.taxonomies.iter().chain([&key]).map(|t| format!("{t:?}")).collect::<Vec<_>>().join(", ")
+                    ),
+                })
+                .into());
+        }
+        let list: Vec<String> = serde_json::from_value(value).map_err(|_| {
+            at_key(&key)(format!("`{key}` must be a list of names"))
+                .help(format!("write e.g. {key} = [\"mali\", \"niger\"]"))
+        })?;
+        terms.insert(key, list);
+    }
+
+    let rendered = markdown::render(split.body);
+    let (summary_html, description) = match &fm.summary {
+        Some(s) => markdown::render_summary(s),
+        None => (rendered.summary_html, rendered.summary_text),
+    };
+    let translation_key = fm
+        .translation_key
+        .unwrap_or_else(|| format!("{}/{}", file.section, file.name));
+    Ok(Loaded::Page(Box::new(Page {
+        source: shown.to_path_buf(),
+        slug,
+        title,
+        date,
+        updated,
+        summary_html,
+        description,
+        content_html: rendered.html,
+        toc: rendered.toc,
+        authors: fm.authors,
+        image: fm.image,
+        terms,
+        extra: fm.extra,
+        draft: fm.draft,
+        translation_key,
+        seed: fm.seed,
+        file,
+    })))
+}
+
+/// A URL- and anchor-safe form of a name that stays readable in any script: letters and digits
+/// of every script are kept (Arabic stays Arabic), Latin is lowercased, diacritics (tashkeel)
+/// and tatweel dropped, everything else becomes single hyphens.
+pub fn slugify(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending_hyphen = false;
+    for c in s.chars() {
+        if is_combining_mark(c) || c == '\u{0640}' || c.is_control() {
+            continue;
+        }
+        if c.is_alphanumeric() {
+            if pending_hyphen && !out.is_empty() {
+                out.push('-');
+            }
+            pending_hyphen = false;
+            out.extend(c.to_lowercase());
+        } else {
+            pending_hyphen = true;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugify_keeps_arabic_and_drops_tashkeel() {
+        assert_eq!(slugify("مُعَدّات روسية — جديدة"), "معدات-روسية-جديدة");
+        assert_eq!(slugify("T-72B3 و BMP-3"), "t-72b3-و-bmp-3");
+        assert_eq!(slugify("../../x"), "x");
+        assert_eq!(slugify("..."), "");
+    }
+
+    #[test]
+    fn dates_in_every_accepted_form() {
+        assert_eq!(Date::parse("2024-11-20").unwrap().as_str(), "2024-11-20");
+        assert_eq!(
+            Date::parse("2024-11-20T08:30:00+03:00").unwrap().as_str(),
+            "2024-11-20T08:30:00+03:00"
+        );
+        assert_eq!(
+            Date::parse("2024-11-20 08:30").unwrap().as_str(),
+            "2024-11-20T08:30:00"
+        );
+        assert!(Date::parse("2024-13-01").is_none());
+        assert!(Date::parse("yesterday").is_none());
+        assert!(
+            Date::parse("2024-11-20T05:30:00Z").unwrap() < Date::parse("2024-11-20T08:30:00+02:00").unwrap()
+        );
+    }
+}

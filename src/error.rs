@@ -1,0 +1,171 @@
+//! Diagnostics: every failure the user can fix names the file, the place in it, what is wrong
+//! and what to do. Library code returns these; only `main.rs` prints them.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// One problem found in one file, with the place and a hint when we know them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The file at fault, as the user names it (relative to the site root where possible).
+    pub path: PathBuf,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// 1-based column (in characters), when known.
+    pub column: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+    /// What to do about it.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// A problem with a whole file (no known position).
+    pub fn new(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Self {
+            path: path.into(),
+            line: None,
+            column: None,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    /// Places the problem at a 1-based line and column.
+    pub fn at(mut self, line: usize, column: usize) -> Self {
+        self.line = Some(line);
+        self.column = Some(column);
+        self
+    }
+
+    /// Places the problem at a byte offset of `text`, which starts at `first_line` of the file.
+    pub fn at_offset(self, text: &str, offset: usize, first_line: usize) -> Self {
+        let (line, column) = line_col(text, offset);
+        self.at(line + first_line - 1, column)
+    }
+
+    /// Adds what the user should do.
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// 1-based line and column (counted in characters) of a byte offset in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(column) = self.column {
+                write!(f, ":{column}")?;
+            }
+        }
+        write!(f, ": error: {}", self.message)?;
+        if let Some(help) = &self.help {
+            write!(f, "\n  help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// All the problems of one run, reported together so the user can fix them in one go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    /// Never empty.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Error {
+    /// Reads or writes of `path` failed.
+    pub fn io(path: &Path, action: &str, err: &std::io::Error) -> Self {
+        Diagnostic::new(path, format!("cannot {action}: {err}")).into()
+    }
+}
+
+impl From<Diagnostic> for Error {
+    fn from(d: Diagnostic) -> Self {
+        Self { diagnostics: vec![d] }
+    }
+}
+
+impl From<Vec<Diagnostic>> for Error {
+    fn from(mut diagnostics: Vec<Diagnostic>) -> Self {
+        diagnostics.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+        diagnostics.dedup();
+        Self { diagnostics }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.diagnostics.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// The result of anything that reads user input.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Collects per-item results, keeping every error rather than stopping at the first.
+pub fn collect_all<T>(results: impl IntoIterator<Item = Result<T>>) -> Result<Vec<T>> {
+    let mut ok = Vec::new();
+    let mut errors = Vec::new();
+    for r in results {
+        match r {
+            Ok(v) => ok.push(v),
+            Err(e) => errors.extend(e.diagnostics),
+        }
+    }
+    if errors.is_empty() {
+        Ok(ok)
+    } else {
+        Err(errors.into())
+    }
+}
+
+/// The closest of `candidates` to `word`, for "did you mean" hints.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::levenshtein(word, c), c))
+        .filter(|(d, c)| *d <= (c.chars().count() / 3).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters_not_bytes() {
+        let text = "أ\nبت x";
+        let offset = text.find('x').unwrap();
+        assert_eq!(line_col(text, offset), (2, 4));
+    }
+
+    #[test]
+    fn suggests_close_keys_only() {
+        assert_eq!(did_you_mean("titel", ["title", "date"]), Some("title"));
+        assert_eq!(did_you_mean("zzzzzz", ["title", "date"]), None);
+    }
+}

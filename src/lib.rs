@@ -1,0 +1,15 @@
+//! nashra: a static site generator for bilingual, right-to-left-first news briefings.
+//!
+//! Data flows one way: [`config`] and [`content`] are loaded into a [`site::Site`], which
+//! [`render`] turns into outputs that [`output`] writes. [`build`] runs the whole pipeline.
+
+pub mod build;
+pub mod config;
+pub mod content;
+pub mod error;
+pub mod output;
+pub mod render;
+pub mod site;
+
+pub use build::{build, BuildOptions, BuildReport};
+pub use error::{Diagnostic, Error, Result};

@@ -1,0 +1,216 @@
+//! Outputs → the output folder: minify HTML, write everything into a staging folder beside
+//! the output, then swap it in, so a failed build never leaves a half-written site behind and
+//! the last good output stays byte for byte as it was.
+
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::error::{collect_all, Diagnostic, Error, Result};
+
+/// A file every build writes at the top of its output, so a later build knows the folder is
+/// its own to replace. A folder without it is never replaced: it may be someone's sources.
+pub const MARKER: &str = ".nashra-output";
+
+const MARKER_TEXT: &str =
+    "This folder is written by `nashra build` and replaced whole on every build: edit the sources instead.\n";
+
+/// What goes into one output file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Content {
+    /// Rendered bytes.
+    Bytes(Vec<u8>),
+    /// A file copied as it is (static files), read only when written.
+    Copy(PathBuf),
+}
+
+/// One file of the built site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    /// `/`-separated path under the output folder.
+    pub path: String,
+    /// Its bytes.
+    pub content: Content,
+}
+
+/// What a write did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Written {
+    /// Files written.
+    pub files: usize,
+    /// Bytes written.
+    pub bytes: u64,
+}
+
+/// Minifies an HTML document; spec-compliant settings only, so every browser reads it alike.
+pub fn minify(html: &[u8]) -> Vec<u8> {
+    let cfg = minify_html::Cfg {
+        keep_html_and_head_opening_tags: true,
+        minify_css: true,
+        minify_js: true,
+        ..minify_html::Cfg::new()
+    };
+    minify_html::minify(html, &cfg)
+}
+
+/// Writes `outputs` as the new content of `out_dir`, replacing what was there only once every
+/// file is written.
+pub fn write(outputs: &[Output], out_dir: &Path, minify_html: bool) -> Result<Written> {
+    let name = out_dir
+        .file_name()
+        .ok_or_else(|| {
+            Diagnostic::new(out_dir, "the output folder has no name").help("choose a folder like public/")
+        })?
+        .to_string_lossy()
+        .into_owned();
+    let parent = out_dir.parent().unwrap_or(Path::new("."));
+    if out_dir.exists() && !out_dir.is_dir() {
+        return Err(
+            Diagnostic::new(out_dir, "the output path exists and is not a folder")
+                .help("remove the file or choose another --output")
+                .into(),
+        );
+    }
+    if out_dir.is_dir() && !out_dir.join(MARKER).is_file() {
+        let empty = fs::read_dir(out_dir)
+            .map_err(|e| Error::io(out_dir, "read the folder", &e))?
+            .next()
+            .is_none();
+        if !empty {
+            return Err(Diagnostic::new(
+                out_dir,
+                "the output folder exists and was not written by nashra; a build replaces the whole folder",
+            )
+            .help("move the folder away or empty it, or choose another --output")
+            .into());
+        }
+    }
+    fs::create_dir_all(parent).map_err(|e| Error::io(parent, "create the folder", &e))?;
+    let staging = parent.join(format!(".{name}.nashra-staging"));
+    remove_if_present(&staging)?;
+    fs::create_dir(&staging).map_err(|e| Error::io(&staging, "create the staging folder", &e))?;
+
+    let result = write_all(outputs, &staging, minify_html).and_then(|w| {
+        let marker = staging.join(MARKER);
+        fs::write(&marker, MARKER_TEXT).map_err(|e| Error::io(&marker, "write the file", &e))?;
+        swap_in(&staging, out_dir, &parent.join(format!(".{name}.nashra-old")))?;
+        Ok(w)
+    });
+    if result.is_err() {
+        // The failed build's files are of no use; the previous output was never touched.
+        let _ = fs::remove_dir_all(&staging);
+    }
+    result
+}
+
+fn write_all(outputs: &[Output], dir: &Path, minify_html: bool) -> Result<Written> {
+    let sizes = outputs.par_iter().map(|o| {
+        let rel = safe_relative(&o.path)?;
+        let dest = dir.join(rel);
+        if let Some(p) = dest.parent() {
+            fs::create_dir_all(p).map_err(|e| Error::io(p, "create the folder", &e))?;
+        }
+        match &o.content {
+            Content::Bytes(b) if minify_html && o.path.ends_with(".html") => {
+                let m = minify(b);
+                fs::write(&dest, &m).map(|_| m.len() as u64)
+            }
+            Content::Bytes(b) => fs::write(&dest, b).map(|_| b.len() as u64),
+            Content::Copy(src) => fs::copy(src, &dest),
+        }
+        .map_err(|e| Error::io(&dest, "write the file", &e))
+    });
+    let sizes = collect_all(sizes.collect::<Vec<_>>())?;
+    Ok(Written {
+        files: sizes.len(),
+        bytes: sizes.iter().sum(),
+    })
+}
+
+/// An output path as a relative path that cannot leave the output folder.
+fn safe_relative(path: &str) -> Result<PathBuf> {
+    let p = PathBuf::from(path);
+    if path.is_empty() || !p.components().all(|c| matches!(c, Component::Normal(_))) {
+        return Err(
+            Diagnostic::new(path, "this output path would leave the output folder")
+                .help("report this: slugs and paths are checked before rendering")
+                .into(),
+        );
+    }
+    Ok(p)
+}
+
+fn remove_if_present(dir: &Path) -> Result<()> {
+    match fs::remove_dir_all(dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(Error::io(dir, "remove the old staging folder", &e))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Puts `staging` in the place of `out_dir`. On Linux the two folders are exchanged in one
+/// atomic rename, so a server never sees the output folder missing.
+fn swap_in(staging: &Path, out_dir: &Path, old: &Path) -> Result<()> {
+    if !out_dir.exists() {
+        return fs::rename(staging, out_dir)
+            .map_err(|e| Error::io(out_dir, "move the new output into place", &e));
+    }
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{renameat_with, RenameFlags, CWD};
+        if renameat_with(CWD, staging, CWD, out_dir, RenameFlags::EXCHANGE).is_ok() {
+            // `staging` now holds the previous output.
+            return fs::remove_dir_all(staging)
+                .map_err(|e| Error::io(staging, "remove the previous output", &e));
+        }
+    }
+    remove_if_present(old)?;
+    fs::rename(out_dir, old).map_err(|e| Error::io(out_dir, "move the previous output aside", &e))?;
+    fs::rename(staging, out_dir).map_err(|e| Error::io(out_dir, "move the new output into place", &e))?;
+    fs::remove_dir_all(old).map_err(|e| Error::io(old, "remove the previous output", &e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_paths_that_leave_the_folder() {
+        assert!(safe_relative("../x").is_err());
+        assert!(safe_relative("/etc/x").is_err());
+        assert!(safe_relative("a/../../x").is_err());
+        assert!(safe_relative("en/briefings/x/index.html").is_ok());
+    }
+
+    #[test]
+    fn replaces_the_previous_output_whole() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let one = |p: &str, b: &str| Output {
+            path: p.into(),
+            content: Content::Bytes(b.as_bytes().to_vec()),
+        };
+        write(&[one("a.txt", "1"), one("d/b.txt", "2")], &out, true).unwrap();
+        write(&[one("c.txt", "3")], &out, true).unwrap();
+        assert!(!out.join("a.txt").exists());
+        assert!(out.join(MARKER).is_file());
+        assert_eq!(fs::read_to_string(out.join("c.txt")).unwrap(), "3");
+        let leftovers: Vec<_> = fs::read_dir(tmp.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "only public/ remains");
+    }
+
+    #[test]
+    fn never_replaces_a_folder_it_did_not_write() {
+        let tmp = tempfile::tempdir().unwrap();
+        fs::write(tmp.path().join("notes.md"), "mine").unwrap();
+        let out = Output {
+            path: "index.html".into(),
+            content: Content::Bytes(b"x".to_vec()),
+        };
+        let err = write(&[out], tmp.path(), true).unwrap_err();
+        assert!(err.to_string().contains("was not written by nashra"));
+        assert_eq!(fs::read_to_string(tmp.path().join("notes.md")).unwrap(), "mine");
+    }
+}

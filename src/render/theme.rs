@@ -1,0 +1,339 @@
+//! The theme on disk → a ready Tera instance per language, the UI strings and the static files.
+//! The site's own `templates/` and `static/` override the theme's file by file.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Deserialize;
+use tera::Tera;
+
+use crate::config::{key_diagnostic, toml_diagnostic, Config, CONFIG_FILE};
+use crate::error::{collect_all, Diagnostic, Result};
+
+/// Templates every theme must provide.
+const REQUIRED: [&str; 5] = ["base.html", "index.html", "section.html", "page.html", "404.html"];
+
+/// A loaded theme, ready to render.
+pub struct Theme {
+    /// One Tera per language code, each with `t()` bound to its language.
+    pub tera: HashMap<String, Tera>,
+    /// Files to copy: path in the output → source file.
+    pub static_files: BTreeMap<String, PathBuf>,
+    /// Template name → file, to name the file in render errors.
+    pub sources: HashMap<String, PathBuf>,
+    /// What `theme.toml` says; templates see it as `theme`.
+    pub meta: ThemeMeta,
+}
+
+/// `theme.toml`: what the theme is.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThemeMeta {
+    /// The theme's name.
+    pub name: String,
+    /// One line about it.
+    #[serde(default)]
+    pub description: String,
+    /// Its version.
+    #[serde(default)]
+    pub version: String,
+}
+
+impl Theme {
+    /// Loads the configured theme from `root/themes/<theme>` plus the site's overrides.
+    pub fn load(root: &Path, config: &Config) -> Result<Self> {
+        let dir = root.join("themes").join(&config.theme);
+        if !dir.is_dir() {
+            let config_text = std::fs::read_to_string(root.join(CONFIG_FILE)).unwrap_or_default();
+            let found: Vec<String> = std::fs::read_dir(root.join("themes"))
+                .map(|rd| {
+                    rd.filter_map(|e| e.ok())
+                        .filter(|e| e.path().is_dir())
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            return Err(
+                key_diagnostic(Path::new(CONFIG_FILE), &config_text, "theme", 1)(format!(
+                    "theme `{}` not found: there is no folder themes/{}",
+                    config.theme, config.theme
+                ))
+                .help(if found.is_empty() {
+                    "add the theme folder under themes/".to_string()
+                } else {
+                    format!("themes found: {}", found.join(", "))
+                })
+                .into(),
+            );
+        }
+        let shown_dir = Path::new("themes").join(&config.theme);
+        let meta_path = shown_dir.join("theme.toml");
+        let meta_text = read_text(&dir.join("theme.toml"), &meta_path)?;
+        let meta: ThemeMeta =
+            toml::from_str(&meta_text).map_err(|e| toml_diagnostic(&meta_path, &meta_text, &e, 1))?;
+
+        let mut templates: BTreeMap<String, (PathBuf, String)> = BTreeMap::new();
+        for (base, shown) in [
+            (dir.join("templates"), shown_dir.join("templates")),
+            (root.join("templates"), PathBuf::from("templates")),
+        ] {
+            for (name, file) in files_under(&base)? {
+                let shown_file = shown.join(&name);
+                let text = read_text(&file, &shown_file)?;
+                templates.insert(name, (shown_file, text));
+            }
+        }
+        let missing: Vec<Diagnostic> = REQUIRED
+            .iter()
+            .filter(|n| !templates.contains_key(**n))
+            .map(|n| {
+                Diagnostic::new(
+                    shown_dir.join("templates").join(n),
+                    format!("the theme has no `{n}` template"),
+                )
+                .help("add it to the theme, or to the site's own templates/ folder")
+            })
+            .collect();
+        if !missing.is_empty() {
+            return Err(missing.into());
+        }
+        let sources: HashMap<String, PathBuf> = templates
+            .iter()
+            .map(|(n, (p, _))| (n.clone(), p.clone()))
+            .collect();
+
+        let mut base = Tera::default();
+        // Tera's own escaping also turns `/` into `&#x2F;`, which makes every URL unreadable.
+        base.set_escape_fn(crate::content::markdown::escape_html);
+        base.add_raw_templates(templates.iter().map(|(n, (_, t))| (n.as_str(), t.as_str())))
+            .map_err(|e| tera_diagnostic(&e, &sources))?;
+
+        let mut static_files = BTreeMap::new();
+        for base_dir in [dir.join("static"), root.join("static")] {
+            static_files.extend(files_under(&base_dir)?);
+        }
+        let assets = Arc::new(static_files.keys().cloned().collect::<BTreeSet<_>>());
+
+        let strings = Arc::new(load_strings(&dir, &shown_dir, config)?);
+        let mut tera = HashMap::new();
+        for lang in &config.languages {
+            let mut t = base.clone();
+            t.register_function(
+                "t",
+                Translate {
+                    strings: Arc::clone(&strings),
+                    lang: lang.code.clone(),
+                },
+            );
+            t.register_function(
+                "asset",
+                Asset {
+                    base_path: config.base_path.clone(),
+                    files: Arc::clone(&assets),
+                },
+            );
+            tera.insert(lang.code.clone(), t);
+        }
+        Ok(Self {
+            tera,
+            static_files,
+            sources,
+            meta,
+        })
+    }
+}
+
+/// Reads a file as UTF-8 text, naming it as `shown` in errors.
+pub fn read_text(path: &Path, shown: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| crate::error::Error::io(shown, "read the file", &e))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let text = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
+        let (line, col) = crate::error::line_col(&text, valid);
+        Diagnostic::new(shown, "the file is not valid UTF-8")
+            .at(line, col)
+            .help("save the file as UTF-8")
+            .into()
+    })
+}
+
+/// Every regular file under `dir` (none if it does not exist): `/`-separated relative name → path.
+fn files_under(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let entries = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|entry| {
+            let entry = entry.map_err(|e| {
+                let path = e.path().unwrap_or(dir).to_path_buf();
+                Diagnostic::new(path, format!("cannot read: {e}"))
+            })?;
+            Ok(entry)
+        });
+    Ok(collect_all(entries)?
+        .into_iter()
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            let rel = e.path().strip_prefix(dir).ok()?;
+            let name = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            Some((name, e.path().to_path_buf()))
+        })
+        .collect())
+}
+
+/// `i18n/<lang>.toml` for every language; each key must exist in every language.
+fn load_strings(
+    dir: &Path,
+    shown_dir: &Path,
+    config: &Config,
+) -> Result<HashMap<String, BTreeMap<String, String>>> {
+    let mut all = Vec::new();
+    let mut errors = Vec::new();
+    for lang in &config.languages {
+        let shown = shown_dir.join("i18n").join(format!("{}.toml", lang.code));
+        let file = dir.join("i18n").join(format!("{}.toml", lang.code));
+        if !file.is_file() {
+            errors.push(
+                Diagnostic::new(
+                    &shown,
+                    format!("the theme has no UI strings for `{}` ({})", lang.code, lang.name),
+                )
+                .help(format!(
+                    "copy another language's file to {} and translate it",
+                    shown.display()
+                )),
+            );
+            continue;
+        }
+        let text = read_text(&file, &shown)?;
+        let strings: BTreeMap<String, String> =
+            toml::from_str(&text).map_err(|e| toml_diagnostic(&shown, &text, &e, 1))?;
+        all.push((lang.code.clone(), shown, strings));
+    }
+    let keys: BTreeSet<&String> = all.iter().flat_map(|(_, _, s)| s.keys()).collect();
+    for (code, shown, strings) in &all {
+        for key in keys.iter().filter(|k| !strings.contains_key(**k)) {
+            let has = all
+                .iter()
+                .find(|(_, _, s)| s.contains_key(*key))
+                .map(|(c, _, _)| c.as_str())
+                .unwrap_or("");
+            errors.push(
+                Diagnostic::new(
+                    shown,
+                    format!("missing translation of `{key}` into `{code}` (the `{has}` file has it)"),
+                )
+                .help(format!("add `{key} = \"…\"` to {}", shown.display())),
+            );
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    Ok(all.into_iter().map(|(c, _, s)| (c, s)).collect())
+}
+
+/// `t(key="…", lang="…"?)`: a UI string in the page's language (or `lang`).
+struct Translate {
+    strings: Arc<HashMap<String, BTreeMap<String, String>>>,
+    lang: String,
+}
+
+impl tera::Function for Translate {
+    fn call(&self, args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+        let key = args
+            .get("key")
+            .and_then(|k| k.as_str())
+            .ok_or_else(|| tera::Error::msg("t() needs a string `key`, e.g. t(key=\"read_more\")"))?;
+        let lang = args.get("lang").and_then(|l| l.as_str()).unwrap_or(&self.lang);
+        let strings = self
+            .strings
+            .get(lang)
+            .ok_or_else(|| tera::Error::msg(format!("t(): `{lang}` is not a language of this site")))?;
+        strings
+            .get(key)
+            .map(|s| tera::Value::String(s.clone()))
+            .ok_or_else(|| {
+                tera::Error::msg(format!(
+                    "t(): no UI string `{key}` in the theme's i18n/{lang}.toml"
+                ))
+            })
+    }
+
+    fn is_safe(&self) -> bool {
+        false
+    }
+}
+
+/// `asset(path="style.css")`: the site-relative URL of a static file, checked to exist.
+struct Asset {
+    base_path: String,
+    files: Arc<BTreeSet<String>>,
+}
+
+impl tera::Function for Asset {
+    fn call(&self, args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+        let path = args
+            .get("path")
+            .and_then(|p| p.as_str())
+            .ok_or_else(|| tera::Error::msg("asset() needs a string `path`, e.g. asset(path=\"style.css\")"))?
+            .trim_start_matches('/');
+        if !self.files.contains(path) {
+            return Err(tera::Error::msg(format!(
+                "asset(): there is no static file `{path}` in the theme's or the site's static/ folder"
+            )));
+        }
+        Ok(tera::Value::String(format!(
+            "{}{}",
+            self.base_path,
+            super::encode_path(path)
+        )))
+    }
+}
+
+/// A Tera error as a diagnostic on the template file, with line and column when Tera gives them.
+pub fn tera_diagnostic(err: &tera::Error, sources: &HashMap<String, PathBuf>) -> Diagnostic {
+    let mut chain = vec![err.to_string()];
+    let mut source = std::error::Error::source(err);
+    while let Some(s) = source {
+        chain.push(s.to_string());
+        source = s.source();
+    }
+    let template = chain
+        .iter()
+        .find_map(|m| m.split('\'').nth(1).filter(|n| sources.contains_key(*n)))
+        .map(str::to_string);
+    let place = chain.iter().find_map(|m| {
+        let rest = m.split("--> ").nth(1)?;
+        let mut nums = rest
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|s| !s.is_empty());
+        Some((nums.next()?.parse().ok()?, nums.next()?.parse().ok()?))
+    });
+    let path = template
+        .as_ref()
+        .and_then(|t| sources.get(t).cloned())
+        .unwrap_or_else(|| PathBuf::from("templates"));
+    let message = chain
+        .iter()
+        .map(|m| m.trim())
+        .collect::<Vec<_>>()
+        .join(": ")
+        .lines()
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("\n    ");
+    let d = Diagnostic::new(path, message)
+        .help("fix the template; Tera's syntax is at https://keats.github.io/tera/docs/");
+    match place {
+        Some((line, col)) => d.at(line, col),
+        None => d,
+    }
+}

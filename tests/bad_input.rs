@@ -1,0 +1,261 @@
+//! End-to-end: every kind of bad input gives a clear error with its place, exit code 1, and
+//! leaves the last good `public/` byte for byte as it was.
+
+mod common;
+
+use common::{snapshot, Site};
+
+/// Builds the good sample, breaks it with `breakage`, builds again and checks the failure.
+fn fails_cleanly(breakage: impl FnOnce(&Site), expected: &[&str]) {
+    let site = Site::sample();
+    site.build(&[]).success();
+    let before = snapshot(&site.public());
+    breakage(&site);
+    let out = site.build(&[]).failure().code(1).get_output().clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for e in expected {
+        assert!(stderr.contains(e), "expected {e:?} in:\n{stderr}");
+    }
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(
+        snapshot(&site.public()),
+        before,
+        "public/ changed after a failed build"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(site.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("nashra-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+const ARTICLE: &str = "content/briefings/mali-russia-equipment.ar.md";
+
+fn replace_in(site: &Site, rel: &str, from: &str, to: &str) {
+    let text = site.read(rel);
+    assert!(text.contains(from), "{from:?} not in {rel}");
+    site.write(rel, text.replacen(from, to, 1));
+}
+
+#[test]
+fn front_matter_without_closing_fence() {
+    fails_cleanly(
+        |s| {
+            s.write(
+                "content/briefings/x.md",
+                "+++\ntitle = \"x\"\ndate = 2024-01-01\n\nbody\n",
+            )
+        },
+        &[
+            "content/briefings/x.md:1:1: error: the front matter opened with `+++` is never closed",
+            "help:",
+        ],
+    );
+}
+
+#[test]
+fn bad_toml() {
+    fails_cleanly(
+        |s| {
+            s.write(
+                "content/briefings/x.md",
+                "+++\ntitle = \"x\ndate = 2024-01-01\n+++\n",
+            )
+        },
+        &["content/briefings/x.md:2:"],
+    );
+}
+
+#[test]
+fn bad_yaml() {
+    fails_cleanly(
+        |s| s.write("content/briefings/x.md", "---\ntitle: x\ndate: [2024\n---\n"),
+        &["content/briefings/x.md:", "invalid YAML front matter"],
+    );
+}
+
+#[test]
+fn wrong_type() {
+    fails_cleanly(
+        |s| {
+            s.write(
+                "content/briefings/x.md",
+                "+++\ntitle = 5\ndate = 2024-01-01\n+++\n",
+            )
+        },
+        &["content/briefings/x.md:2:1: error: front matter key `title`"],
+    );
+}
+
+#[test]
+fn missing_date() {
+    fails_cleanly(
+        |s| s.write("content/briefings/x.md", "+++\ntitle = \"x\"\n+++\n"),
+        &["content/briefings/x.md:1:1: error: the front matter has no `date`"],
+    );
+}
+
+#[test]
+fn a_date_that_is_not_a_date() {
+    fails_cleanly(
+        |s| {
+            s.write(
+                "content/briefings/x.md",
+                "+++\ntitle = \"x\"\ndate = \"2024-13-45\"\n+++\n",
+            )
+        },
+        &["content/briefings/x.md:3:1: error: `date` = \"2024-13-45\" is not a date"],
+    );
+}
+
+#[test]
+fn unknown_front_matter_key() {
+    fails_cleanly(
+        |s| replace_in(s, ARTICLE, "summary =", "sumary ="),
+        &[
+            &format!("{ARTICLE}:4:1: error: unknown front matter key `sumary`"),
+            "did you mean `summary`?",
+        ],
+    );
+}
+
+#[test]
+fn unknown_language_code() {
+    fails_cleanly(
+        |s| {
+            s.write(
+                "content/briefings/x.fr.md",
+                "+++\ntitle = \"x\"\ndate = 2024-01-01\n+++\n",
+            )
+        },
+        &[
+            "content/briefings/x.fr.md: error: the file name says language `fr`",
+            "[languages.fr]",
+        ],
+    );
+}
+
+#[test]
+fn unknown_config_key() {
+    fails_cleanly(
+        |s| replace_in(s, "nashra.toml", "minify = true", "minfy = true"),
+        &[
+            "nashra.toml:5:1: error: unknown key `minfy`",
+            "did you mean `minify`?",
+        ],
+    );
+}
+
+#[test]
+fn template_that_does_not_parse() {
+    fails_cleanly(
+        |s| {
+            s.write(
+                "templates/page.html",
+                "{% extends \"base.html\" %}\n{% block content %}\n{% if %}\n{% endblock %}",
+            )
+        },
+        &["templates/page.html:3:"],
+    );
+}
+
+#[test]
+fn template_that_fails_to_render() {
+    fails_cleanly(
+        |s| {
+            s.write(
+                "templates/section.html",
+                "{% extends \"base.html\" %}{% block content %}{{ nope.missing }}{% endblock %}",
+            )
+        },
+        &[
+            "templates/section.html: error: while rendering /briefings/index.html (and 1 other page)",
+            "nope.missing",
+        ],
+    );
+}
+
+#[test]
+fn invalid_utf8() {
+    fails_cleanly(
+        |s| {
+            s.write(
+                "content/briefings/x.md",
+                b"+++\ntitle = \"x\"\ndate = 2024-01-01\n+++\nab\xff\n".as_slice(),
+            )
+        },
+        &["content/briefings/x.md:5:3: error: the file is not valid UTF-8"],
+    );
+}
+
+#[test]
+fn slug_that_escapes_the_output() {
+    fails_cleanly(
+        |s| {
+            s.write(
+                "content/briefings/x.md",
+                "+++\ntitle = \"x\"\ndate = 2024-01-01\nslug = \"../../x\"\n+++\n",
+            )
+        },
+        &["content/briefings/x.md:4:1: error: `slug` = \"../../x\" would write outside"],
+    );
+}
+
+#[test]
+fn two_files_with_one_url() {
+    fails_cleanly(
+        |s| {
+            s.write(
+                "content/briefings/copy.ar.md",
+                "+++\ntitle = \"x\"\ndate = 2024-01-01\nslug = \"mali-russia-equipment\"\n+++\n",
+            )
+        },
+        &[
+            "content/briefings/copy.ar.md",
+            "content/briefings/mali-russia-equipment.ar.md",
+            "would both be written to /briefings/mali-russia-equipment/",
+        ],
+    );
+}
+
+#[test]
+fn missing_ui_translation() {
+    fails_cleanly(
+        |s| {
+            let path = "themes/default/i18n/en.toml";
+            let text = s.read(path);
+            let first = text.lines().find(|l| l.contains('=')).unwrap().to_string();
+            s.write(path, text.replacen(&format!("{first}\n"), "", 1));
+        },
+        &["themes/default/i18n/en.toml: error: missing translation of"],
+    );
+}
+
+#[test]
+fn output_that_would_replace_the_sources() {
+    let site = Site::sample();
+    for out in [
+        site.root().join("content"),
+        site.root().to_path_buf(),
+        site.root().join("seeds"),
+    ] {
+        site.build(&["--output", out.to_str().unwrap()])
+            .failure()
+            .code(1)
+            .stderr(predicates::str::contains("would replace the site or its sources"));
+    }
+    assert!(site.root().join(ARTICLE).is_file());
+    assert!(site.root().join("nashra.toml").is_file());
+    // A folder nashra did not write is never replaced, wherever it is.
+    let other = tempfile::tempdir().unwrap();
+    std::fs::write(other.path().join("notes.md"), "mine").unwrap();
+    site.build(&["--output", other.path().to_str().unwrap()])
+        .failure()
+        .code(1)
+        .stderr(predicates::str::contains("was not written by nashra"));
+    assert_eq!(
+        std::fs::read_to_string(other.path().join("notes.md")).unwrap(),
+        "mine"
+    );
+}

@@ -1,0 +1,211 @@
+//! End-to-end: the real `nashra build` on a copy of the sample site in a temp dir.
+
+mod common;
+
+use common::{attrs, snapshot, texts, Site};
+use predicates::prelude::*;
+
+const AR: &str = "briefings/mali-russia-equipment/index.html";
+const EN: &str = "en/briefings/mali-russia-equipment/index.html";
+
+#[test]
+fn sample_site_is_bilingual_and_right_to_left_first() {
+    let site = Site::sample();
+    site.build(&[])
+        .success()
+        .stdout(predicate::str::is_match(r"Built \d+ pages \(ar \d+, en \d+\)").unwrap());
+
+    let ar = site.page(AR);
+    assert_eq!(attrs(&ar, "html", "lang"), ["ar"]);
+    assert_eq!(attrs(&ar, "html", "dir"), ["rtl"]);
+    assert_eq!(
+        texts(&ar, "h1"),
+        ["مالي تتسلم دفعة جديدة من المعدات العسكرية الروسية"]
+    );
+    let body = texts(&ar, "article").concat();
+    for name in ["T-72B3", "BMP-3", "BTR-82A", "Spartak", "Tigr", "Linza"] {
+        assert!(body.contains(name), "{name} missing from the Arabic body");
+    }
+    // Linked to its translation, both as a reader's link and as an hreflang alternate.
+    assert!(
+        attrs(&ar, "a[hreflang=en]", "href").contains(&"/en/briefings/mali-russia-equipment/".to_string())
+    );
+    assert!(attrs(&ar, "link[rel=alternate][hreflang=en]", "href")
+        .contains(&"https://example.org/en/briefings/mali-russia-equipment/".to_string()));
+    assert_eq!(
+        attrs(&ar, "link[rel=canonical]", "href"),
+        ["https://example.org/briefings/mali-russia-equipment/"]
+    );
+    assert_eq!(attrs(&ar, "meta[charset]", "charset").len(), 1);
+    assert_eq!(attrs(&ar, "meta[name=viewport]", "content").len(), 1);
+    assert!(texts(&ar, "title").concat().contains("نشرة الساحل"));
+
+    let en = site.page(EN);
+    assert_eq!(attrs(&en, "html", "lang"), ["en"]);
+    assert_eq!(attrs(&en, "html", "dir"), ["ltr"]);
+    assert!(attrs(&en, "a[hreflang=ar]", "href").contains(&"/briefings/mali-russia-equipment/".to_string()));
+    assert!(attrs(&en, "link[rel=alternate][hreflang=ar]", "href")
+        .contains(&"https://example.org/briefings/mali-russia-equipment/".to_string()));
+    assert!(texts(&en, "title").concat().contains("Sahel Briefing"));
+
+    // Each home page lists the article in its own language.
+    let home_ar = site.page("index.html");
+    assert_eq!(attrs(&home_ar, "html", "dir"), ["rtl"]);
+    assert!(attrs(&home_ar, "main a", "href").contains(&"/briefings/mali-russia-equipment/".to_string()));
+    let home_en = site.page("en/index.html");
+    assert_eq!(attrs(&home_en, "html", "lang"), ["en"]);
+    assert!(attrs(&home_en, "main a", "href").contains(&"/en/briefings/mali-russia-equipment/".to_string()));
+
+    // Sections, the 404 page and the stylesheet exist.
+    for file in [
+        "briefings/index.html",
+        "en/briefings/index.html",
+        "404.html",
+        "style.css",
+    ] {
+        assert!(site.public().join(file).is_file(), "{file} not written");
+    }
+}
+
+#[test]
+fn heading_ids_stay_arabic_and_are_linked_from_nowhere_else() {
+    let site = Site::sample();
+    site.build(&[]).success();
+    let ar = site.page(AR);
+    let ids = attrs(&ar, "article h2", "id");
+    assert!(!ids.is_empty());
+    assert!(
+        ids.iter()
+            .all(|id| id.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))),
+        "{ids:?}"
+    );
+    let mut unique = ids.clone();
+    unique.dedup();
+    assert_eq!(unique, ids);
+}
+
+#[test]
+fn output_is_minified_unless_turned_off() {
+    let site = Site::sample();
+    site.build(&[]).success();
+    let minified = site.read(&format!("public/{AR}"));
+    assert!(
+        !minified.contains(">\n"),
+        "minified HTML keeps no newlines between tags"
+    );
+    site.write(
+        "nashra.toml",
+        site.read("nashra.toml")
+            .replace("minify = true", "minify = false"),
+    );
+    site.build(&[]).success();
+    let plain = site.read(&format!("public/{AR}"));
+    assert!(plain.len() > minified.len());
+    assert!(plain.contains("lang=\"ar\""));
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let site = Site::sample();
+    let (one, two) = (site.root().join("one"), site.root().join("two"));
+    site.build(&["--output", one.to_str().unwrap()]).success();
+    site.build(&["--output", two.to_str().unwrap()]).success();
+    let (one, two) = (snapshot(&one), snapshot(&two));
+    assert!(one.len() > 5);
+    assert_eq!(one, two);
+}
+
+#[test]
+fn site_templates_and_static_files_override_the_theme() {
+    let site = Site::sample();
+    site.write(
+        "templates/page.html",
+        "{% extends \"base.html\" %}{% block content %}<p id=\"override\">{{ page.title }}</p>{% endblock %}",
+    );
+    site.write("static/style.css", "/* site */ body { color: red }");
+    site.build(&[]).success();
+    assert_eq!(
+        texts(&site.page(AR), "#override"),
+        ["مالي تتسلم دفعة جديدة من المعدات العسكرية الروسية"]
+    );
+    assert!(
+        texts(&site.page("index.html"), "#override").is_empty(),
+        "only page.html was overridden"
+    );
+    assert!(site.read("public/style.css").contains("/* site */"));
+}
+
+#[test]
+fn base_url_with_a_path_reaches_every_link() {
+    let site = Site::sample();
+    site.build(&["--base-url", "https://example.org/briefing"])
+        .success();
+    let ar = site.page(AR);
+    for href in attrs(&ar, "a[href], link[href]", "href") {
+        assert!(
+            href.starts_with("/briefing/")
+                || href.starts_with("https://example.org/briefing/")
+                || href.starts_with('#'),
+            "{href} misses the base path"
+        );
+    }
+    assert!(attrs(&ar, "link[rel=stylesheet]", "href").contains(&"/briefing/style.css".to_string()));
+    assert_eq!(
+        attrs(&ar, "link[rel=canonical]", "href"),
+        ["https://example.org/briefing/briefings/mali-russia-equipment/"]
+    );
+}
+
+#[test]
+fn drafts_are_left_out_unless_asked_for() {
+    let site = Site::sample();
+    site.write(
+        "content/briefings/draft-story.md",
+        "+++\ntitle = \"مسودة\"\ndate = 2024-11-21\ndraft = true\n+++\nنص.\n",
+    );
+    site.build(&[]).success();
+    assert!(!site.public().join("briefings/draft-story/index.html").exists());
+    site.build(&["--drafts"]).success();
+    assert!(site.public().join("briefings/draft-story/index.html").exists());
+}
+
+#[test]
+fn yaml_front_matter_translation_key_and_arabic_slugs() {
+    let site = Site::sample();
+    site.write(
+        "content/briefings/niger.ar.md",
+        "---\ntitle: النيجر\ndate: 2024-11-22\nslug: النيجر-اليوم\ntranslation_key: niger\n---\nنص عن النيجر.\n",
+    );
+    site.write(
+        "content/briefings/niger-today.en.md",
+        "---\ntitle: Niger today\ndate: 2024-11-22\ntranslation_key: niger\n---\nAbout Niger.\n",
+    );
+    site.build(&[]).success();
+    let ar = site.page("briefings/النيجر-اليوم/index.html");
+    assert!(attrs(&ar, "a[hreflang=en]", "href").contains(&"/en/briefings/niger-today/".to_string()));
+    let en = site.page("en/briefings/niger-today/index.html");
+    let encoded = "/briefings/%D8%A7%D9%84%D9%86%D9%8A%D8%AC%D8%B1-%D8%A7%D9%84%D9%8A%D9%88%D9%85/";
+    assert!(attrs(&en, "a[hreflang=ar]", "href").contains(&encoded.to_string()));
+    // Newest first on the home page.
+    let home = site.page("index.html");
+    let links = attrs(&home, "main a[href*='/briefings/']", "href");
+    let niger = links.iter().position(|h| h == encoded).unwrap();
+    let mali = links
+        .iter()
+        .position(|h| h == "/briefings/mali-russia-equipment/")
+        .unwrap();
+    assert!(niger < mali, "{links:?}");
+}
+
+#[test]
+fn an_article_without_translation_switches_to_the_other_home() {
+    let site = Site::sample();
+    site.write(
+        "content/briefings/only-arabic.ar.md",
+        "+++\ntitle = \"خبر\"\ndate = 2024-11-21\n+++\nنص.\n",
+    );
+    site.build(&[]).success();
+    let page = site.page("briefings/only-arabic/index.html");
+    assert_eq!(attrs(&page, "a[hreflang=en]", "href"), ["/en/"]);
+    assert!(attrs(&page, "link[rel=alternate][hreflang=en]", "href").is_empty());
+}
