@@ -62,7 +62,11 @@ fn main() -> ExitCode {
                         "Built {pages} pages ({}) and {} files in all into {} in {} ms",
                         per_lang.join(", "),
                         report.files,
-                        report.output.display(),
+                        report
+                            .output
+                            .strip_prefix(".")
+                            .unwrap_or(&report.output)
+                            .display(),
                         report.elapsed.as_millis()
                     );
                     ExitCode::SUCCESS
