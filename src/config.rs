@@ -120,14 +120,12 @@ impl Config {
     /// Reads and validates `nashra.toml` in `root`.
     pub fn load(root: &Path) -> Result<Self> {
         let path = root.join(CONFIG_FILE);
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            let d = Diagnostic::new(&path, format!("cannot read the site configuration: {e}"));
-            if e.kind() == std::io::ErrorKind::NotFound {
-                d.help("run nashra in a site folder, or point --root at one")
-            } else {
-                d
-            }
-        })?;
+        if !path.is_file() {
+            return Err(Diagnostic::new(&path, "there is no site configuration here")
+                .help("run nashra in a site folder, or point --root at one")
+                .into());
+        }
+        let text = crate::error::read_text(&path, Path::new(CONFIG_FILE))?;
         Self::parse(&text, Path::new(CONFIG_FILE))
     }
 

@@ -142,6 +142,24 @@ pub fn collect_all<T>(results: impl IntoIterator<Item = Result<T>>) -> Result<Ve
     }
 }
 
+/// Checks that a user's file is UTF-8, pointing at the first bad byte, and drops a BOM.
+pub fn decode_utf8<'a>(bytes: &'a [u8], shown: &Path) -> Result<&'a str> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let valid = e.valid_up_to();
+        let (line, col) = line_col(&String::from_utf8_lossy(&bytes[..valid]), valid);
+        Diagnostic::new(shown, "the file is not valid UTF-8")
+            .at(line, col)
+            .help("save the file as UTF-8 (most editors: \"Save with encoding\" → UTF-8)")
+    })?;
+    Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
+}
+
+/// Reads a user's text file; `shown` is how diagnostics name it.
+pub fn read_text(path: &Path, shown: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(shown, "read the file", &e))?;
+    decode_utf8(&bytes, shown).map(str::to_string)
+}
+
 /// The closest of `candidates` to `word`, for "did you mean" hints.
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     candidates

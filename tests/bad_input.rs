@@ -259,3 +259,49 @@ fn output_that_would_replace_the_sources() {
         "mine"
     );
 }
+
+#[test]
+fn two_translations_in_one_language() {
+    fails_cleanly(
+        |s| {
+            s.write(
+                "content/briefings/other.ar.md",
+                "+++\ntitle = \"x\"\ndate = 2024-01-01\ntranslation_key = \"briefings/mali-russia-equipment\"\n+++\n",
+            )
+        },
+        &[
+            "content/briefings/other.ar.md",
+            "are both the `ar` translation of",
+        ],
+    );
+}
+
+#[test]
+fn config_that_is_not_utf8() {
+    fails_cleanly(
+        |s| {
+            s.write(
+                "nashra.toml",
+                b"base_url = \"https://example.org/\"\n# \xc3\x28\n".as_slice(),
+            )
+        },
+        &["nashra.toml:2:3: error: the file is not valid UTF-8"],
+    );
+}
+
+#[test]
+fn a_folder_without_a_site() {
+    let empty = tempfile::tempdir().unwrap();
+    assert_cmd::Command::cargo_bin("nashra")
+        .unwrap()
+        .args(["build", "--root"])
+        .arg(empty.path())
+        .assert()
+        .failure()
+        .code(1)
+        .stderr(predicates::str::contains(
+            "nashra.toml: error: there is no site configuration here",
+        ))
+        .stderr(predicates::str::contains("--root"));
+    assert!(!empty.path().join("public").exists());
+}

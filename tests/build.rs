@@ -209,3 +209,19 @@ fn an_article_without_translation_switches_to_the_other_home() {
     assert_eq!(attrs(&page, "a[hreflang=en]", "href"), ["/en/"]);
     assert!(attrs(&page, "link[rel=alternate][hreflang=en]", "href").is_empty());
 }
+
+#[test]
+fn nested_folders_bom_and_crlf() {
+    let site = Site::sample();
+    site.write(
+        "content/analysis/sahel/deep-dive.en.md",
+        "\u{feff}+++\r\ntitle = \"Deep dive\"\r\ndate = 2024-11-23\r\n+++\r\nFirst paragraph.\r\n\r\nSecond.\r\n",
+    );
+    site.build(&[]).success();
+    let page = site.page("en/analysis/sahel/deep-dive/index.html");
+    assert_eq!(texts(&page, "h1"), ["Deep dive"]);
+    // Every folder above an article gets its list page, in every language that has content there.
+    assert!(site.public().join("en/analysis/index.html").is_file());
+    let list = site.page("en/analysis/sahel/index.html");
+    assert!(attrs(&list, "main a", "href").contains(&"/en/analysis/sahel/deep-dive/".to_string()));
+}

@@ -241,16 +241,7 @@ struct SectionFront {
 /// Loads one file of `content/`. `relative` is its path inside `content/`, `shown` how
 /// diagnostics name it.
 pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Result<Loaded> {
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let (line, col) = crate::error::line_col(
-            &String::from_utf8_lossy(&bytes[..e.valid_up_to()]),
-            e.valid_up_to(),
-        );
-        Diagnostic::new(shown, "the file is not valid UTF-8")
-            .at(line, col)
-            .help("save the file as UTF-8 (most editors: \"Save with encoding\" → UTF-8)")
-    })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = crate::error::decode_utf8(bytes, shown)?;
     let file = FileName::parse(relative, config, shown)?;
     let split = front_matter::split(shown, text)?;
     let (format, front) = split.front.unwrap_or((Format::Toml, ""));

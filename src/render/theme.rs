@@ -9,7 +9,7 @@ use serde::Deserialize;
 use tera::Tera;
 
 use crate::config::{key_diagnostic, toml_diagnostic, Config, CONFIG_FILE};
-use crate::error::{collect_all, Diagnostic, Result};
+use crate::error::{collect_all, read_text, Diagnostic, Result};
 
 /// Templates every theme must provide.
 const REQUIRED: [&str; 5] = ["base.html", "index.html", "section.html", "page.html", "404.html"];
@@ -142,20 +142,6 @@ impl Theme {
             meta,
         })
     }
-}
-
-/// Reads a file as UTF-8 text, naming it as `shown` in errors.
-pub fn read_text(path: &Path, shown: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(|e| crate::error::Error::io(shown, "read the file", &e))?;
-    String::from_utf8(bytes).map_err(|e| {
-        let valid = e.utf8_error().valid_up_to();
-        let text = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
-        let (line, col) = crate::error::line_col(&text, valid);
-        Diagnostic::new(shown, "the file is not valid UTF-8")
-            .at(line, col)
-            .help("save the file as UTF-8")
-            .into()
-    })
 }
 
 /// Every regular file under `dir` (none if it does not exist): `/`-separated relative name → path.
