@@ -177,6 +177,23 @@ fn template_that_fails_to_render() {
 }
 
 #[test]
+fn fault_in_a_parent_template() {
+    fails_cleanly(
+        |s| {
+            let base = s.read("themes/default/templates/base.html");
+            s.write(
+                "templates/base.html",
+                base.replacen("</main>", "{{ missing_variable }}</main>", 1),
+            );
+        },
+        &[
+            "missing_variable",
+            "or the template it extends: base.html",
+        ],
+    );
+}
+
+#[test]
 fn invalid_utf8() {
     fails_cleanly(
         |s| {

@@ -383,6 +383,14 @@ impl<'a> Renderer<'a> {
         let html = tera.render(template, ctx).map_err(|e| {
             let mut d = tera_diagnostic(&e, &self.theme.sources);
             d.message = format!("while rendering /{path}\n{}", d.message);
+            let parents = tera
+                .get_template(template)
+                .map(|t| t.parents.join(", "))
+                .unwrap_or_default();
+            if !parents.is_empty() {
+                // Tera names the page's own template even when the fault is in a parent.
+                d.help = Some(format!("fix {template}, or the template it extends: {parents}"));
+            }
             d
         })?;
         Ok(Output {
