@@ -186,10 +186,7 @@ fn fault_in_a_parent_template() {
                 base.replacen("</main>", "{{ missing_variable }}</main>", 1),
             );
         },
-        &[
-            "missing_variable",
-            "or the template it extends: base.html",
-        ],
+        &["missing_variable", "or the template it extends: base.html"],
     );
 }
 
