@@ -1,5 +1,6 @@
 //! The pipeline, one way: load (parse every file in parallel) → [`Site`] → render → write.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -10,6 +11,7 @@ use crate::content::{self, Loaded};
 use crate::error::{collect_all, Diagnostic, Error, Result};
 use crate::output::{self, Output};
 use crate::render;
+use crate::seed;
 use crate::site::Site;
 
 /// What `nashra build` was asked to do.
@@ -38,6 +40,8 @@ pub struct BuildReport {
     pub output: PathBuf,
     /// Wall time of the whole build.
     pub elapsed: Duration,
+    /// Seeds built straight from `seeds/`, and warnings for the editor.
+    pub loaded: LoadReport,
 }
 
 /// Builds the site at `opts.root` into its output folder.
@@ -50,7 +54,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     if let Some(url) = &opts.base_url {
         config = config.with_base_url(url)?;
     }
-    let site = load(root, config, opts.drafts)?;
+    let (site, loaded) = load(root, config, opts.drafts)?;
     let outputs = render::render(root, &site)?;
     let pages = pages_per_language(&site, &outputs);
     let written = output::write(&outputs, &out_dir, site.config.minify)?;
@@ -60,15 +64,26 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
         bytes: written.bytes,
         output: out_dir,
         elapsed: start.elapsed(),
+        loaded,
     })
 }
 
-/// Reads and parses every file of `content/` in parallel, then links them into a [`Site`].
-/// All files' errors are reported together.
-pub fn load(root: &Path, config: Config, drafts: bool) -> Result<Site> {
+/// What loading found besides the site: seeds built straight from `seeds/`, and warnings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoadReport {
+    /// Seeds built as articles (not yet imported).
+    pub seeds: usize,
+    /// Of those, the ones with no front matter of their own (everything derived).
+    pub seeds_without_front_matter: usize,
+    /// What an editor should review.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Reads and parses every file of `content/` and every seed not yet imported, in parallel,
+/// then links them into a [`Site`]. All files' errors are reported together.
+pub fn load(root: &Path, config: Config, drafts: bool) -> Result<(Site, LoadReport)> {
     let content_dir = root.join("content");
-    let files = content_files(&content_dir)?;
-    let loaded = files
+    let loaded = source_files(&content_dir, &["md"])?
         .par_iter()
         .map(|path| -> Result<Loaded> {
             let relative = path.strip_prefix(&content_dir).unwrap_or(path);
@@ -77,11 +92,65 @@ pub fn load(root: &Path, config: Config, drafts: bool) -> Result<Site> {
             content::load(&config, relative, &shown, &bytes)
         })
         .collect::<Vec<_>>();
-    Site::new(config, collect_all(loaded)?, drafts)
+    let mut loaded = collect_all(loaded);
+
+    // A seed whose article was imported is that article now; the rest are built as they are.
+    let imported: HashSet<String> = match &loaded {
+        Ok(items) => items
+            .iter()
+            .filter_map(|l| match l {
+                Loaded::Page(p) => p.seed.as_deref().map(|s| s.trim_start_matches("./").to_string()),
+                Loaded::Section(_) => None,
+            })
+            .collect(),
+        Err(_) => HashSet::new(),
+    };
+    let seeds: Vec<PathBuf> = source_files(&root.join("seeds"), &seed::EXTENSIONS)?
+        .into_iter()
+        .filter(|p| !imported.contains(&seed::seed_reference(p.strip_prefix(root).unwrap_or(p))))
+        .collect();
+    let derived = seeds
+        .par_iter()
+        .map(|path| -> Result<(Loaded, bool, Vec<Diagnostic>)> {
+            let shown = path.strip_prefix(root).unwrap_or(path);
+            let bytes = std::fs::read(path).map_err(|e| Error::io(shown, "read the file", &e))?;
+            let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+            let file = seed::SeedFile {
+                shown,
+                bytes: &bytes,
+                modified,
+                date: None,
+            };
+            let d = seed::derive(&config, &file)?;
+            let relative = Path::new(&config.seed_section).join(format!("{}.{}.md", d.name, d.lang));
+            let page = content::load(&config, &relative, shown, d.document.as_bytes())?;
+            Ok((page, !d.had_front_matter, d.warnings))
+        })
+        .collect::<Vec<_>>();
+    let mut report = LoadReport::default();
+    let derived = collect_all(derived).map(|items| {
+        items
+            .into_iter()
+            .map(|(page, bare, warnings)| {
+                report.seeds += 1;
+                report.seeds_without_front_matter += usize::from(bare);
+                report.warnings.extend(warnings);
+                page
+            })
+            .collect::<Vec<_>>()
+    });
+    match (&mut loaded, derived) {
+        (Ok(items), Ok(seeds)) => items.extend(seeds),
+        (Ok(_), Err(e)) => loaded = Err(e),
+        (Err(e), Err(more)) => e.diagnostics.extend(more.diagnostics),
+        (Err(_), Ok(_)) => {}
+    }
+    Ok((Site::new(config, loaded?, drafts)?, report))
 }
 
-/// The Markdown files under `content/`, sorted; editor backups and hidden files are skipped.
-fn content_files(dir: &Path) -> Result<Vec<PathBuf>> {
+/// The files with one of `extensions` under `dir`, sorted; editor backups and hidden files
+/// are skipped.
+pub(crate) fn source_files(dir: &Path, extensions: &[&str]) -> Result<Vec<PathBuf>> {
     if !dir.is_dir() {
         return Ok(Vec::new());
     }
@@ -97,7 +166,12 @@ fn content_files(dir: &Path) -> Result<Vec<PathBuf>> {
         });
     Ok(collect_all(entries)?
         .into_iter()
-        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md"))
+        .filter(|e| {
+            e.file_type().is_file()
+                && e.path()
+                    .extension()
+                    .is_some_and(|x| extensions.iter().any(|ext| x == *ext))
+        })
         .map(|e| e.into_path())
         .collect())
 }

@@ -76,6 +76,19 @@ pub struct Config {
     pub minify: bool,
     /// Taxonomy names that front matter may use (`tags`, `regions`, …).
     pub taxonomies: Vec<String>,
+    /// The section seeds are built and imported into.
+    pub seed_section: String,
+    /// Known terms: taxonomy → term slug → language code → names (the first is the display
+    /// name, the rest other spellings); seeds are tagged by finding these names in the text.
+    pub terms: BTreeMap<String, BTreeMap<String, BTreeMap<String, Vec<String>>>>,
+}
+
+/// One name or several, as `nashra.toml` allows for term names.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
 }
 
 #[derive(Deserialize)]
@@ -91,6 +104,10 @@ struct RawConfig {
     minify: bool,
     #[serde(default = "default_taxonomies")]
     taxonomies: Vec<String>,
+    #[serde(default = "default_seed_section")]
+    seed_section: String,
+    #[serde(default)]
+    terms: BTreeMap<String, BTreeMap<String, BTreeMap<String, OneOrMany>>>,
 }
 
 #[derive(Deserialize)]
@@ -111,6 +128,9 @@ fn default_theme() -> String {
 }
 fn yes() -> bool {
     true
+}
+fn default_seed_section() -> String {
+    "briefings".into()
 }
 fn default_taxonomies() -> Vec<String> {
     vec!["tags".into(), "regions".into()]
@@ -193,6 +213,56 @@ impl Config {
             }
         }
 
+        if raw
+            .seed_section
+            .split('/')
+            .any(|part| crate::content::slugify(part) != part)
+        {
+            return Err(key_at("seed_section")(format!(
+                "`seed_section` = {:?} is not a folder name under content/",
+                raw.seed_section
+            ))
+            .help("use lowercase letters, digits and hyphens, e.g. seed_section = \"briefings\"")
+            .into());
+        }
+        let mut terms = BTreeMap::new();
+        for (taxonomy, entries) in raw.terms {
+            if !raw.taxonomies.contains(&taxonomy) {
+                return Err(key_at(&format!("terms.{taxonomy}"))(format!(
+                    "[terms.{taxonomy}] names a taxonomy that `taxonomies` does not declare"
+                ))
+                .help(format!(
+                    "add \"{taxonomy}\" to taxonomies, or correct the table name"
+                ))
+                .into());
+            }
+            let mut checked = BTreeMap::new();
+            for (term, names) in entries {
+                if crate::content::slugify(&term) != term {
+                    return Err(key_at(&term)(format!("term {term:?} is not usable in a URL"))
+                        .help("use lowercase letters, digits and hyphens, e.g. burkina-faso")
+                        .into());
+                }
+                let mut by_lang = BTreeMap::new();
+                for (code, names) in names {
+                    if !languages.iter().any(|l| l.code == code) {
+                        return Err(key_at(&format!("terms.{taxonomy}.{term}"))(format!(
+                            "term `{term}` has names in `{code}`, which is not a language of this site"
+                        ))
+                        .help("declare the language under [languages], or remove those names")
+                        .into());
+                    }
+                    let names = match names {
+                        OneOrMany::One(n) => vec![n],
+                        OneOrMany::Many(n) => n,
+                    };
+                    by_lang.insert(code, names);
+                }
+                checked.insert(term, by_lang);
+            }
+            terms.insert(taxonomy, checked);
+        }
+
         Ok(Self {
             base_url,
             base_path,
@@ -201,6 +271,8 @@ impl Config {
             theme: raw.theme,
             minify: raw.minify,
             taxonomies: raw.taxonomies,
+            seed_section: raw.seed_section,
+            terms,
         })
     }
 

@@ -4,9 +4,21 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+/// Whether a diagnostic stops the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Severity {
+    /// The run fails.
+    #[default]
+    Error,
+    /// The run goes on; an editor should look.
+    Warning,
+}
+
 /// One problem found in one file, with the place and a hint when we know them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
     /// The file at fault, as the user names it (relative to the site root where possible).
     pub path: PathBuf,
     /// 1-based line, when known.
@@ -23,12 +35,19 @@ impl Diagnostic {
     /// A problem with a whole file (no known position).
     pub fn new(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         Self {
+            severity: Severity::Error,
             path: path.into(),
             line: None,
             column: None,
             message: message.into(),
             help: None,
         }
+    }
+
+    /// Makes this a warning: reported, but the run goes on.
+    pub fn warning(mut self) -> Self {
+        self.severity = Severity::Warning;
+        self
     }
 
     /// Places the problem at a 1-based line and column.
@@ -72,7 +91,11 @@ impl fmt::Display for Diagnostic {
                 write!(f, ":{column}")?;
             }
         }
-        write!(f, ": error: {}", self.message)?;
+        let kind = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, ": {kind}: {}", self.message)?;
         if let Some(help) = &self.help {
             write!(f, "\n  help: {help}")?;
         }
@@ -147,7 +170,7 @@ pub fn decode_utf8<'a>(bytes: &'a [u8], shown: &Path) -> Result<&'a str> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let valid = e.valid_up_to();
         let (line, col) = line_col(&String::from_utf8_lossy(&bytes[..valid]), valid);
-        Diagnostic::new(shown, "the file is not valid UTF-8")
+        Diagnostic::new(shown, format!("the file is not valid UTF-8 (byte {valid})"))
             .at(line, col)
             .help("save the file as UTF-8 (most editors: \"Save with encoding\" → UTF-8)")
     })?;

@@ -7,8 +7,10 @@ pub mod build;
 pub mod config;
 pub mod content;
 pub mod error;
+pub mod import;
 pub mod output;
 pub mod render;
+pub mod seed;
 pub mod site;
 
 pub use build::{build, BuildOptions, BuildReport};

@@ -33,11 +33,41 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Turn seeds (raw articles in seeds/) into Markdown articles with front matter in content/.
+    Import {
+        /// Seed files to import (default: every seed in seeds/ not imported yet).
+        paths: Vec<PathBuf>,
+        /// The site folder, where nashra.toml is.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Section folder under content/ (default: seed_section from nashra.toml, "briefings").
+        #[arg(long)]
+        section: Option<String>,
+        /// Date of the imported articles, e.g. 2024-11-20 (default: each file's modification time).
+        #[arg(long)]
+        date: Option<String>,
+        /// Replace content files that already exist.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Import {
+            paths,
+            root,
+            section,
+            date,
+            force,
+        } => import(nashra::import::ImportOptions {
+            root,
+            paths,
+            section,
+            date,
+            force,
+        }),
         Command::Build {
             root,
             output,
@@ -52,14 +82,25 @@ fn main() -> ExitCode {
             };
             match nashra::build(&opts) {
                 Ok(report) => {
+                    for w in &report.loaded.warnings {
+                        eprintln!("{w}");
+                    }
                     let per_lang: Vec<String> = report
                         .pages
                         .iter()
                         .map(|(code, n)| format!("{code} {n}"))
                         .collect();
                     let pages: usize = report.pages.iter().map(|(_, n)| n).sum();
+                    let seeds = match report.loaded.seeds {
+                        0 => String::new(),
+                        n => format!(
+                            "; {n} article{} built from seeds/, {} of them without front matter of their own",
+                            if n == 1 { "" } else { "s" },
+                            report.loaded.seeds_without_front_matter
+                        ),
+                    };
                     println!(
-                        "Built {pages} pages ({}) and {} files in all into {} in {} ms",
+                        "Built {pages} pages ({}) and {} files in all into {} in {} ms{seeds}",
                         per_lang.join(", "),
                         report.files,
                         report
@@ -82,5 +123,50 @@ fn main() -> ExitCode {
                 }
             }
         }
+    }
+}
+
+fn import(opts: nashra::import::ImportOptions) -> ExitCode {
+    use nashra::import::Outcome;
+    let results = match nashra::import::import(&opts) {
+        Ok(r) => r,
+        Err(err) => {
+            eprintln!("{err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let (mut imported, mut exists, mut recorded, mut failed) = (0, 0, 0, 0);
+    for r in &results {
+        for w in &r.warnings {
+            eprintln!("{w}");
+        }
+        match &r.outcome {
+            Outcome::Imported(to) => {
+                imported += 1;
+                println!("imported {} → {}", r.seed.display(), to.display());
+            }
+            Outcome::Exists(to) => {
+                exists += 1;
+                println!(
+                    "skipped {}: {} exists (--force replaces it)",
+                    r.seed.display(),
+                    to.display()
+                );
+            }
+            Outcome::Recorded => recorded += 1,
+            Outcome::Failed(err) => {
+                failed += 1;
+                eprintln!("{err}");
+            }
+        }
+    }
+    println!(
+        "Imported {imported}, skipped {} ({recorded} already imported, {exists} with an existing content file), {failed} failed",
+        exists + recorded
+    );
+    if failed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     }
 }

@@ -66,7 +66,7 @@ impl FileName {
 }
 
 /// `ar`, `en`, `pt-br`: two or three letters, optionally a region.
-fn looks_like_language(code: &str) -> bool {
+pub fn looks_like_language(code: &str) -> bool {
     let mut parts = code.split('-');
     let primary = parts.next().unwrap_or_default();
     (2..=3).contains(&primary.len())
