@@ -10,6 +10,7 @@ pub mod error;
 pub mod import;
 pub mod output;
 pub mod render;
+pub mod scaffold;
 pub mod seed;
 pub mod site;
 

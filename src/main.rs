@@ -33,6 +33,23 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Start a new site in DIR (default: the current folder), ready to build.
+    Init {
+        /// Where to create the site.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Start a new article: `nashra new briefings/niger-vote --lang en`.
+    New {
+        /// <section>/<name> under content/.
+        path: String,
+        /// The article's language (default: the site's default language).
+        #[arg(long)]
+        lang: Option<String>,
+        /// The site folder, where nashra.toml is.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
     /// Turn seeds (raw articles in seeds/) into Markdown articles with front matter in content/.
     Import {
         /// Seed files to import (default: every seed in seeds/ not imported yet).
@@ -55,6 +72,22 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Init { dir } => report(nashra::scaffold::init(&dir).map(|files| {
+            format!(
+                "Created a site with {} files in {}; build it with: nashra build --root {}",
+                files.len(),
+                dir.display(),
+                dir.display()
+            )
+        })),
+        Command::New { path, lang, root } => report(
+            nashra::scaffold::new_article(&root, &path, lang.as_deref()).map(|file| {
+                format!(
+                    "Created {} (a draft: build with --drafts to see it)",
+                    file.display()
+                )
+            }),
+        ),
         Command::Import {
             paths,
             root,
@@ -168,5 +201,19 @@ fn import(opts: nashra::import::ImportOptions) -> ExitCode {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// Prints the outcome of a one-shot command and turns it into the exit code.
+fn report(result: nashra::Result<String>) -> ExitCode {
+    match result {
+        Ok(message) => {
+            println!("{message}");
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("{err}");
+            ExitCode::FAILURE
+        }
     }
 }
