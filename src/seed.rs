@@ -153,7 +153,7 @@ pub fn derive(config: &Config, seed: &SeedFile) -> Result<Derived> {
     }
 
     let body = if markdown {
-        paragraphs.join("\n\n")
+        escape_raw_html(&paragraphs.join("\n\n"))
     } else {
         paragraphs
             .iter()
@@ -403,6 +403,23 @@ fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Turns the raw HTML of a Markdown seed into visible text: seeds come from outside, and
+/// their Markdown may format but not inject markup or script.
+fn escape_raw_html(markdown: &str) -> String {
+    use pulldown_cmark::{Event, Parser};
+    let mut out = String::with_capacity(markdown.len());
+    let mut copied = 0;
+    for (event, range) in Parser::new_ext(markdown, pulldown_cmark::Options::all()).into_offset_iter() {
+        if matches!(event, Event::Html(_) | Event::InlineHtml(_)) && range.start >= copied {
+            out.push_str(&markdown[copied..range.start]);
+            out.push_str(&markdown[range.clone()].replace('<', "\\<"));
+            copied = range.end;
+        }
+    }
+    out.push_str(&markdown[copied..]);
+    out
+}
+
 /// Escapes what Markdown or HTML would read as markup in one line of plain text, so a seed
 /// shows exactly its characters and can inject nothing.
 pub fn escape_markdown(line: &str) -> String {
@@ -513,6 +530,20 @@ mod tests {
         assert!(!html.contains("href"), "{html}");
         assert!(!html.contains("<h1"), "{html}");
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{html}");
+    }
+
+    #[test]
+    fn markdown_seeds_keep_formatting_but_not_markup() {
+        let d = derive_text(
+            "x.en.md",
+            "Title\n\nSome **bold** <script>alert(1)</script> text.\n\n<div onclick=\"x()\">block</div>\n\n[l](javascript:alert(1))\n",
+        )
+        .unwrap();
+        let html = crate::content::markdown::render(d.document.split("+++").nth(2).unwrap()).html;
+        assert!(html.contains("<strong>bold</strong>"), "{html}");
+        assert!(!html.contains("<script") && !html.contains("<div"), "{html}");
+        assert!(html.contains("&lt;script&gt;"), "{html}");
+        assert!(!html.contains("javascript:"), "{html}");
     }
 
     #[test]

@@ -42,9 +42,54 @@ fn options() -> Options {
         | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
+/// Parses Markdown into events, with links and images that would run script made inert.
+fn parse(markdown: &str) -> Vec<Event<'_>> {
+    Parser::new_ext(markdown, options())
+        .map(|event| match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) if runs_script(&dest_url, false) => Event::Start(Tag::Link {
+                link_type,
+                dest_url: CowStr::Borrowed("#"),
+                title,
+                id,
+            }),
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) if runs_script(&dest_url, true) => Event::Start(Tag::Image {
+                link_type,
+                dest_url: CowStr::Borrowed("#"),
+                title,
+                id,
+            }),
+            other => other,
+        })
+        .collect()
+}
+
+/// Whether a URL would run script when followed (`javascript:`, `vbscript:`, `data:` other
+/// than an image's picture). Browsers ignore case, white space and control characters there.
+pub fn runs_script(url: &str, image: bool) -> bool {
+    let scheme: String = url
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace() && !c.is_control())
+        .take(16)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    scheme.starts_with("javascript:")
+        || scheme.starts_with("vbscript:")
+        || (scheme.starts_with("data:") && !(image && scheme.starts_with("data:image/")))
+}
+
 /// Renders a Markdown body.
 pub fn render(markdown: &str) -> Rendered {
-    let (events, toc) = with_heading_ids(Parser::new_ext(markdown, options()).collect());
+    let (events, toc) = with_heading_ids(parse(markdown));
     let summary = summary_events(&events);
     let mut html_out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut html_out, events.iter().cloned());
@@ -60,7 +105,7 @@ pub fn render(markdown: &str) -> Rendered {
 
 /// Renders a short text (a front matter summary) as Markdown, keeping only its plain text too.
 pub fn render_summary(markdown: &str) -> (String, String) {
-    let events: Vec<Event> = Parser::new_ext(markdown, options()).collect();
+    let events = parse(markdown);
     let mut out = String::new();
     html::push_html(&mut out, events.iter().cloned());
     (out, plain_text(&events))
@@ -229,6 +274,20 @@ mod tests {
         assert_eq!(r.summary_text, "First para.");
         let r = render("One.\n\nTwo.\n\n<!-- more -->\n\nThree.\n");
         assert_eq!(r.summary_html, "<p>One.</p>\n<p>Two.</p>\n");
+    }
+
+    #[test]
+    fn script_urls_are_made_inert() {
+        let r = render(
+            "[a](javascript:alert(1)) [b](<JaVa\tScript:x>) [c](https://example.org) ![i](data:text/html,x)",
+        );
+        assert_eq!(r.html.matches("href=\"#\"").count(), 2, "{}", r.html);
+        assert!(!r.html.to_lowercase().contains("href=\"java"), "{}", r.html);
+        assert!(!r.html.contains("data:text"), "{}", r.html);
+        assert!(r.html.contains("href=\"https://example.org\""));
+        assert!(render("![i](data:image/png;base64,AA)")
+            .html
+            .contains("data:image/png"));
     }
 
     #[test]
