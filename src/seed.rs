@@ -518,6 +518,11 @@ mod tests {
         assert!(d.had_front_matter);
     }
 
+    /// The derived article's body as the site renders it.
+    fn body_html(d: &Derived) -> String {
+        crate::content::markdown::render(d.document.split("+++").nth(2).unwrap()).html
+    }
+
     #[test]
     fn hostile_text_is_escaped() {
         let d = derive_text(
@@ -525,7 +530,7 @@ mod tests {
             "<script>alert(1)</script> and [x](javascript:alert(1))\n# not a heading\n",
         )
         .unwrap();
-        let html = crate::content::markdown::render(d.document.split("+++").nth(2).unwrap()).html;
+        let html = body_html(&d);
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("href"), "{html}");
         assert!(!html.contains("<h1"), "{html}");
@@ -539,7 +544,7 @@ mod tests {
             "Title\n\nSome **bold** <script>alert(1)</script> text.\n\n<div onclick=\"x()\">block</div>\n\n[l](javascript:alert(1))\n",
         )
         .unwrap();
-        let html = crate::content::markdown::render(d.document.split("+++").nth(2).unwrap()).html;
+        let html = body_html(&d);
         assert!(html.contains("<strong>bold</strong>"), "{html}");
         assert!(!html.contains("<script") && !html.contains("<div"), "{html}");
         assert!(html.contains("&lt;script&gt;"), "{html}");

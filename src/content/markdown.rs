@@ -45,30 +45,16 @@ fn options() -> Options {
 /// Parses Markdown into events, with links and images that would run script made inert.
 fn parse(markdown: &str) -> Vec<Event<'_>> {
     Parser::new_ext(markdown, options())
-        .map(|event| match event {
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) if runs_script(&dest_url, false) => Event::Start(Tag::Link {
-                link_type,
-                dest_url: CowStr::Borrowed("#"),
-                title,
-                id,
-            }),
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) if runs_script(&dest_url, true) => Event::Start(Tag::Image {
-                link_type,
-                dest_url: CowStr::Borrowed("#"),
-                title,
-                id,
-            }),
-            other => other,
+        .map(|mut event| {
+            if let Event::Start(tag) = &mut event {
+                let image = matches!(tag, Tag::Image { .. });
+                if let Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } = tag {
+                    if runs_script(dest_url, image) {
+                        *dest_url = CowStr::Borrowed("#");
+                    }
+                }
+            }
+            event
         })
         .collect()
 }
