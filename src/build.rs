@@ -14,6 +14,9 @@ use crate::render;
 use crate::seed;
 use crate::site::Site;
 
+/// The folders of a site that it is built from (besides `nashra.toml`).
+pub const SOURCE_DIRS: [&str; 5] = ["content", "seeds", "themes", "templates", "static"];
+
 /// What `nashra build` was asked to do.
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
@@ -176,7 +179,7 @@ pub(crate) fn source_files(dir: &Path, extensions: &[&str]) -> Result<Vec<PathBu
         .collect())
 }
 
-fn is_hidden(name: &std::ffi::OsStr) -> bool {
+pub(crate) fn is_hidden(name: &std::ffi::OsStr) -> bool {
     let name = name.to_string_lossy();
     name.starts_with('.') || name.starts_with('#') || name.ends_with('~')
 }
@@ -190,8 +193,7 @@ fn check_output_dir(root: &Path, out_dir: &Path) -> Result<()> {
     };
     let root_abs = absolute(root)?;
     let out_abs = absolute(out_dir)?;
-    let sources = ["content", "themes", "static", "templates", "seeds"];
-    if root_abs.starts_with(&out_abs) || sources.iter().any(|s| out_abs.starts_with(root_abs.join(s))) {
+    if root_abs.starts_with(&out_abs) || SOURCE_DIRS.iter().any(|s| out_abs.starts_with(root_abs.join(s))) {
         return Err(Diagnostic::new(
             out_dir,
             "the output folder would replace the site or its sources: a build replaces the whole output folder",

@@ -13,6 +13,7 @@ pub mod render;
 pub mod scaffold;
 pub mod seed;
 pub mod site;
+pub mod watch;
 
 pub use build::{build, BuildOptions, BuildReport};
 pub use error::{Diagnostic, Error, Result};

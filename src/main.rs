@@ -16,23 +16,40 @@ struct Cli {
     command: Command,
 }
 
+/// What building takes, for `build` and `watch`.
+#[derive(clap::Args)]
+struct BuildArgs {
+    /// The site folder, where nashra.toml is.
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// Where to write the site (default: <root>/public).
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// Publish at this address instead of the config's base_url.
+    #[arg(long)]
+    base_url: Option<String>,
+    /// Include articles marked draft = true.
+    #[arg(long)]
+    drafts: bool,
+}
+
+impl From<BuildArgs> for nashra::BuildOptions {
+    fn from(a: BuildArgs) -> Self {
+        Self {
+            root: a.root,
+            output: a.output,
+            base_url: a.base_url,
+            drafts: a.drafts,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Build the site into the output folder (public/ by default).
-    Build {
-        /// The site folder, where nashra.toml is.
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
-        /// Where to write the site (default: <root>/public).
-        #[arg(long)]
-        output: Option<PathBuf>,
-        /// Publish at this address instead of the config's base_url.
-        #[arg(long)]
-        base_url: Option<String>,
-        /// Include articles marked draft = true.
-        #[arg(long)]
-        drafts: bool,
-    },
+    Build(BuildArgs),
+    /// Build, then rebuild on every change to the sources until Ctrl-C.
+    Watch(BuildArgs),
     /// Start a new site in DIR (default: the current folder), ready to build.
     Init {
         /// Where to create the site.
@@ -72,6 +89,22 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Build(args) => {
+            if print_build(nashra::build(&args.into()), "Built") {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Command::Watch(args) => {
+            let mut first = true;
+            let result = nashra::watch::watch(&args.into(), |r| {
+                print_build(r, if first { "Built" } else { "Rebuilt" });
+                first = false;
+                println!("Watching for changes (Ctrl-C stops)");
+            });
+            report(result.map(|()| "Stopped watching".to_string()))
+        }
         Command::Init { dir } => report(nashra::scaffold::init(&dir).map(|files| {
             format!(
                 "Created a site with {} files in {}; build it with: nashra build --root {}",
@@ -101,60 +134,51 @@ fn main() -> ExitCode {
             date,
             force,
         }),
-        Command::Build {
-            root,
-            output,
-            base_url,
-            drafts,
-        } => {
-            let opts = nashra::BuildOptions {
-                root,
-                output,
-                base_url,
-                drafts,
-            };
-            match nashra::build(&opts) {
-                Ok(report) => {
-                    for w in &report.loaded.warnings {
-                        eprintln!("{w}");
-                    }
-                    let per_lang: Vec<String> = report
-                        .pages
-                        .iter()
-                        .map(|(code, n)| format!("{code} {n}"))
-                        .collect();
-                    let pages: usize = report.pages.iter().map(|(_, n)| n).sum();
-                    let seeds = match report.loaded.seeds {
-                        0 => String::new(),
-                        n => format!(
-                            "; {n} article{} built from seeds/, {} of them without front matter of their own",
-                            if n == 1 { "" } else { "s" },
-                            report.loaded.seeds_without_front_matter
-                        ),
-                    };
-                    println!(
-                        "Built {pages} pages ({}) and {} files in all into {} in {} ms{seeds}",
-                        per_lang.join(", "),
-                        report.files,
-                        report
-                            .output
-                            .strip_prefix(".")
-                            .unwrap_or(&report.output)
-                            .display(),
-                        report.elapsed.as_millis()
-                    );
-                    ExitCode::SUCCESS
-                }
-                Err(err) => {
-                    eprintln!("{err}");
-                    let n = err.diagnostics.len();
-                    eprintln!(
-                        "Build failed with {n} error{}; the previous output was left as it was.",
-                        if n == 1 { "" } else { "s" }
-                    );
-                    ExitCode::FAILURE
-                }
+    }
+}
+
+/// Prints a build's warnings and summary line, or its errors; true when it succeeded.
+fn print_build(result: nashra::Result<nashra::BuildReport>, verb: &str) -> bool {
+    match result {
+        Ok(report) => {
+            for w in &report.loaded.warnings {
+                eprintln!("{w}");
             }
+            let per_lang: Vec<String> = report
+                .pages
+                .iter()
+                .map(|(code, n)| format!("{code} {n}"))
+                .collect();
+            let pages: usize = report.pages.iter().map(|(_, n)| n).sum();
+            let seeds = match report.loaded.seeds {
+                0 => String::new(),
+                n => format!(
+                    "; {n} article{} built from seeds/, {} of them without front matter of their own",
+                    if n == 1 { "" } else { "s" },
+                    report.loaded.seeds_without_front_matter
+                ),
+            };
+            println!(
+                "{verb} {pages} pages ({}) and {} files in all into {} in {} ms{seeds}",
+                per_lang.join(", "),
+                report.files,
+                report
+                    .output
+                    .strip_prefix(".")
+                    .unwrap_or(&report.output)
+                    .display(),
+                report.elapsed.as_millis()
+            );
+            true
+        }
+        Err(err) => {
+            eprintln!("{err}");
+            let n = err.diagnostics.len();
+            eprintln!(
+                "Build failed with {n} error{}; the previous output was left as it was.",
+                if n == 1 { "" } else { "s" }
+            );
+            false
         }
     }
 }
