@@ -95,19 +95,17 @@ pub fn load(root: &Path, config: Config, drafts: bool) -> Result<(Site, LoadRepo
             content::load(&config, relative, &shown, &bytes)
         })
         .collect::<Vec<_>>();
-    let mut loaded = collect_all(loaded);
+    let loaded = collect_all(loaded);
 
     // A seed whose article was imported is that article now; the rest are built as they are.
-    let imported: HashSet<String> = match &loaded {
-        Ok(items) => items
-            .iter()
-            .filter_map(|l| match l {
-                Loaded::Page(p) => p.seed.as_deref().map(|s| s.trim_start_matches("./").to_string()),
-                Loaded::Section(_) => None,
-            })
-            .collect(),
-        Err(_) => HashSet::new(),
-    };
+    let imported: HashSet<String> = loaded
+        .iter()
+        .flatten()
+        .filter_map(|l| match l {
+            Loaded::Page(p) => p.seed.as_deref().map(seed::normalize_reference),
+            Loaded::Section(_) => None,
+        })
+        .collect();
     let seeds: Vec<PathBuf> = source_files(&root.join("seeds"), &seed::EXTENSIONS)?
         .into_iter()
         .filter(|p| !imported.contains(&seed::seed_reference(p.strip_prefix(root).unwrap_or(p))))
@@ -115,17 +113,9 @@ pub fn load(root: &Path, config: Config, drafts: bool) -> Result<(Site, LoadRepo
     let derived = seeds
         .par_iter()
         .map(|path| -> Result<(Loaded, bool, Vec<Diagnostic>)> {
+            let d = seed::read(&config, root, path, None)?;
+            let relative = Path::new(&config.seed_section).join(d.file_name());
             let shown = path.strip_prefix(root).unwrap_or(path);
-            let bytes = std::fs::read(path).map_err(|e| Error::io(shown, "read the file", &e))?;
-            let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
-            let file = seed::SeedFile {
-                shown,
-                bytes: &bytes,
-                modified,
-                date: None,
-            };
-            let d = seed::derive(&config, &file)?;
-            let relative = Path::new(&config.seed_section).join(format!("{}.{}.md", d.name, d.lang));
             let page = content::load(&config, &relative, shown, d.document.as_bytes())?;
             Ok((page, !d.had_front_matter, d.warnings))
         })
@@ -142,13 +132,9 @@ pub fn load(root: &Path, config: Config, drafts: bool) -> Result<(Site, LoadRepo
             })
             .collect::<Vec<_>>()
     });
-    match (&mut loaded, derived) {
-        (Ok(items), Ok(seeds)) => items.extend(seeds),
-        (Ok(_), Err(e)) => loaded = Err(e),
-        (Err(e), Err(more)) => e.diagnostics.extend(more.diagnostics),
-        (Err(_), Ok(_)) => {}
-    }
-    Ok((Site::new(config, loaded?, drafts)?, report))
+    // Content and seed errors are reported together.
+    let all = collect_all([loaded, derived])?.into_iter().flatten().collect();
+    Ok((Site::new(config, all, drafts)?, report))
 }
 
 /// The files with one of `extensions` under `dir`, sorted; editor backups and hidden files

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::config::Config;
 use crate::content::front_matter;
 use crate::error::{Diagnostic, Error, Result};
-use crate::seed::{self, SeedFile};
+use crate::seed;
 
 /// What `nashra import` was asked to do.
 #[derive(Debug, Clone, Default)]
@@ -118,7 +118,7 @@ fn recorded_seeds(root: &Path) -> Result<HashSet<String>> {
             .ok()
             .and_then(|m| m.get("seed")?.as_str().map(str::to_string))
         {
-            found.insert(seed.trim_start_matches("./").to_string());
+            found.insert(seed::normalize_reference(&seed));
         }
     }
     Ok(found)
@@ -128,21 +128,9 @@ fn import_one(opts: &ImportOptions, config: &Config, section: &str, path: &Path)
     let shown = path.strip_prefix(&opts.root).unwrap_or(path).to_path_buf();
     let mut warnings = Vec::new();
     let outcome = (|| -> Result<Outcome> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(&shown, "read the seed", &e))?;
-        let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
-        let derived = seed::derive(
-            config,
-            &SeedFile {
-                shown: &shown,
-                bytes: &bytes,
-                modified,
-                date: opts.date.as_deref(),
-            },
-        )?;
+        let derived = seed::read(config, &opts.root, path, opts.date.as_deref())?;
+        let target_shown = Path::new("content").join(section).join(derived.file_name());
         warnings = derived.warnings;
-        let target_shown = Path::new("content")
-            .join(section)
-            .join(format!("{}.{}.md", derived.name, derived.lang));
         let target = opts.root.join(&target_shown);
         if target.exists() && !opts.force {
             return Ok(Outcome::Exists(target_shown));

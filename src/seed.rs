@@ -175,6 +175,34 @@ pub fn derive(config: &Config, seed: &SeedFile) -> Result<Derived> {
     })
 }
 
+/// Reads the seed at `path` (under `root`) and derives its article; `date` is `import --date`.
+pub fn read(config: &Config, root: &Path, path: &Path, date: Option<&str>) -> Result<Derived> {
+    let shown = path.strip_prefix(root).unwrap_or(path);
+    let bytes = std::fs::read(path).map_err(|e| crate::error::Error::io(shown, "read the seed", &e))?;
+    let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+    derive(
+        config,
+        &SeedFile {
+            shown,
+            bytes: &bytes,
+            modified,
+            date,
+        },
+    )
+}
+
+impl Derived {
+    /// The content file the article is, or would be once imported: `<name>.<lang>.md`.
+    pub fn file_name(&self) -> String {
+        format!("{}.{}.md", self.name, self.lang)
+    }
+}
+
+/// A `seed` value as recorded, in the form [`seed_reference`] gives (`./seeds/x` = `seeds/x`).
+pub fn normalize_reference(recorded: &str) -> String {
+    recorded.trim_start_matches("./").to_string()
+}
+
 /// What an imported article records as its `seed`: the path under the site root.
 pub fn seed_reference(shown: &Path) -> String {
     shown
