@@ -306,8 +306,7 @@ fn config_that_is_not_utf8() {
 #[test]
 fn a_folder_without_a_site() {
     let empty = tempfile::tempdir().unwrap();
-    assert_cmd::Command::cargo_bin("nashra")
-        .unwrap()
+    common::nashra()
         .args(["build", "--root"])
         .arg(empty.path())
         .assert()

@@ -2,13 +2,8 @@
 
 mod common;
 
-use assert_cmd::Command;
-use common::{attrs, snapshot, Site};
+use common::{attrs, nashra, snapshot, Site};
 use predicates::prelude::*;
-
-fn nashra() -> Command {
-    Command::cargo_bin("nashra").unwrap()
-}
 
 #[test]
 fn init_makes_a_site_that_builds_with_the_repository_theme() {

@@ -4,7 +4,6 @@ mod common;
 
 use std::fs;
 
-use assert_cmd::Command;
 use common::{attrs, snapshot, texts, Site};
 use predicates::prelude::*;
 
@@ -19,13 +18,7 @@ fn seed_only() -> Site {
 }
 
 fn import(site: &Site, args: &[&str]) -> assert_cmd::assert::Assert {
-    Command::cargo_bin("nashra")
-        .unwrap()
-        .arg("import")
-        .arg("--root")
-        .arg(site.root())
-        .args(args)
-        .assert()
+    site.run("import", args)
 }
 
 /// The headline and region terms shown on an article page.

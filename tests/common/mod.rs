@@ -49,12 +49,16 @@ impl Site {
 
     /// `nashra build --root <site> ARGS…`
     pub fn build(&self, args: &[&str]) -> assert_cmd::assert::Assert {
-        Command::cargo_bin("nashra")
-            .unwrap()
-            .arg("build")
+        self.run("build", args)
+    }
+
+    /// `nashra COMMAND ARGS… --root <site>`
+    pub fn run(&self, command: &str, args: &[&str]) -> assert_cmd::assert::Assert {
+        nashra()
+            .arg(command)
+            .args(args)
             .arg("--root")
             .arg(self.root())
-            .args(args)
             .assert()
     }
 
@@ -62,6 +66,11 @@ impl Site {
     pub fn page(&self, rel: &str) -> Html {
         Html::parse_document(&self.read(&format!("public/{rel}")))
     }
+}
+
+/// The real binary.
+pub fn nashra() -> Command {
+    Command::cargo_bin("nashra").unwrap()
 }
 
 pub fn copy_dir(from: &Path, to: &Path) {
