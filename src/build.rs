@@ -85,55 +85,89 @@ pub struct LoadReport {
 /// Reads and parses every file of `content/` and every seed not yet imported, in parallel,
 /// then links them into a [`Site`]. All files' errors are reported together.
 pub fn load(root: &Path, config: Config, drafts: bool) -> Result<(Site, LoadReport)> {
-    let content_dir = root.join("content");
-    let loaded = source_files(&content_dir, &["md"])?
+    let content = source_files(&root.join("content"), &["md"])?
         .par_iter()
-        .map(|path| -> Result<Loaded> {
-            let relative = path.strip_prefix(&content_dir).unwrap_or(path);
-            let shown = Path::new("content").join(relative);
-            let bytes = std::fs::read(path).map_err(|e| Error::io(&shown, "read the file", &e))?;
-            content::load(&config, relative, &shown, &bytes)
-        })
+        .map(|path| load_content(&config, root, path))
         .collect::<Vec<_>>();
-    let loaded = collect_all(loaded);
+    let imported = imported_seeds(&content);
+    let seeds = source_files(&root.join("seeds"), &seed::EXTENSIONS)?
+        .into_par_iter()
+        .filter(|p| !imported.contains(&seed_key(root, p)))
+        .map(|path| load_seed(&config, root, &path))
+        .collect::<Vec<_>>();
+    assemble(config, drafts, content, seeds)
+}
 
-    // A seed whose article was imported is that article now; the rest are built as they are.
-    let imported: HashSet<String> = loaded
+/// Loads one file of `content/` (`path` under `root`).
+pub(crate) fn load_content(config: &Config, root: &Path, path: &Path) -> Result<Loaded> {
+    let content_dir = root.join("content");
+    let relative = path.strip_prefix(&content_dir).unwrap_or(path);
+    let shown = Path::new("content").join(relative);
+    let bytes = std::fs::read(path).map_err(|e| Error::io(&shown, "read the file", &e))?;
+    content::load(config, relative, &shown, &bytes)
+}
+
+/// A seed built as an article, with what its derivation found.
+#[derive(Debug, Clone)]
+pub(crate) struct Seeded {
+    page: Loaded,
+    /// It had no front matter of its own: everything was derived.
+    bare: bool,
+    warnings: Vec<Diagnostic>,
+}
+
+/// Derives the article of the seed at `path` (under `root/seeds`).
+pub(crate) fn load_seed(config: &Config, root: &Path, path: &Path) -> Result<Seeded> {
+    let d = seed::read(config, root, path, None)?;
+    let relative = Path::new(&config.seed_section).join(d.file_name());
+    let shown = path.strip_prefix(root).unwrap_or(path);
+    let page = content::load(config, &relative, shown, d.document.as_bytes())?;
+    Ok(Seeded {
+        page,
+        bare: !d.had_front_matter,
+        warnings: d.warnings,
+    })
+}
+
+/// How content files name the seed they were imported from.
+pub(crate) fn seed_key(root: &Path, seed: &Path) -> String {
+    seed::seed_reference(seed.strip_prefix(root).unwrap_or(seed))
+}
+
+/// The seeds that content files were imported from: those are built from the content file.
+pub(crate) fn imported_seeds(content: &[Result<Loaded>]) -> HashSet<String> {
+    content
         .iter()
         .flatten()
         .filter_map(|l| match l {
             Loaded::Page(p) => p.seed.as_deref().map(seed::normalize_reference),
             Loaded::Section(_) => None,
         })
-        .collect();
-    let seeds: Vec<PathBuf> = source_files(&root.join("seeds"), &seed::EXTENSIONS)?
-        .into_iter()
-        .filter(|p| !imported.contains(&seed::seed_reference(p.strip_prefix(root).unwrap_or(p))))
-        .collect();
-    let derived = seeds
-        .par_iter()
-        .map(|path| -> Result<(Loaded, bool, Vec<Diagnostic>)> {
-            let d = seed::read(&config, root, path, None)?;
-            let relative = Path::new(&config.seed_section).join(d.file_name());
-            let shown = path.strip_prefix(root).unwrap_or(path);
-            let page = content::load(&config, &relative, shown, d.document.as_bytes())?;
-            Ok((page, !d.had_front_matter, d.warnings))
-        })
-        .collect::<Vec<_>>();
+        .collect()
+}
+
+/// Links loaded content files and seed articles (not yet imported) into a [`Site`]; the
+/// errors of all of them are reported together.
+pub(crate) fn assemble(
+    config: Config,
+    drafts: bool,
+    content: Vec<Result<Loaded>>,
+    seeds: Vec<Result<Seeded>>,
+) -> Result<(Site, LoadReport)> {
+    let content = collect_all(content);
     let mut report = LoadReport::default();
-    let derived = collect_all(derived).map(|items| {
+    let seeds = collect_all(seeds).map(|items| {
         items
             .into_iter()
-            .map(|(page, bare, warnings)| {
+            .map(|s| {
                 report.seeds += 1;
-                report.seeds_without_front_matter += usize::from(bare);
-                report.warnings.extend(warnings);
-                page
+                report.seeds_without_front_matter += usize::from(s.bare);
+                report.warnings.extend(s.warnings);
+                s.page
             })
             .collect::<Vec<_>>()
     });
-    // Content and seed errors are reported together.
-    let all = collect_all([loaded, derived])?.into_iter().flatten().collect();
+    let all = collect_all([content, seeds])?.into_iter().flatten().collect();
     Ok((Site::new(config, all, drafts)?, report))
 }
 
@@ -171,7 +205,7 @@ pub(crate) fn is_hidden(name: &std::ffi::OsStr) -> bool {
 }
 
 /// Refuses output folders that would replace the site itself or its sources.
-fn check_output_dir(root: &Path, out_dir: &Path) -> Result<()> {
+pub(crate) fn check_output_dir(root: &Path, out_dir: &Path) -> Result<()> {
     let absolute = |p: &Path| {
         std::path::absolute(p)
             .map(|p| normalize(&p))
@@ -206,7 +240,7 @@ fn normalize(p: &Path) -> PathBuf {
 }
 
 /// HTML pages per language: the default language owns the root, others their `<code>/` prefix.
-fn pages_per_language(site: &Site, outputs: &[Output]) -> Vec<(String, usize)> {
+pub(crate) fn pages_per_language(site: &Site, outputs: &[Output]) -> Vec<(String, usize)> {
     let langs = &site.config.languages;
     let mut counts: Vec<(String, usize)> = langs.iter().map(|l| (l.code.clone(), 0)).collect();
     for o in outputs.iter().filter(|o| o.path.ends_with(".html")) {

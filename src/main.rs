@@ -97,10 +97,8 @@ fn main() -> ExitCode {
             }
         }
         Command::Watch(args) => {
-            let mut first = true;
             let result = nashra::watch::watch(&args.into(), |r| {
-                print_build(r, if first { "Built" } else { "Rebuilt" });
-                first = false;
+                print_rebuild(r);
                 println!("Watching for changes (Ctrl-C stops)");
             });
             report(result.map(|()| "Stopped watching".to_string()))
@@ -134,6 +132,45 @@ fn main() -> ExitCode {
             date,
             force,
         }),
+    }
+}
+
+/// Prints what a rebuild in watch mode did, or its errors.
+fn print_rebuild(result: nashra::Result<nashra::watch::Report>) {
+    use nashra::watch::Report;
+    match result {
+        Ok(Report::Full(report)) => {
+            print_build(Ok(report), "Built");
+        }
+        Ok(Report::Incremental(r)) => {
+            for w in &r.loaded.warnings {
+                eprintln!("{w}");
+            }
+            let files = |n: usize| format!("{n} file{}", if n == 1 { "" } else { "s" });
+            let mut changed = r.written.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+            if r.written.len() > 3 {
+                changed.push_str(", …");
+            }
+            println!(
+                "Rebuilt {} page{} in {} ms: {} changed{}{}",
+                r.rendered,
+                if r.rendered == 1 { "" } else { "s" },
+                r.elapsed.as_millis(),
+                files(r.written.len()),
+                if changed.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({changed})")
+                },
+                match r.removed.len() {
+                    0 => String::new(),
+                    n => format!(", {} removed", files(n)),
+                }
+            );
+        }
+        Err(err) => {
+            print_build(Err(err), "");
+        }
     }
 }
 

@@ -111,20 +111,87 @@ fn write_all(outputs: &[Output], dir: &Path, minify_html: bool) -> Result<Writte
         if let Some(p) = dest.parent() {
             fs::create_dir_all(p).map_err(|e| Error::io(p, "create the folder", &e))?;
         }
-        match &o.content {
-            Content::Bytes(b) if minify_html && o.path.ends_with(".html") => {
-                let m = minify(b);
-                fs::write(&dest, &m).map(|_| m.len() as u64)
-            }
-            Content::Bytes(b) => fs::write(&dest, b).map(|_| b.len() as u64),
+        let written = match &o.content {
             Content::Copy(src) => fs::copy(src, &dest),
-        }
-        .map_err(|e| Error::io(&dest, "write the file", &e))
+            Content::Bytes(_) => {
+                let b = final_bytes(o, minify_html)?;
+                fs::write(&dest, &b).map(|()| b.len() as u64)
+            }
+        };
+        written.map_err(|e| Error::io(&dest, "write the file", &e))
     });
     let sizes = collect_all(sizes.collect::<Vec<_>>())?;
     Ok(Written {
         files: sizes.len(),
         bytes: sizes.iter().sum(),
+    })
+}
+
+/// What an in-place update did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Updated {
+    /// Paths whose bytes changed and were written, sorted.
+    pub written: Vec<String>,
+    /// Paths removed, sorted.
+    pub removed: Vec<String>,
+}
+
+/// Updates the live output folder in place, for watch mode: writes each of `outputs` whose
+/// bytes differ from the file there (through a temp file renamed over it, so a server never
+/// sends half a file) and removes the `stale` paths. Files that did not change are not
+/// touched, so their modification times stay and browsers keep their caches.
+pub fn update(outputs: &[Output], stale: &[String], out_dir: &Path, minify_html: bool) -> Result<Updated> {
+    let written = outputs.par_iter().map(|o| -> Result<Option<String>> {
+        let dest = out_dir.join(safe_relative(&o.path)?);
+        let bytes = final_bytes(o, minify_html)?;
+        if fs::read(&dest).is_ok_and(|old| old == *bytes) {
+            return Ok(None);
+        }
+        let parent = dest.parent().unwrap_or(out_dir);
+        fs::create_dir_all(parent).map_err(|e| Error::io(parent, "create the folder", &e))?;
+        let name = dest.file_name().unwrap_or_default().to_string_lossy();
+        let temp = parent.join(format!(".{name}.nashra-tmp"));
+        fs::write(&temp, &*bytes)
+            .and_then(|()| fs::rename(&temp, &dest))
+            .map_err(|e| {
+                let _ = fs::remove_file(&temp);
+                Error::io(&dest, "write the file", &e)
+            })?;
+        Ok(Some(o.path.clone()))
+    });
+    let mut written: Vec<String> = collect_all(written.collect::<Vec<_>>())?
+        .into_iter()
+        .flatten()
+        .collect();
+    written.sort();
+    let mut removed = Vec::new();
+    for path in stale {
+        let dest = out_dir.join(safe_relative(path)?);
+        match fs::remove_file(&dest) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(Error::io(&dest, "remove the old file", &e))
+            }
+            _ => removed.push(path.clone()),
+        }
+        // Folders the file leaves empty go too, as a clean build would not have them.
+        for dir in dest.ancestors().skip(1).take_while(|d| *d != out_dir) {
+            if fs::remove_dir(dir).is_err() {
+                break;
+            }
+        }
+    }
+    removed.sort();
+    Ok(Updated { written, removed })
+}
+
+/// The bytes an output puts on disk.
+fn final_bytes(o: &Output, minify_html: bool) -> Result<std::borrow::Cow<'_, [u8]>> {
+    Ok(match &o.content {
+        Content::Bytes(b) if minify_html && o.path.ends_with(".html") => minify(b).into(),
+        Content::Bytes(b) => b.as_slice().into(),
+        Content::Copy(src) => fs::read(src)
+            .map_err(|e| Error::io(src, "read the file", &e))?
+            .into(),
     })
 }
 

@@ -5,7 +5,9 @@ pub mod front_matter;
 pub mod markdown;
 
 use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
@@ -163,6 +165,9 @@ pub struct Page {
     pub translation_key: String,
     /// The file in `seeds/` this article was imported from, so the build skips that seed.
     pub seed: Option<String>,
+    /// A hash of everything the page was made from (its paths and bytes): equal fingerprints
+    /// mean equal pages, so a rebuild knows what changed without comparing whole bodies.
+    pub fingerprint: u64,
 }
 
 /// A section's (or the home page's) own file, `_index.<lang>.md`.
@@ -199,7 +204,7 @@ pub enum SortBy {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Loaded {
     /// An article.
-    Page(Box<Page>),
+    Page(Arc<Page>),
     /// A section's `_index` file.
     Section(SectionFile),
 }
@@ -356,7 +361,9 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
     let translation_key = fm
         .translation_key
         .unwrap_or_else(|| format!("{}/{}", file.section, file.name));
-    Ok(Loaded::Page(Box::new(Page {
+    let mut fingerprint = std::collections::hash_map::DefaultHasher::new();
+    (relative, shown, bytes).hash(&mut fingerprint);
+    Ok(Loaded::Page(Arc::new(Page {
         source: shown.to_path_buf(),
         slug,
         title,
@@ -374,6 +381,7 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
         translation_key,
         seed: fm.seed,
         file,
+        fingerprint: fingerprint.finish(),
     })))
 }
 

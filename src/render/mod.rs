@@ -3,7 +3,9 @@
 
 pub mod theme;
 
+use std::collections::hash_map::DefaultHasher;
 use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
 use std::path::Path;
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
@@ -40,35 +42,142 @@ pub fn encode_path(path: &str) -> String {
 /// Renders every page of `site` with the theme at `root`, and lists the static files.
 pub fn render(root: &Path, site: &Site) -> Result<Vec<Output>> {
     let theme = Theme::load(root, &site.config)?;
-    let r = Renderer {
-        site,
-        theme: &theme,
-        urls: Urls::new(&site.config),
-    };
-    enum Job {
-        Article(usize),
-        Section(usize),
-        NotFound(usize),
-    }
-    let jobs: Vec<Job> = (0..site.sections.len())
-        .map(Job::Section)
-        .chain((0..site.articles.len()).map(Job::Article))
-        .chain((0..site.config.languages.len()).map(Job::NotFound))
-        .collect();
-    let pages = jobs
-        .par_iter()
-        .map(|job| match *job {
-            Job::Article(i) => r.article(&site.articles[i]),
-            Job::Section(i) => r.section(&site.sections[i]),
-            Job::NotFound(i) => r.not_found(&site.config.languages[i].code),
-        })
-        .collect::<Vec<_>>();
-    let mut outputs = collect_all(pages).map_err(merge_repeats)?;
-    outputs.extend(theme.static_files.iter().map(|(path, src)| Output {
+    let jobs = jobs(site);
+    let mut outputs = render_jobs(site, &theme, jobs.iter())?;
+    outputs.extend(static_files(&theme));
+    Ok(outputs)
+}
+
+/// The theme's and the site's static files, copied as they are.
+pub fn static_files(theme: &Theme) -> impl Iterator<Item = Output> + '_ {
+    theme.static_files.iter().map(|(path, src)| Output {
         path: path.clone(),
         content: Content::Copy(src.clone()),
-    }));
-    Ok(outputs)
+    })
+}
+
+/// One rendered file of the site, and a hash of everything it reads from the [`Site`] (not
+/// the config or the theme: a change to those re-renders everything). A rebuild re-renders
+/// only the jobs whose `inputs` differ from the last build's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    what: Renders,
+    /// The output file, `/`-separated under the output folder.
+    pub path: String,
+    /// Hash of the job's inputs.
+    pub inputs: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Renders {
+    Article(usize),
+    Section(usize),
+    NotFound(usize),
+}
+
+/// Every file rendered from `site`, with its inputs hashed. The hashes must cover exactly
+/// what [`Renderer`] reads for that file; the rebuild property test holds them to it.
+pub fn jobs(site: &Site) -> Vec<Job> {
+    let sections = (0..site.sections.len()).map(|i| {
+        let s = &site.sections[i];
+        let mut h = DefaultHasher::new();
+        (
+            &s.lang,
+            &s.folder,
+            &s.path,
+            &s.title,
+            &s.description,
+            &s.content_html,
+        )
+            .hash(&mut h);
+        serde_json::to_string(&s.extra).unwrap_or_default().hash(&mut h);
+        hash_versions(&mut h, s.translations.iter().map(|&t| &site.sections[t]), |v| {
+            (&v.lang, &v.path, &v.title)
+        });
+        for &a in &s.articles {
+            hash_listed(&mut h, site, &site.articles[a]);
+        }
+        if s.folder.is_empty() {
+            for o in site
+                .sections
+                .iter()
+                .filter(|o| o.lang == s.lang && !o.folder.is_empty())
+            {
+                (&o.title, &o.path, o.articles.len()).hash(&mut h);
+            }
+        }
+        Job {
+            what: Renders::Section(i),
+            path: format!("{}index.html", s.path),
+            inputs: h.finish(),
+        }
+    });
+    let articles = (0..site.articles.len()).map(|i| {
+        let a = &site.articles[i];
+        let mut h = DefaultHasher::new();
+        hash_listed(&mut h, site, a);
+        hash_versions(&mut h, a.translations.iter().map(|&t| &site.articles[t]), |v| {
+            (&v.page.file.lang, &v.path, &v.page.title)
+        });
+        Job {
+            what: Renders::Article(i),
+            path: format!("{}index.html", a.path),
+            inputs: h.finish(),
+        }
+    });
+    let not_found = site.config.languages.iter().enumerate().map(|(i, l)| Job {
+        what: Renders::NotFound(i),
+        path: format!("{}404.html", site.config.language_prefix(&l.code)),
+        inputs: 0,
+    });
+    sections.chain(articles).chain(not_found).collect()
+}
+
+/// What [`Renderer::page_ctx`] reads: the page (by fingerprint), its path and its section.
+fn hash_listed(h: &mut DefaultHasher, site: &Site, a: &Article) {
+    let section = &site.sections[a.section];
+    (
+        a.page.fingerprint,
+        &a.path,
+        &section.folder,
+        &section.title,
+        &section.path,
+    )
+        .hash(h);
+}
+
+/// The other language versions a page links to.
+fn hash_versions<'s, T: 's, K: Hash>(
+    h: &mut DefaultHasher,
+    versions: impl Iterator<Item = &'s T>,
+    key: impl Fn(&'s T) -> K,
+) {
+    for v in versions {
+        key(v).hash(h);
+    }
+}
+
+/// Renders `jobs` in parallel; every job's error is reported, each broken template once.
+pub fn render_jobs<'j>(
+    site: &Site,
+    theme: &Theme,
+    jobs: impl Iterator<Item = &'j Job>,
+) -> Result<Vec<Output>> {
+    let r = Renderer {
+        site,
+        theme,
+        urls: Urls::new(&site.config),
+    };
+    let jobs: Vec<&Job> = jobs.collect();
+    let pages = jobs
+        .par_iter()
+        .map(|job| match job.what {
+            Renders::Article(i) => r.article(&site.articles[i]),
+            Renders::Section(i) => r.section(&site.sections[i]),
+            Renders::NotFound(i) => r.not_found(&site.config.languages[i].code),
+        })
+        .collect::<Vec<_>>();
+    collect_all(pages).map_err(merge_repeats)
 }
 
 /// One broken template fails every page that uses it: report it once, with the page count.

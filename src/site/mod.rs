@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::config::Config;
 use crate::content::{slugify, Loaded, Page, SectionFile, SortBy};
@@ -12,7 +13,7 @@ use crate::error::{Diagnostic, Result};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Article {
     /// The loaded file.
-    pub page: Page,
+    pub page: Arc<Page>,
     /// Path under the site root, e.g. `en/briefings/name/` (no base path, no leading `/`).
     pub path: String,
     /// Indices (into [`Site::articles`]) of this article in the other languages, in language order.
@@ -73,7 +74,7 @@ impl Site {
         for item in loaded {
             match item {
                 Loaded::Page(p) if p.draft && !drafts => {}
-                Loaded::Page(p) => pages.push(*p),
+                Loaded::Page(p) => pages.push(p),
                 Loaded::Section(s) => section_files.push(s),
             }
         }
@@ -147,7 +148,7 @@ impl Site {
 /// folders above them, so every list a link could lead to exists.
 fn build_sections(
     config: &Config,
-    pages: &[Page],
+    pages: &[Arc<Page>],
     files: Vec<SectionFile>,
     order: &dyn Fn(&str) -> usize,
 ) -> Result<Vec<Section>> {

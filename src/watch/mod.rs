@@ -3,17 +3,22 @@
 //! and one burst gives one rebuild. A failed rebuild leaves the last good output in place
 //! and the watch goes on.
 //!
-//! This first step rebuilds the whole site through [`build`]; rebuilding only what an edit
-//! touches comes next.
+//! A [`Session`] keeps every parse and what each output file was made from, so a burst
+//! reloads the files it names and re-renders only the pages that depend on them.
 
-use std::path::Path;
+mod session;
+
+pub use session::{Rebuilt, Report, Session};
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
 use notify_debouncer_full::notify::{EventKind, RecommendedWatcher, RecursiveMode};
 use notify_debouncer_full::{new_debouncer, DebounceEventResult, Debouncer, RecommendedCache};
 
-use crate::build::{build, is_hidden, BuildOptions, BuildReport, SOURCE_DIRS};
+use crate::build::{is_hidden, BuildOptions, SOURCE_DIRS};
 use crate::config::CONFIG_FILE;
 use crate::error::{Diagnostic, Result};
 
@@ -27,8 +32,9 @@ enum Message {
 
 /// Builds, then rebuilds on every change under the site folder until Ctrl-C. `report` sees
 /// each build's outcome, the first one included.
-pub fn watch(opts: &BuildOptions, mut report: impl FnMut(Result<BuildReport>)) -> Result<()> {
-    let root = std::path::absolute(&opts.root).unwrap_or_else(|_| opts.root.clone());
+pub fn watch(opts: &BuildOptions, mut report: impl FnMut(Result<Report>)) -> Result<()> {
+    let mut session = Session::new(opts);
+    let root = session.root().to_path_buf();
 
     let (tx, rx) = mpsc::channel();
     let files = tx.clone();
@@ -50,7 +56,7 @@ pub fn watch(opts: &BuildOptions, mut report: impl FnMut(Result<BuildReport>)) -
     .map_err(|e| Diagnostic::new(&root, format!("cannot handle Ctrl-C: {e}")))?;
 
     // Built only once watching, so no edit made during the first build is missed.
-    report(build(opts));
+    report(session.rebuild(&[]));
 
     for message in rx {
         match message {
@@ -62,11 +68,15 @@ pub fn watch(opts: &BuildOptions, mut report: impl FnMut(Result<BuildReport>)) -
             }
             Message::Files(Ok(events)) => {
                 watch_new_source_dirs(&mut debouncer, &root, &mut watched)?;
-                let relevant = events.iter().any(|e| {
-                    !matches!(e.kind, EventKind::Access(_)) && e.paths.iter().any(|p| is_source(&root, p))
-                });
-                if relevant {
-                    report(build(opts));
+                let changed: BTreeSet<PathBuf> = events
+                    .iter()
+                    .filter(|e| !matches!(e.kind, EventKind::Access(_)))
+                    .flat_map(|e| &e.paths)
+                    .filter(|p| is_source(&root, p))
+                    .cloned()
+                    .collect();
+                if !changed.is_empty() {
+                    report(session.rebuild(&changed.into_iter().collect::<Vec<_>>()));
                 }
             }
         }
@@ -80,6 +90,8 @@ fn watch_new_source_dirs(
     root: &Path,
     watched: &mut Vec<&'static str>,
 ) -> Result<()> {
+    // A folder deleted and made again needs a new watch.
+    watched.retain(|dir| root.join(dir).is_dir());
     for dir in SOURCE_DIRS {
         let path = root.join(dir);
         if !watched.contains(&dir) && path.is_dir() {

@@ -1,0 +1,335 @@
+//! What watch mode keeps between rebuilds, so one saved article costs one file's parse and a
+//! few pages' render instead of the whole site: every source file's parse, the theme, and
+//! for every file in the output folder the hash of the inputs it was rendered from.
+//!
+//! The rule it keeps: after any rebuild that succeeds, the output folder holds exactly what a
+//! clean `nashra build` of the same sources writes (the property test in `tests/rebuild.rs`).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::build::{
+    self, assemble, check_output_dir, imported_seeds, is_hidden, load_content, load_seed, seed_key,
+    source_files, BuildOptions, BuildReport, LoadReport, Seeded,
+};
+use crate::config::{Config, CONFIG_FILE};
+use crate::content::Loaded;
+use crate::error::Result;
+use crate::output;
+use crate::render::{self, theme::Theme};
+use crate::seed;
+
+/// What one rebuild did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Report {
+    /// The output folder was written whole (the first build, or after a failed write).
+    Full(BuildReport),
+    /// Only what changed was rendered and written.
+    Incremental(Rebuilt),
+}
+
+/// An incremental rebuild, for its summary line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rebuilt {
+    /// Pages rendered (some may have come out the same as before).
+    pub rendered: usize,
+    /// Output files whose bytes changed, sorted.
+    pub written: Vec<String>,
+    /// Output files removed, sorted.
+    pub removed: Vec<String>,
+    /// From the first changed file read to the last file written.
+    pub elapsed: Duration,
+    /// Seeds and warnings, as for a full build.
+    pub loaded: LoadReport,
+}
+
+/// The state of a site between rebuilds.
+pub struct Session {
+    opts: BuildOptions,
+    out_dir: PathBuf,
+    /// `None` until loaded, and after `nashra.toml` changes or fails to load.
+    config: Option<Config>,
+    /// `None` until loaded, and after a template, UI string or static file changes.
+    theme: Option<Theme>,
+    /// Every file of `content/`, parsed (or its error), by absolute path.
+    content: BTreeMap<PathBuf, Result<Loaded>>,
+    /// Every seed, derived (or its error), by absolute path; imported ones are skipped later.
+    seeds: BTreeMap<PathBuf, Result<Seeded>>,
+    /// What the output folder holds; `None` when unknown, and the next build writes it whole.
+    on_disk: Option<OnDisk>,
+    /// Templates or the config changed since the last write: every page is rendered again.
+    rerender_all: bool,
+    /// Static files changed since the last write: compare and copy them all.
+    statics_changed: bool,
+}
+
+/// The files of the output folder and what they were made from.
+struct OnDisk {
+    /// Rendered page path → hash of its inputs.
+    pages: HashMap<String, u64>,
+    /// Static file paths.
+    statics: BTreeSet<String>,
+}
+
+/// Where a changed path belongs.
+#[derive(Default)]
+struct Changes {
+    config: bool,
+    templates: bool,
+    statics: bool,
+    content: Vec<PathBuf>,
+    seeds: Vec<PathBuf>,
+}
+
+impl Session {
+    /// A session for the site at `opts.root`; nothing is read until the first [`Self::rebuild`].
+    pub fn new(opts: &BuildOptions) -> Self {
+        let root = std::path::absolute(&opts.root).unwrap_or_else(|_| opts.root.clone());
+        let out_dir = opts.output.clone().unwrap_or_else(|| root.join("public"));
+        Self {
+            opts: BuildOptions { root, ..opts.clone() },
+            out_dir,
+            config: None,
+            theme: None,
+            content: BTreeMap::new(),
+            seeds: BTreeMap::new(),
+            on_disk: None,
+            rerender_all: true,
+            statics_changed: true,
+        }
+    }
+
+    /// The site folder, absolute.
+    pub fn root(&self) -> &Path {
+        &self.opts.root
+    }
+
+    /// Brings the output up to date after `changed` paths (absolute, files or folders, created,
+    /// changed or gone) changed. On an error the output folder is left as it was and the next
+    /// rebuild picks up from the same state.
+    pub fn rebuild(&mut self, changed: &[PathBuf]) -> Result<Report> {
+        let start = Instant::now();
+        let changes = self.classify(changed);
+        if changes.config || self.config.is_none() {
+            self.reload_all()?;
+        } else {
+            self.rerender_all |= changes.templates;
+            self.statics_changed |= changes.statics;
+            if changes.templates || changes.statics {
+                self.theme = None;
+            }
+            for path in &changes.content {
+                self.reload_content(path);
+            }
+            for path in &changes.seeds {
+                self.reload_seed(path);
+            }
+        }
+        let Some(config) = self.config.clone() else {
+            unreachable!("reload_all sets the config or fails")
+        };
+        if self.theme.is_none() {
+            let theme = Theme::load(&self.opts.root, &config)?;
+            let same_files = self
+                .on_disk
+                .as_ref()
+                .is_some_and(|d| theme.static_files.keys().eq(d.statics.iter()));
+            // `asset()` checks that a file exists: a new or removed static file can change pages.
+            self.rerender_all |= !same_files;
+            self.theme = Some(theme);
+        }
+        let content: Vec<Result<Loaded>> = self.content.values().cloned().collect();
+        let imported = imported_seeds(&content);
+        let seeds = self
+            .seeds
+            .iter()
+            .filter(|(path, _)| !imported.contains(&seed_key(&self.opts.root, path)))
+            .map(|(_, s)| s.clone())
+            .collect();
+        let (site, loaded) = assemble(config, self.opts.drafts, content, seeds)?;
+        let Some(theme) = &self.theme else {
+            unreachable!("loaded above")
+        };
+        let jobs = render::jobs(&site);
+        let dirty = jobs.iter().filter(|j| {
+            self.rerender_all
+                || self
+                    .on_disk
+                    .as_ref()
+                    .is_none_or(|d| d.pages.get(&j.path) != Some(&j.inputs))
+        });
+        let mut outputs = render::render_jobs(&site, theme, dirty)?;
+        let rendered = outputs.len();
+        let statics: BTreeSet<String> = theme.static_files.keys().cloned().collect();
+        let new_disk = OnDisk {
+            pages: jobs.into_iter().map(|j| (j.path, j.inputs)).collect(),
+            statics,
+        };
+
+        let Some(old) = self.on_disk.take() else {
+            // Nothing known of the output folder: write it whole, through staging.
+            outputs.extend(render::static_files(theme));
+            check_output_dir(&self.opts.root, &self.out_dir)?;
+            let written = output::write(&outputs, &self.out_dir, site.config.minify)?;
+            self.on_disk = Some(new_disk);
+            self.rerender_all = false;
+            self.statics_changed = false;
+            return Ok(Report::Full(BuildReport {
+                pages: build::pages_per_language(&site, &outputs),
+                files: written.files,
+                bytes: written.bytes,
+                output: self.out_dir.clone(),
+                elapsed: start.elapsed(),
+                loaded,
+            }));
+        };
+        if self.statics_changed {
+            outputs.extend(render::static_files(theme));
+        }
+        let stale: Vec<String> = old
+            .pages
+            .keys()
+            .chain(&old.statics)
+            .filter(|p| !new_disk.pages.contains_key(*p) && !new_disk.statics.contains(*p))
+            .cloned()
+            .collect();
+        // If writing fails part way, what is on disk is unknown: the next build writes it whole.
+        let updated = output::update(&outputs, &stale, &self.out_dir, site.config.minify)?;
+        self.on_disk = Some(new_disk);
+        self.rerender_all = false;
+        self.statics_changed = false;
+        Ok(Report::Incremental(Rebuilt {
+            rendered,
+            written: updated.written,
+            removed: updated.removed,
+            elapsed: start.elapsed(),
+            loaded,
+        }))
+    }
+
+    /// Reads the config and every source file again.
+    fn reload_all(&mut self) -> Result<()> {
+        self.config = None;
+        self.theme = None;
+        self.rerender_all = true;
+        self.statics_changed = true;
+        let root = &self.opts.root;
+        let mut config = Config::load(root)?;
+        if let Some(url) = &self.opts.base_url {
+            config = config.with_base_url(url)?;
+        }
+        self.content = source_files(&root.join("content"), &["md"])?
+            .into_par_iter()
+            .map(|p| {
+                let loaded = load_content(&config, root, &p);
+                (p, loaded)
+            })
+            .collect();
+        self.seeds = source_files(&root.join("seeds"), &seed::EXTENSIONS)?
+            .into_par_iter()
+            .map(|p| {
+                let seeded = load_seed(&config, root, &p);
+                (p, seeded)
+            })
+            .collect();
+        self.config = Some(config);
+        Ok(())
+    }
+
+    /// Forgets what was loaded from `path` and under it, and loads what is there now.
+    fn reload_content(&mut self, path: &Path) {
+        let (root, Some(config)) = (&self.opts.root, &self.config) else {
+            return;
+        };
+        let base = root.join("content");
+        reload(&mut self.content, &base, path, &["md"], |p| {
+            load_content(config, root, p)
+        });
+    }
+
+    /// [`Self::reload_content`] for `seeds/`.
+    fn reload_seed(&mut self, path: &Path) {
+        let (root, Some(config)) = (&self.opts.root, &self.config) else {
+            return;
+        };
+        let base = root.join("seeds");
+        reload(&mut self.seeds, &base, path, &seed::EXTENSIONS, |p| {
+            load_seed(config, root, p)
+        });
+    }
+
+    fn classify(&self, changed: &[PathBuf]) -> Changes {
+        let root = &self.opts.root;
+        let mut changes = Changes::default();
+        for path in changed {
+            let Ok(rel) = path.strip_prefix(root) else {
+                continue;
+            };
+            let mut parts = rel.iter().map(|p| p.to_string_lossy());
+            let top = parts.next().unwrap_or_default();
+            match top.as_ref() {
+                CONFIG_FILE => changes.config = true,
+                "content" => changes.content.push(path.clone()),
+                "seeds" => changes.seeds.push(path.clone()),
+                "static" => changes.statics = true,
+                // themes/<name>/static/…
+                "themes" if parts.nth(1).is_some_and(|p| p == "static") => changes.statics = true,
+                "themes" | "templates" => changes.templates = true,
+                _ => {}
+            }
+        }
+        changes
+    }
+}
+
+/// Brings the entries of `cache` at and under `path` in line with the disk: a file is loaded,
+/// a folder (new, or moved in) has each of its files loaded, and what is gone is dropped.
+/// What counts as a source is what a clean build lists under `base`: no hidden files or
+/// folders, no other extensions, no symbolic links.
+fn reload<T: Send>(
+    cache: &mut BTreeMap<PathBuf, Result<T>>,
+    base: &Path,
+    path: &Path,
+    extensions: &[&str],
+    load: impl Fn(&Path) -> Result<T> + Sync,
+) {
+    let under: Vec<PathBuf> = cache
+        .range(path.to_path_buf()..)
+        .map(|(p, _)| p)
+        .take_while(|p| p.starts_with(path))
+        .cloned()
+        .collect();
+    for p in under {
+        cache.remove(&p);
+    }
+    let Ok(rel) = path.strip_prefix(base) else { return };
+    if rel.iter().any(is_hidden) {
+        return;
+    }
+    let files = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_file() => {
+            let wanted = path
+                .extension()
+                .is_some_and(|x| extensions.iter().any(|e| x == *e));
+            if wanted {
+                vec![path.to_path_buf()]
+            } else {
+                Vec::new()
+            }
+        }
+        // An unreadable folder is reported by the next full build; here it holds nothing.
+        Ok(m) if m.is_dir() => source_files(path, extensions).unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    let fresh: Vec<(PathBuf, Result<T>)> = files
+        .into_par_iter()
+        .map(|p| {
+            let loaded = load(&p);
+            (p, loaded)
+        })
+        .collect();
+    cache.extend(fresh);
+}

@@ -1,0 +1,342 @@
+//! The watch-mode rule: after any sequence of edits, creates, deletes and renames, the output
+//! an incremental rebuild leaves is byte for byte what a clean build of the same sources
+//! writes; and when the clean build fails, the rebuild fails too and leaves the last output.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use common::Site;
+use nashra::watch::{Report, Session};
+use nashra::BuildOptions;
+use proptest::prelude::*;
+
+const SECTIONS: [&str; 3] = ["briefings", "analysis", "briefings/sahel"];
+const NAMES: [&str; 3] = ["alpha", "beta", "mali-russia-equipment"];
+const LANGS: [&str; 2] = ["ar", "en"];
+const TITLES: [&str; 3] = ["مالي وروسيا", "Mali and Russia", "مالي وروسيا"];
+const DATES: [&str; 3] = ["2024-11-20", "2024-11-21", "2023-01-05"];
+
+/// One thing a writer (or their editor, or `git checkout`) does to the sources.
+#[derive(Debug, Clone)]
+enum Op {
+    /// Write an article (new or over an old one).
+    Write {
+        section: usize,
+        name: usize,
+        lang: usize,
+        title: usize,
+        date: usize,
+        slug: bool,
+        draft: bool,
+    },
+    /// Delete one of the existing sources (by index, modulo their number).
+    Delete(usize),
+    /// Move an existing source to another section, keeping its name.
+    Move { which: usize, section: usize },
+    /// Rename a section folder.
+    MoveFolder { from: usize, to: usize },
+    /// Give a section a title in one language.
+    SectionTitle {
+        section: usize,
+        lang: usize,
+        title: usize,
+    },
+    /// Write front matter that does not parse.
+    Break(usize),
+    /// Write or delete a seed.
+    Seed { name: usize, present: bool },
+    /// Change a stylesheet, or add or remove a static file.
+    Static { extra_file: bool, text: usize },
+    /// Change a template.
+    Template(usize),
+    /// Change the site's title in `nashra.toml`.
+    Config(usize),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => (0..3usize, 0..3usize, 0..2usize, 0..3usize, 0..3usize, any::<bool>(), prop::bool::weighted(0.15))
+            .prop_map(|(section, name, lang, title, date, slug, draft)| Op::Write {
+                section, name, lang, title, date, slug, draft
+            }),
+        2 => any::<usize>().prop_map(Op::Delete),
+        2 => (any::<usize>(), 0..3usize).prop_map(|(which, section)| Op::Move { which, section }),
+        1 => (0..3usize, 0..3usize).prop_map(|(from, to)| Op::MoveFolder { from, to }),
+        1 => (0..3usize, 0..2usize, 0..3usize)
+            .prop_map(|(section, lang, title)| Op::SectionTitle { section, lang, title }),
+        1 => any::<usize>().prop_map(Op::Break),
+        1 => (0..3usize, any::<bool>()).prop_map(|(name, present)| Op::Seed { name, present }),
+        1 => (any::<bool>(), 0..3usize).prop_map(|(extra_file, text)| Op::Static { extra_file, text }),
+        1 => (0..3usize).prop_map(Op::Template),
+        1 => (0..3usize).prop_map(Op::Config),
+    ]
+}
+
+/// The source files (content and seeds) there are now, sorted.
+fn sources(root: &Path) -> Vec<PathBuf> {
+    ["content", "seeds"]
+        .iter()
+        .flat_map(|d| walkdir::WalkDir::new(root.join(d)).sort_by_file_name())
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.into_path())
+        .collect()
+}
+
+/// Applies `op` and returns the paths a file watcher reports for it.
+fn apply(root: &Path, op: &Op) -> Vec<PathBuf> {
+    let write = |rel: &str, text: &str| {
+        let p = root.join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(&p, text).unwrap();
+        vec![p]
+    };
+    let rename = |from: &Path, to: &Path| {
+        if from == to || to.starts_with(from) || to.exists() {
+            return Vec::new();
+        }
+        fs::create_dir_all(to.parent().unwrap()).unwrap();
+        fs::rename(from, to).unwrap();
+        vec![from.to_path_buf(), to.to_path_buf()]
+    };
+    match *op {
+        Op::Write {
+            section,
+            name,
+            lang,
+            title,
+            date,
+            slug,
+            draft,
+        } => {
+            let slug = if slug {
+                format!("slug = \"{}-x\"\n", NAMES[name])
+            } else {
+                String::new()
+            };
+            write(
+                &format!("content/{}/{}.{}.md", SECTIONS[section], NAMES[name], LANGS[lang]),
+                &format!(
+                    "+++\ntitle = \"{}\"\ndate = {}\n{slug}draft = {draft}\nregions = [\"mali\"]\n+++\n\nنص الخبر عن T-72B3.\n\n## {}\n\nMore text.\n",
+                    TITLES[title], DATES[date], TITLES[(title + 1) % 3]
+                ),
+            )
+        }
+        Op::Delete(i) => {
+            let all = sources(root);
+            if all.is_empty() {
+                return Vec::new();
+            }
+            let p = &all[i % all.len()];
+            fs::remove_file(p).unwrap();
+            vec![p.clone()]
+        }
+        Op::Move { which, section } => {
+            let all: Vec<PathBuf> = sources(root)
+                .into_iter()
+                .filter(|p| p.starts_with(root.join("content")))
+                .collect();
+            if all.is_empty() {
+                return Vec::new();
+            }
+            let p = &all[which % all.len()];
+            rename(
+                p,
+                &root
+                    .join("content")
+                    .join(SECTIONS[section])
+                    .join(p.file_name().unwrap()),
+            )
+        }
+        Op::MoveFolder { from, to } => {
+            let from = root.join("content").join(SECTIONS[from]);
+            if !from.is_dir() {
+                return Vec::new();
+            }
+            rename(
+                &from,
+                &root.join("content").join(format!("{}-moved", SECTIONS[to])),
+            )
+        }
+        Op::SectionTitle { section, lang, title } => write(
+            &format!("content/{}/_index.{}.md", SECTIONS[section], LANGS[lang]),
+            &format!("+++\ntitle = \"{}\"\n+++\n\nAbout this section.\n", TITLES[title]),
+        ),
+        Op::Break(i) => {
+            let all = sources(root);
+            let Some(p) = all.get(i % all.len().max(1)) else {
+                return Vec::new();
+            };
+            fs::write(p, "+++\ntitle = \"unclosed\n").unwrap();
+            vec![p.clone()]
+        }
+        Op::Seed { name, present } => {
+            let rel = format!("seeds/{}.ar.txt", NAMES[name]);
+            if present {
+                write(&rel, "عنوان الخبر\n\nباماكو - نص الخبر عن مالي وروسيا.\n")
+            } else if root.join(&rel).exists() {
+                fs::remove_file(root.join(&rel)).unwrap();
+                vec![root.join(rel)]
+            } else {
+                Vec::new()
+            }
+        }
+        Op::Static { extra_file, text } => {
+            let rel = if extra_file {
+                "themes/default/static/extra.css"
+            } else {
+                "themes/default/static/custom.css"
+            };
+            if extra_file && text == 0 && root.join(rel).exists() {
+                fs::remove_file(root.join(rel)).unwrap();
+                return vec![root.join(rel)];
+            }
+            write(rel, &format!(":root {{ --accent: #{text}{text}{text}; }}\n"))
+        }
+        Op::Template(n) => {
+            let p = root.join("themes/default/templates/page.html");
+            let text = fs::read_to_string(&p).unwrap();
+            let base = text.split("\n{# edit").next().unwrap().to_string();
+            fs::write(&p, format!("{base}\n{{# edit {n} #}}<!-- {n} -->")).unwrap();
+            vec![p]
+        }
+        Op::Config(n) => {
+            let p = root.join("nashra.toml");
+            let text = fs::read_to_string(&p).unwrap();
+            let mut lines: Vec<String> = text.lines().map(String::from).collect();
+            if let Some(l) = lines.iter_mut().find(|l| l.trim_start().starts_with("title")) {
+                *l = format!("title = \"نشرة {n}\"");
+            }
+            fs::write(&p, lines.join("\n") + "\n").unwrap();
+            vec![p]
+        }
+    }
+}
+
+/// Every file under `dir`, path → bytes.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+            (rel, fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+/// Differences between two trees, for a readable failure.
+fn differences(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
+    a.keys()
+        .chain(b.keys())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .filter(|k| a.get(*k) != b.get(*k))
+        .map(|k| match (a.get(k), b.get(k)) {
+            (Some(_), None) => format!("{k}: only in the rebuilt output"),
+            (None, Some(_)) => format!("{k}: only in the clean build"),
+            _ => format!("{k}: bytes differ"),
+        })
+        .collect()
+}
+
+fn check(ops: &[Op]) -> Result<(), TestCaseError> {
+    let site = Site::sample();
+    let root = site.root().to_path_buf();
+    let live = root.join("public");
+    let clean = site
+        .dir
+        .path()
+        .parent()
+        .unwrap()
+        .join(format!("{}-clean", root.file_name().unwrap().to_string_lossy()));
+    let _cleanup = Cleanup(clean.clone());
+    let opts = BuildOptions {
+        root: root.clone(),
+        output: Some(live.clone()),
+        ..Default::default()
+    };
+    let mut session = Session::new(&opts);
+    prop_assert!(matches!(session.rebuild(&[]), Ok(Report::Full(_))));
+    let mut last_good = tree(&live);
+    for (step, op) in ops.iter().enumerate() {
+        let changed = apply(&root, op);
+        let rebuilt = session.rebuild(&changed);
+        let reference = nashra::build(&BuildOptions {
+            root: root.clone(),
+            output: Some(clean.clone()),
+            ..Default::default()
+        });
+        match (&rebuilt, &reference) {
+            (Ok(_), Ok(_)) => {
+                let (got, want) = (tree(&live), tree(&clean));
+                let diff = differences(&got, &want);
+                prop_assert!(diff.is_empty(), "after step {step} ({op:?}): {diff:#?}");
+                last_good = got;
+            }
+            (Err(_), Err(_)) => {
+                prop_assert!(
+                    differences(&tree(&live), &last_good).is_empty(),
+                    "a failed rebuild changed the output"
+                );
+            }
+            _ => prop_assert!(
+                false,
+                "after step {step} ({op:?}) the rebuild gave {:?} and the clean build {:?}",
+                rebuilt.as_ref().map(|_| ()).map_err(ToString::to_string),
+                reference.as_ref().map(|_| ()).map_err(ToString::to_string)
+            ),
+        }
+    }
+    Ok(())
+}
+
+struct Cleanup(PathBuf);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn rebuilds_equal_clean_builds(ops in prop::collection::vec(op(), 1..14)) {
+        check(&ops)?;
+    }
+}
+
+#[test]
+fn an_edit_renders_only_its_dependants() {
+    let site = Site::sample();
+    let opts = BuildOptions {
+        root: site.root().to_path_buf(),
+        output: Some(site.public()),
+        ..Default::default()
+    };
+    let mut session = Session::new(&opts);
+    session.rebuild(&[]).unwrap();
+    let rel = "content/briefings/mali-russia-equipment.en.md";
+    let text = site.read(rel).replace("## ", "## Updated: ");
+    site.write(rel, text);
+    let Ok(Report::Incremental(r)) = session.rebuild(&[site.root().join(rel)]) else {
+        panic!("expected an incremental rebuild")
+    };
+    // The article and the two English lists it is on; its Arabic translation links only to
+    // its title, which did not change.
+    assert_eq!(r.rendered, 3, "{r:?}");
+    assert_eq!(r.written, ["en/briefings/mali-russia-equipment/index.html"]);
+    assert!(r.removed.is_empty());
+
+    // Nothing changed: nothing rendered, nothing written.
+    let Ok(Report::Incremental(r)) = session.rebuild(&[]) else {
+        panic!()
+    };
+    assert_eq!((r.rendered, r.written.len()), (0, 0));
+}
