@@ -79,27 +79,29 @@ impl Site {
             }
         }
         let order = |lang: &str| lang_order.get(lang).copied().unwrap_or(usize::MAX);
-        pages.sort_by(|a, b| {
-            (order(&a.file.lang), &a.file.section, &a.file.name, &a.source).cmp(&(
-                order(&b.file.lang),
-                &b.file.section,
-                &b.file.name,
-                &b.source,
-            ))
+        // Keys computed once: at tens of thousands of pages, comparing paths in the
+        // comparator is what a rebuild in watch mode would spend its time on.
+        pages.sort_by_cached_key(|p| {
+            (
+                order(&p.file.lang),
+                p.file.section.clone(),
+                p.file.name.clone(),
+                p.source.as_os_str().to_owned(),
+            )
         });
 
         let sections = build_sections(&config, &pages, section_files, &order)?;
-        let section_index: HashMap<(String, String), usize> = sections
+        let section_index: HashMap<(&str, &str), usize> = sections
             .iter()
             .enumerate()
-            .map(|(i, s)| ((s.lang.clone(), s.folder.clone()), i))
+            .map(|(i, s)| ((s.lang.as_str(), s.folder.as_str()), i))
             .collect();
 
         let mut articles: Vec<Article> = pages
             .into_iter()
             .map(|page| {
                 let section = section_index
-                    .get(&(page.file.lang.clone(), page.file.section.clone()))
+                    .get(&(page.file.lang.as_str(), page.file.section.as_str()))
                     .copied()
                     .unwrap_or(0);
                 let path = format!("{}{}/", sections[section].path, page.slug);
@@ -115,12 +117,17 @@ impl Site {
         link_translations(&mut articles)?;
         check_unique_paths(&config, &articles, &sections)?;
 
+        let homes: Vec<usize> = articles
+            .iter()
+            .map(|a| {
+                section_index
+                    .get(&(a.page.file.lang.as_str(), ""))
+                    .copied()
+                    .unwrap_or(a.section)
+            })
+            .collect();
         let mut sections = sections;
-        for (i, a) in articles.iter().enumerate() {
-            let home = section_index
-                .get(&(a.page.file.lang.clone(), String::new()))
-                .copied()
-                .unwrap_or(a.section);
+        for (i, (a, &home)) in articles.iter().zip(&homes).enumerate() {
             sections[a.section].articles.push(i);
             if a.section != home {
                 sections[home].articles.push(i);
@@ -254,8 +261,10 @@ fn build_sections(
             }
         })
         .collect();
-    let by_folder = group(sections.iter().map(|s| s.folder.clone()));
-    for members in by_folder.values() {
+    let by_folder: Vec<Vec<usize>> = group(sections.iter().map(|s| s.folder.as_str()))
+        .into_values()
+        .collect();
+    for members in &by_folder {
         for &i in members {
             sections[i].translations = members.iter().copied().filter(|&j| j != i).collect();
         }
@@ -264,8 +273,8 @@ fn build_sections(
 }
 
 /// Indices grouped by key, groups in key order, members in index order.
-fn group(keys: impl Iterator<Item = String>) -> BTreeMap<String, Vec<usize>> {
-    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+fn group<'a>(keys: impl Iterator<Item = &'a str>) -> BTreeMap<&'a str, Vec<usize>> {
+    let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, k) in keys.enumerate() {
         groups.entry(k).or_default().push(i);
     }
@@ -275,9 +284,11 @@ fn group(keys: impl Iterator<Item = String>) -> BTreeMap<String, Vec<usize>> {
 /// Articles sharing a translation key are translations of each other; two in one language
 /// sharing a key is an error, since a reader could only be sent to one of them.
 fn link_translations(articles: &mut [Article]) -> Result<()> {
-    let groups = group(articles.iter().map(|a| a.page.translation_key.clone()));
+    let groups: Vec<Vec<usize>> = group(articles.iter().map(|a| a.page.translation_key.as_str()))
+        .into_values()
+        .collect();
     let mut errors = Vec::new();
-    for members in groups.values() {
+    for members in &groups {
         for (n, &i) in members.iter().enumerate() {
             if let Some(&j) = members[..n]
                 .iter()
@@ -310,25 +321,33 @@ fn link_translations(articles: &mut [Article]) -> Result<()> {
 
 /// Two sources that would write the same URL: an error naming both.
 fn check_unique_paths(config: &Config, articles: &[Article], sections: &[Section]) -> Result<()> {
-    let mut seen: HashMap<&str, String> = HashMap::new();
-    let mut errors = Vec::new();
-    let named = |source: &Option<PathBuf>, s: &Section| match source {
-        Some(p) => p.display().to_string(),
-        None if s.folder.is_empty() => format!("the {} home page", s.lang),
-        None => format!("the {} list of content/{}", s.lang, s.folder),
+    // Names are made only for the error: building them for every page costs a watch rebuild.
+    let named = |i: usize| -> (String, Option<PathBuf>) {
+        match (
+            sections.get(i),
+            i.checked_sub(sections.len()).map(|j| &articles[j]),
+        ) {
+            (Some(s), _) => {
+                let name = match &s.source {
+                    Some(p) => p.display().to_string(),
+                    None if s.folder.is_empty() => format!("the {} home page", s.lang),
+                    None => format!("the {} list of content/{}", s.lang, s.folder),
+                };
+                (name, s.source.clone())
+            }
+            (None, Some(a)) => (a.page.source.display().to_string(), Some(a.page.source.clone())),
+            (None, None) => (String::new(), None),
+        }
     };
-    let entries = sections
+    let paths = sections
         .iter()
-        .map(|s| (s.path.as_str(), named(&s.source, s), s.source.clone()))
-        .chain(articles.iter().map(|a| {
-            (
-                a.path.as_str(),
-                a.page.source.display().to_string(),
-                Some(a.page.source.clone()),
-            )
-        }));
-    for (path, name, source) in entries {
-        if let Some(first) = seen.get(path) {
+        .map(|s| s.path.as_str())
+        .chain(articles.iter().map(|a| a.path.as_str()));
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut errors = Vec::new();
+    for (i, path) in paths.enumerate() {
+        if let Some(&first) = seen.get(path) {
+            let ((name, source), (first, _)) = (named(i), named(first));
             let url = format!("{}{}", config.base_path, path);
             errors.push(
                 Diagnostic::new(
@@ -338,7 +357,7 @@ fn check_unique_paths(config: &Config, articles: &[Article], sections: &[Section
                 .help("give one of them another `slug` or file name"),
             );
         } else {
-            seen.insert(path, name);
+            seen.insert(path, i);
         }
     }
     if errors.is_empty() {
