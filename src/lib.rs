@@ -12,6 +12,7 @@ pub mod output;
 pub mod render;
 pub mod scaffold;
 pub mod seed;
+pub mod serve;
 pub mod site;
 pub mod watch;
 

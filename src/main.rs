@@ -50,6 +50,25 @@ enum Command {
     Build(BuildArgs),
     /// Build, then rebuild on every change to the sources until Ctrl-C.
     Watch(BuildArgs),
+    /// Preview the site at a local address, rebuilt on every change, pages reloading
+    /// themselves; public/ is not touched.
+    Serve {
+        /// The site folder, where nashra.toml is.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Include articles marked draft = true.
+        #[arg(long)]
+        drafts: bool,
+        /// The address to listen on (loopback: only this machine can connect).
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// The port to listen on; the next free one is taken when it is busy.
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Open the site in the default browser once it is built.
+        #[arg(long)]
+        open: bool,
+    },
     /// Start a new site in DIR (default: the current folder), ready to build.
     Init {
         /// Where to create the site.
@@ -103,6 +122,24 @@ fn main() -> ExitCode {
             });
             report(result.map(|()| "Stopped watching".to_string()))
         }
+        Command::Serve {
+            root,
+            drafts,
+            bind,
+            port,
+            open,
+        } => serve(
+            nashra::serve::ServeOptions {
+                build: nashra::BuildOptions {
+                    root,
+                    drafts,
+                    ..Default::default()
+                },
+                bind,
+                port,
+            },
+            open,
+        ),
         Command::Init { dir } => report(nashra::scaffold::init(&dir).map(|files| {
             format!(
                 "Created a site with {} files in {}; build it with: nashra build --root {}",
@@ -133,6 +170,43 @@ fn main() -> ExitCode {
             force,
         }),
     }
+}
+
+fn serve(opts: nashra::serve::ServeOptions, open: bool) -> ExitCode {
+    let server = match nashra::serve::start(&opts) {
+        Ok(s) => s,
+        Err(err) => return report(Err(err)),
+    };
+    if let Some(first) = server.busy.first() {
+        println!(
+            "Port {first} is taken{}; using the next free one",
+            match server.busy.len() {
+                1 => String::new(),
+                n => format!(" (and the {} after it)", n - 1),
+            }
+        );
+    }
+    println!(
+        "Serving {} at {} (built in {}; public/ is not touched)",
+        opts.build.root.display(),
+        server.url,
+        server.folder().display()
+    );
+    let mut first = true;
+    let result = nashra::watch::watch(&server.build_options(), |r| {
+        server.notify(&r);
+        print_rebuild(r);
+        if std::mem::take(&mut first) && open {
+            if let Err(e) = opener::open(&server.url) {
+                eprintln!(
+                    "warning: cannot open a browser: {e}; open {} yourself",
+                    server.url
+                );
+            }
+        }
+        println!("Watching for changes (Ctrl-C stops)");
+    });
+    report(result.map(|()| "Stopped serving".to_string()))
 }
 
 /// Prints what a rebuild in watch mode did, or its errors.

@@ -2,90 +2,17 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
 use std::time::Duration;
 
-use common::{texts, Site};
+use common::{atomic_save, texts, Running, Site};
 
 const EN: &str = "content/briefings/mali-russia-equipment.en.md";
 const PAGE: &str = "en/briefings/mali-russia-equipment/index.html";
 
-/// A running `nashra watch`, its stdout and stderr merged into one stream of lines.
-struct Watch {
-    child: Child,
-    lines: Receiver<String>,
-}
-
-impl Watch {
-    fn start(site: &Site) -> Self {
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin("nashra"))
-            .args(["watch", "--root"])
-            .arg(site.root())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let (tx, lines) = mpsc::channel();
-        for stream in [
-            Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
-            Box::new(child.stderr.take().unwrap()),
-        ] {
-            let tx = tx.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    let _ = tx.send(line);
-                }
-            });
-        }
-        let mut w = Self { child, lines };
-        w.wait_for("Watching for changes");
-        w
-    }
-
-    /// Lines up to and including the first that contains `text`; fails after 20 s.
-    fn wait_for(&mut self, text: &str) -> Vec<String> {
-        let mut seen = Vec::new();
-        loop {
-            match self.lines.recv_timeout(Duration::from_secs(20)) {
-                Ok(line) => {
-                    let done = line.contains(text);
-                    seen.push(line);
-                    if done {
-                        return seen;
-                    }
-                }
-                Err(_) => panic!("no line with {text:?}; saw {seen:?}"),
-            }
-        }
-    }
-
-    /// Lines that arrive within `quiet` of each other (none once the watcher is idle).
-    fn drain(&self, quiet: Duration) -> Vec<String> {
-        std::iter::from_fn(|| self.lines.recv_timeout(quiet).ok()).collect()
-    }
-}
-
-impl Drop for Watch {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Saves like an editor: write a temp file beside the target, then rename it over.
-fn atomic_save(site: &Site, rel: &str, text: &str) {
-    let path = site.root().join(rel);
-    let tmp = path.with_file_name(".nashra-test-save.tmp");
-    std::fs::write(&tmp, text).unwrap();
-    std::fs::rename(&tmp, &path).unwrap();
-}
-
 #[test]
 fn an_editor_save_is_picked_up_once() {
     let site = Site::sample();
-    let mut watch = Watch::start(&site);
+    let mut watch = Running::start(&site, "watch", &[]);
     let text = site.read(EN).replace(
         "title = \"Mali receives new shipment of Russian military equipment\"",
         "title = \"Edited while watching\"",
@@ -103,7 +30,7 @@ fn an_editor_save_is_picked_up_once() {
 #[test]
 fn broken_front_matter_keeps_the_old_page_and_recovers() {
     let site = Site::sample();
-    let mut watch = Watch::start(&site);
+    let mut watch = Running::start(&site, "watch", &[]);
     let good = site.read(EN);
     atomic_save(&site, EN, &good.replacen("title = ", "title = = ", 1));
     let lines = watch.wait_for("Build failed");
@@ -128,7 +55,7 @@ fn broken_front_matter_keeps_the_old_page_and_recovers() {
 #[test]
 fn new_folders_deletes_and_seeds_are_followed() {
     let site = Site::sample();
-    let mut watch = Watch::start(&site);
+    let mut watch = Running::start(&site, "watch", &[]);
     site.write(
         "content/analysis/first.en.md",
         "+++\ntitle = \"First analysis\"\ndate = 2024-11-24\n+++\nText.\n",

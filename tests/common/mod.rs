@@ -6,6 +6,11 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::time::Duration;
+
 use assert_cmd::Command;
 use scraper::{Html, Selector};
 
@@ -112,4 +117,82 @@ pub fn attrs(doc: &Html, css: &str, attr: &str) -> Vec<String> {
 pub fn texts(doc: &Html, css: &str) -> Vec<String> {
     let sel = Selector::parse(css).unwrap();
     doc.select(&sel).map(|e| e.text().collect::<String>()).collect()
+}
+
+/// A running `nashra watch` or `nashra serve`, its stdout and stderr merged into one stream
+/// of lines; killed when dropped.
+pub struct Running {
+    pub child: Child,
+    pub lines: Receiver<String>,
+    /// What it printed up to its first "Watching for changes".
+    pub startup: Vec<String>,
+}
+impl Running {
+    /// Starts `nashra COMMAND --root <site> ARGS…` and waits for its first build.
+    pub fn start(site: &Site, command: &str, args: &[&str]) -> Self {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("nashra"))
+            .args([command, "--root"])
+            .arg(site.root())
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (tx, lines) = mpsc::channel();
+        for stream in [
+            Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+            Box::new(child.stderr.take().unwrap()),
+        ] {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    let _ = tx.send(line);
+                }
+            });
+        }
+        let mut w = Self {
+            child,
+            lines,
+            startup: Vec::new(),
+        };
+        w.startup = w.wait_for("Watching for changes");
+        w
+    }
+
+    /// Lines up to and including the first that contains `text`; fails after 20 s.
+    pub fn wait_for(&mut self, text: &str) -> Vec<String> {
+        let mut seen = Vec::new();
+        loop {
+            match self.lines.recv_timeout(Duration::from_secs(20)) {
+                Ok(line) => {
+                    let done = line.contains(text);
+                    seen.push(line);
+                    if done {
+                        return seen;
+                    }
+                }
+                Err(_) => panic!("no line with {text:?}; saw {seen:?}"),
+            }
+        }
+    }
+
+    /// Lines that arrive within `quiet` of each other (none once the watcher is idle).
+    pub fn drain(&self, quiet: Duration) -> Vec<String> {
+        std::iter::from_fn(|| self.lines.recv_timeout(quiet).ok()).collect()
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Saves like an editor: write a temp file beside the target, then rename it over.
+pub fn atomic_save(site: &Site, rel: &str, text: &str) {
+    let path = site.root().join(rel);
+    let tmp = path.with_file_name(".nashra-test-save.tmp");
+    std::fs::write(&tmp, text).unwrap();
+    std::fs::rename(&tmp, &path).unwrap();
 }
