@@ -23,7 +23,7 @@ use crate::config::CONFIG_FILE;
 use crate::error::{Diagnostic, Result};
 
 /// How long a burst of events may go quiet before it counts as one change.
-const DEBOUNCE: Duration = Duration::from_millis(60);
+const DEBOUNCE: Duration = Duration::from_millis(20);
 
 enum Message {
     Files(DebounceEventResult),

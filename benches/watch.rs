@@ -1,0 +1,141 @@
+//! Watch mode on a large site: the time from saving one article to the end of its rebuild.
+//!
+//! `cargo bench --bench watch [-- STORIES [EDITS]]` (default 10,000 stories, 25 edits)
+//! generates the benchmark corpus once with `benches/gen_corpus.py` (each story an Arabic
+//! and an English article, default theme) under `target/bench-watch-STORIES/`, starts the
+//! real `nashra watch` on it, and saves one article at a time the way editors do (a temp
+//! file renamed over it). Each edit is timed from the rename to the rebuild's summary line,
+//! which is printed after the last changed file is written: file-event latency, debounce,
+//! reload, render and write, all included. It prints the median and the spread of those
+//! wall times and of the rebuild times nashra reports itself.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const CONFIG: &str = r#"base_url = "https://example.org/"
+default_language = "ar"
+theme = "default"
+taxonomies = ["tags", "categories"]
+
+[languages.ar]
+name = "العربية"
+title = "نشرة الساحل"
+
+[languages.en]
+name = "English"
+title = "Sahel Briefing"
+"#;
+
+fn main() {
+    let args: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let stories = args.first().copied().unwrap_or(10_000);
+    let edits = args.get(1).copied().unwrap_or(25);
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let site = repo.join("target").join(format!("bench-watch-{stories}"));
+    if !site.join("content").is_dir() {
+        let _ = std::fs::remove_dir_all(&site);
+        let status = Command::new("python3")
+            .arg(repo.join("benches/gen_corpus.py"))
+            .arg(stories.to_string())
+            .arg(&site)
+            .arg("nashra")
+            .status()
+            .expect("python3 runs the corpus generator");
+        assert!(status.success(), "the corpus generator failed");
+    }
+    std::fs::write(site.join("nashra.toml"), CONFIG).expect("write nashra.toml");
+    let _ = std::fs::remove_dir_all(site.join("themes"));
+    copy_dir(&repo.join("themes/default"), &site.join("themes/default"));
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nashra"))
+        .args(["watch", "--root"])
+        .arg(&site)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start nashra watch");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout"))
+        .lines()
+        .map_while(Result::ok);
+    let first = lines
+        .by_ref()
+        .find(|l| l.starts_with("Built"))
+        .expect("the first build");
+    println!("{first}");
+    lines
+        .by_ref()
+        .find(|l| l.starts_with("Watching"))
+        .expect("watching");
+
+    let mut wall = Vec::new();
+    let mut reported = Vec::new();
+    for i in 0..edits {
+        // Spread over the corpus; each edit changes a heading, so the article's page changes.
+        let n = (i * 7919) % stories + 1;
+        let path = site.join(format!("content/posts/story-{n:05}.ar.md"));
+        let text = std::fs::read_to_string(&path).expect("read an article");
+        let edited = text.replacen("\n## ", &format!("\n## ({i}) "), 1);
+        let temp = path.with_file_name(".bench-save.tmp");
+        std::fs::write(&temp, edited).expect("write the temp file");
+        let start = Instant::now();
+        std::fs::rename(&temp, &path).expect("rename over the article");
+        let line = lines
+            .by_ref()
+            .find(|l| l.starts_with("Rebuilt"))
+            .expect("a rebuild");
+        wall.push(start.elapsed());
+        reported.push(reported_ms(&line));
+        lines
+            .by_ref()
+            .find(|l| l.starts_with("Watching"))
+            .expect("watching again");
+        if i == 0 {
+            println!("{line}");
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+
+    let ms = |d: &Duration| d.as_secs_f64() * 1000.0;
+    let wall: Vec<f64> = wall.iter().map(ms).collect();
+    println!(
+        "{stories} stories ({} articles), {edits} edits, one article saved each time:",
+        stories * 2
+    );
+    println!("  save → last file written: {}", spread(wall));
+    println!("  rebuild as nashra reports it: {}", spread(reported));
+}
+
+/// The `in N ms` of a summary line.
+fn reported_ms(line: &str) -> f64 {
+    line.split(" in ")
+        .nth(1)
+        .and_then(|rest| rest.split(" ms").next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(f64::NAN)
+}
+
+/// Median, min, 90th percentile and max, in ms.
+fn spread(mut v: Vec<f64>) -> String {
+    v.sort_by(f64::total_cmp);
+    let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+    format!(
+        "median {:.0} ms (min {:.0}, p90 {:.0}, max {:.0})",
+        at(0.5),
+        at(0.0),
+        at(0.9),
+        at(1.0)
+    )
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from).into_iter().filter_map(Result::ok) {
+        let dest = to.join(entry.path().strip_prefix(from).unwrap_or(entry.path()));
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).expect("create a folder");
+        } else {
+            std::fs::copy(entry.path(), &dest).expect("copy a theme file");
+        }
+    }
+}
