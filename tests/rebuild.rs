@@ -32,6 +32,8 @@ enum Op {
         slug: bool,
         draft: bool,
     },
+    /// Change the body of an existing source: a new heading or a new first paragraph.
+    Edit { which: usize, text: usize, lead: bool },
     /// Delete one of the existing sources (by index, modulo their number).
     Delete(usize),
     /// Move an existing source to another section, keeping its name.
@@ -62,6 +64,7 @@ fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(section, name, lang, title, date, slug, draft)| Op::Write {
                 section, name, lang, title, date, slug, draft
             }),
+        3 => (any::<usize>(), 0..3usize, any::<bool>()).prop_map(|(which, text, lead)| Op::Edit { which, text, lead }),
         2 => any::<usize>().prop_map(Op::Delete),
         2 => (any::<usize>(), 0..3usize).prop_map(|(which, section)| Op::Move { which, section }),
         1 => (0..3usize, 0..3usize).prop_map(|(from, to)| Op::MoveFolder { from, to }),
@@ -124,6 +127,20 @@ fn apply(root: &Path, op: &Op) -> Vec<PathBuf> {
                     TITLES[title], DATES[date], TITLES[(title + 1) % 3]
                 ),
             )
+        }
+        Op::Edit { which, text, lead } => {
+            let all = sources(root);
+            let Some(p) = all.get(which % all.len().max(1)) else {
+                return Vec::new();
+            };
+            let old = fs::read_to_string(p).unwrap();
+            let new = match old.rsplit_once("\n+++\n") {
+                // The first paragraph is the summary when the front matter gives none.
+                Some((front, body)) if lead => format!("{front}\n+++\nفقرة {text} عن BMP-3.\n\n{body}"),
+                _ => format!("{old}\n\n## {} {text}\n\nText.\n", TITLES[text]),
+            };
+            fs::write(p, new).unwrap();
+            vec![p.clone()]
         }
         Op::Delete(i) => {
             let all = sources(root);
@@ -323,20 +340,39 @@ fn an_edit_renders_only_its_dependants() {
     let mut session = Session::new(&opts);
     session.rebuild(&[]).unwrap();
     let rel = "content/briefings/mali-russia-equipment.en.md";
-    let text = site.read(rel).replace("## ", "## Updated: ");
-    site.write(rel, text);
-    let Ok(Report::Incremental(r)) = session.rebuild(&[site.root().join(rel)]) else {
-        panic!("expected an incremental rebuild")
+    let path = site.root().join(rel);
+    let mut rebuild = |text: String| {
+        site.write(rel, text);
+        match session.rebuild(std::slice::from_ref(&path)) {
+            Ok(Report::Incremental(r)) => r,
+            other => panic!("expected an incremental rebuild, got {other:?}"),
+        }
     };
-    // The article and the two English lists it is on; its Arabic translation links only to
-    // its title, which did not change.
-    assert_eq!(r.rendered, 3, "{r:?}");
+
+    // A heading in the body: lists do not show it, so only the article is rendered.
+    let r = rebuild(site.read(rel).replace("## ", "## Updated: "));
+    assert_eq!(r.rendered, 1, "{r:?}");
     assert_eq!(r.written, ["en/briefings/mali-russia-equipment/index.html"]);
     assert!(r.removed.is_empty());
 
-    // Nothing changed: nothing rendered, nothing written.
-    let Ok(Report::Incremental(r)) = session.rebuild(&[]) else {
-        panic!()
-    };
+    // The title: the article, the two English lists it is on, and the Arabic translation,
+    // whose language switcher names it.
+    let r = rebuild(
+        site.read(rel)
+            .replace("title = \"Mali receives", "title = \"Mali takes delivery of"),
+    );
+    assert_eq!(r.rendered, 4, "{r:?}");
+    assert_eq!(
+        r.written,
+        [
+            "briefings/mali-russia-equipment/index.html",
+            "en/briefings/index.html",
+            "en/briefings/mali-russia-equipment/index.html",
+            "en/index.html",
+        ]
+    );
+
+    // Saved without a change: the file is read again, but no page depends on anything new.
+    let r = rebuild(site.read(rel));
     assert_eq!((r.rendered, r.written.len()), (0, 0));
 }

@@ -188,7 +188,12 @@ fn pages_reload_after_an_edit_and_show_errors_until_fixed() {
     let (event, data) = events.next();
     assert_eq!(event, "failed");
     let message: String = serde_json::from_str(&data).unwrap();
-    assert!(message.contains("mali-russia-equipment.ar.md:1:1: error: the front matter opened with `+++` is never closed"), "{message}");
+    assert!(
+        message.contains(
+            "mali-russia-equipment.ar.md:1:1: error: the front matter opened with `+++` is never closed"
+        ),
+        "{message}"
+    );
     // A page opened now is told at once.
     let mut late = Events::connect(&addr);
     assert_eq!(late.next().0, "failed");

@@ -168,6 +168,35 @@ pub struct Page {
     /// A hash of everything the page was made from (its paths and bytes): equal fingerprints
     /// mean equal pages, so a rebuild knows what changed without comparing whole bodies.
     pub fingerprint: u64,
+    /// A hash of what lists show of the page (everything but the body and its headings), so
+    /// an edit to the body alone re-renders the article and not every list it is on.
+    pub listing: u64,
+}
+
+impl Page {
+    /// What a list page reads of this page; keep in step with the list context in `render`.
+    fn listing_hash(&self) -> u64 {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (
+            &self.title,
+            self.date.as_str(),
+            self.updated.as_ref().map(Date::as_str),
+        )
+            .hash(&mut h);
+        (
+            &self.summary_html,
+            &self.description,
+            &self.slug,
+            &self.authors,
+            &self.image,
+        )
+            .hash(&mut h);
+        (&self.terms, &self.file.lang).hash(&mut h);
+        serde_json::to_string(&self.extra)
+            .unwrap_or_default()
+            .hash(&mut h);
+        h.finish()
+    }
 }
 
 /// A section's (or the home page's) own file, `_index.<lang>.md`.
@@ -363,7 +392,7 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
         .unwrap_or_else(|| format!("{}/{}", file.section, file.name));
     let mut fingerprint = std::collections::hash_map::DefaultHasher::new();
     (relative, shown, bytes).hash(&mut fingerprint);
-    Ok(Loaded::Page(Arc::new(Page {
+    let mut page = Page {
         source: shown.to_path_buf(),
         slug,
         title,
@@ -382,7 +411,10 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
         seed: fm.seed,
         file,
         fingerprint: fingerprint.finish(),
-    })))
+        listing: 0,
+    };
+    page.listing = page.listing_hash();
+    Ok(Loaded::Page(Arc::new(page)))
 }
 
 /// A URL- and anchor-safe form of a name that stays readable in any script: letters and digits

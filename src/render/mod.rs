@@ -95,7 +95,7 @@ pub fn jobs(site: &Site) -> Vec<Job> {
             (&v.lang, &v.path, &v.title)
         });
         for &a in &s.articles {
-            hash_listed(&mut h, site, &site.articles[a]);
+            hash_page(&mut h, site, &site.articles[a], false);
         }
         if s.folder.is_empty() {
             for o in site
@@ -115,7 +115,7 @@ pub fn jobs(site: &Site) -> Vec<Job> {
     let articles = (0..site.articles.len()).map(|i| {
         let a = &site.articles[i];
         let mut h = DefaultHasher::new();
-        hash_listed(&mut h, site, a);
+        hash_page(&mut h, site, a, true);
         hash_versions(&mut h, a.translations.iter().map(|&t| &site.articles[t]), |v| {
             (&v.page.file.lang, &v.path, &v.page.title)
         });
@@ -133,17 +133,12 @@ pub fn jobs(site: &Site) -> Vec<Job> {
     sections.chain(articles).chain(not_found).collect()
 }
 
-/// What [`Renderer::page_ctx`] reads: the page (by fingerprint), its path and its section.
-fn hash_listed(h: &mut DefaultHasher, site: &Site, a: &Article) {
+/// What [`Renderer::page_ctx`] reads: the page (whole, or only what lists show of it), its
+/// path and its section.
+fn hash_page(h: &mut DefaultHasher, site: &Site, a: &Article, whole: bool) {
     let section = &site.sections[a.section];
-    (
-        a.page.fingerprint,
-        &a.path,
-        &section.folder,
-        &section.title,
-        &section.path,
-    )
-        .hash(h);
+    let page = if whole { a.page.fingerprint } else { a.page.listing };
+    (page, &a.path, &section.folder, &section.title, &section.path).hash(h);
 }
 
 /// The other language versions a page links to.
@@ -405,7 +400,8 @@ impl<'a> Renderer<'a> {
             authors: &p.authors,
             image: p.image.as_deref(),
             terms: &p.terms,
-            toc: &p.toc,
+            // Lists leave the headings out, so a body edit does not change them.
+            toc: if with_content { &p.toc } else { &[] },
             extra: &p.extra,
             lang: &p.file.lang,
         }

@@ -151,6 +151,25 @@ impl Site {
     }
 }
 
+impl Site {
+    /// Puts `new` in the place of `old` when that changes nothing the site is linked by
+    /// (URL, translations, list order, drafts): the site is then what [`Site::new`] would
+    /// build from the files as they are now. False, changing nothing, when it would not be.
+    pub fn replace_page(&mut self, old: &Arc<Page>, new: &Arc<Page>) -> bool {
+        fn placement(p: &Page) -> impl PartialEq + '_ {
+            let key = (&p.source, &p.file, &p.slug, &p.translation_key, &p.seed);
+            (key, p.draft, &p.date, &p.title)
+        }
+        if placement(old) != placement(new) {
+            return false;
+        }
+        for a in self.articles.iter_mut().filter(|a| Arc::ptr_eq(&a.page, old)) {
+            a.page = Arc::clone(new);
+        }
+        true
+    }
+}
+
 /// Every language's home, every folder that holds articles or an `_index` file, and the
 /// folders above them, so every list a link could lead to exists.
 fn build_sections(

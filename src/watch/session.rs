@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -16,11 +17,12 @@ use crate::build::{
     source_files, BuildOptions, BuildReport, LoadReport, Seeded,
 };
 use crate::config::{Config, CONFIG_FILE};
-use crate::content::Loaded;
+use crate::content::{Loaded, Page};
 use crate::error::Result;
 use crate::output;
 use crate::render::{self, theme::Theme};
 use crate::seed;
+use crate::site::Site;
 
 /// What one rebuild did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,6 +60,9 @@ pub struct Session {
     content: BTreeMap<PathBuf, Result<Loaded>>,
     /// Every seed, derived (or its error), by absolute path; imported ones are skipped later.
     seeds: BTreeMap<PathBuf, Result<Seeded>>,
+    /// The last site linked from the loaded files, and what loading reported; `None` after
+    /// an error.
+    site: Option<(Site, LoadReport)>,
     /// What the output folder holds; `None` when unknown, and the next build writes it whole.
     on_disk: Option<OnDisk>,
     /// Templates or the config changed since the last write: every page is rendered again.
@@ -96,6 +101,7 @@ impl Session {
             theme: None,
             content: BTreeMap::new(),
             seeds: BTreeMap::new(),
+            site: None,
             on_disk: None,
             rerender_all: true,
             statics_changed: true,
@@ -113,6 +119,18 @@ impl Session {
     pub fn rebuild(&mut self, changed: &[PathBuf]) -> Result<Report> {
         let start = Instant::now();
         let changes = self.classify(changed);
+        // Content edits that move nothing (same URL, translations, list order) patch the
+        // last site instead of linking every file again.
+        let patchable = !changes.config
+            && !changes.templates
+            && !changes.statics
+            && changes.seeds.is_empty()
+            && self.config.is_some()
+            && self.site.is_some();
+        let before: Vec<Option<Arc<Page>>> = match patchable {
+            true => changes.content.iter().map(|p| self.page_at(p)).collect(),
+            false => Vec::new(),
+        };
         if changes.config || self.config.is_none() {
             self.reload_all()?;
         } else {
@@ -141,19 +159,30 @@ impl Session {
             self.rerender_all |= !same_files;
             self.theme = Some(theme);
         }
-        let content: Vec<Result<Loaded>> = self.content.values().cloned().collect();
-        let imported = imported_seeds(&content);
-        let seeds = self
-            .seeds
-            .iter()
-            .filter(|(path, _)| !imported.contains(&seed_key(&self.opts.root, path)))
-            .map(|(_, s)| s.clone())
-            .collect();
-        let (site, loaded) = assemble(config, self.opts.drafts, content, seeds)?;
-        let Some(theme) = &self.theme else {
+        let patched = patchable
+            && changes.content.iter().zip(&before).all(|(path, old)| {
+                match (old, self.page_at(path), &mut self.site) {
+                    (Some(old), Some(new), Some((site, _))) => site.replace_page(old, &new),
+                    _ => false,
+                }
+            });
+        if !patched {
+            self.site = None;
+            let content: Vec<Result<Loaded>> = self.content.values().cloned().collect();
+            let imported = imported_seeds(&content);
+            let seeds = self
+                .seeds
+                .iter()
+                .filter(|(path, _)| !imported.contains(&seed_key(&self.opts.root, path)))
+                .map(|(_, s)| s.clone())
+                .collect();
+            self.site = Some(assemble(config, self.opts.drafts, content, seeds)?);
+        }
+        let (Some(theme), Some((site, loaded))) = (&self.theme, &self.site) else {
             unreachable!("loaded above")
         };
-        let jobs = render::jobs(&site);
+        let loaded = loaded.clone();
+        let jobs = render::jobs(site);
         let dirty = jobs.iter().filter(|j| {
             self.rerender_all
                 || self
@@ -161,7 +190,7 @@ impl Session {
                     .as_ref()
                     .is_none_or(|d| d.pages.get(&j.path) != Some(&j.inputs))
         });
-        let mut outputs = render::render_jobs(&site, theme, dirty)?;
+        let mut outputs = render::render_jobs(site, theme, dirty)?;
         let rendered = outputs.len();
         let statics: BTreeSet<String> = theme.static_files.keys().cloned().collect();
         let new_disk = OnDisk {
@@ -178,7 +207,7 @@ impl Session {
             self.rerender_all = false;
             self.statics_changed = false;
             return Ok(Report::Full(BuildReport {
-                pages: build::pages_per_language(&site, &outputs),
+                pages: build::pages_per_language(site, &outputs),
                 files: written.files,
                 bytes: written.bytes,
                 output: self.out_dir.clone(),
@@ -208,6 +237,14 @@ impl Session {
             elapsed: start.elapsed(),
             loaded,
         }))
+    }
+
+    /// The article loaded from `path`, if it loaded as one.
+    fn page_at(&self, path: &Path) -> Option<Arc<Page>> {
+        match self.content.get(path) {
+            Some(Ok(Loaded::Page(p))) => Some(Arc::clone(p)),
+            _ => None,
+        }
     }
 
     /// Reads the config and every source file again.
