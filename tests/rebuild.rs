@@ -34,6 +34,8 @@ enum Op {
     },
     /// Change the body of an existing source: a new heading or a new first paragraph.
     Edit { which: usize, text: usize, lead: bool },
+    /// Change only the date of an existing article: its place in every list moves.
+    Redate { which: usize, date: usize },
     /// Delete one of the existing sources (by index, modulo their number).
     Delete(usize),
     /// Move an existing source to another section, keeping its name.
@@ -65,6 +67,7 @@ fn op() -> impl Strategy<Value = Op> {
                 section, name, lang, title, date, slug, draft
             }),
         3 => (any::<usize>(), 0..3usize, any::<bool>()).prop_map(|(which, text, lead)| Op::Edit { which, text, lead }),
+        2 => (any::<usize>(), 0..3usize).prop_map(|(which, date)| Op::Redate { which, date }),
         2 => any::<usize>().prop_map(Op::Delete),
         2 => (any::<usize>(), 0..3usize).prop_map(|(which, section)| Op::Move { which, section }),
         1 => (0..3usize, 0..3usize).prop_map(|(from, to)| Op::MoveFolder { from, to }),
@@ -140,6 +143,22 @@ fn apply(root: &Path, op: &Op) -> Vec<PathBuf> {
                 _ => format!("{old}\n\n## {} {text}\n\nText.\n", TITLES[text]),
             };
             fs::write(p, new).unwrap();
+            vec![p.clone()]
+        }
+        Op::Redate { which, date } => {
+            let all = sources(root);
+            let Some(p) = all.get(which % all.len().max(1)) else {
+                return Vec::new();
+            };
+            let old = fs::read_to_string(p).unwrap();
+            let new: Vec<String> = old
+                .lines()
+                .map(|l| match l.starts_with("date = ") {
+                    true => format!("date = {}", DATES[date]),
+                    false => l.to_string(),
+                })
+                .collect();
+            fs::write(p, new.join("\n") + "\n").unwrap();
             vec![p.clone()]
         }
         Op::Delete(i) => {
