@@ -12,7 +12,7 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 const CONFIG: &str = r#"base_url = "https://example.org/"
 default_language = "ar"
@@ -68,14 +68,45 @@ fn main() {
         .find(|l| l.starts_with("Watching"))
         .expect("watching");
 
+    // Two kinds of edit: the body (a heading: only the article's page changes), and the
+    // summary (the article and every list it is on change).
+    let kinds: [(&str, Edit); 2] = [
+        ("a heading in the body", |text, i| {
+            text.replacen("\n## ", &format!("\n## ({i}) "), 1)
+        }),
+        ("the summary", |text, i| {
+            text.replacen("summary = \"", &format!("summary = \"({i}) "), 1)
+        }),
+    ];
+    for (kind, edit) in kinds {
+        let (wall, reported) = time_edits(&site, stories, edits, edit, &mut lines);
+        println!(
+            "{stories} stories ({} articles), {edits} edits of {kind}, one article saved each time:",
+            stories * 2
+        );
+        println!("  save → last file written: {}", spread(wall));
+        println!("  rebuild as nashra reports it: {}", spread(reported));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// Saves `edits` articles spread over the corpus, one at a time, and times each rebuild: wall
+/// time from the save to the summary line, and the time nashra reports.
+fn time_edits(
+    site: &Path,
+    stories: usize,
+    edits: usize,
+    edit: Edit,
+    lines: &mut impl Iterator<Item = String>,
+) -> (Vec<f64>, Vec<f64>) {
     let mut wall = Vec::new();
     let mut reported = Vec::new();
     for i in 0..edits {
-        // Spread over the corpus; each edit changes a heading, so the article's page changes.
         let n = (i * 7919) % stories + 1;
         let path = site.join(format!("content/posts/story-{n:05}.ar.md"));
         let text = std::fs::read_to_string(&path).expect("read an article");
-        let edited = text.replacen("\n## ", &format!("\n## ({i}) "), 1);
+        let edited = edit(&text, i);
         let temp = path.with_file_name(".bench-save.tmp");
         std::fs::write(&temp, edited).expect("write the temp file");
         let start = Instant::now();
@@ -84,7 +115,7 @@ fn main() {
             .by_ref()
             .find(|l| l.starts_with("Rebuilt"))
             .expect("a rebuild");
-        wall.push(start.elapsed());
+        wall.push(start.elapsed().as_secs_f64() * 1000.0);
         reported.push(reported_ms(&line));
         lines
             .by_ref()
@@ -94,18 +125,11 @@ fn main() {
             println!("{line}");
         }
     }
-    let _ = child.kill();
-    let _ = child.wait();
-
-    let ms = |d: &Duration| d.as_secs_f64() * 1000.0;
-    let wall: Vec<f64> = wall.iter().map(ms).collect();
-    println!(
-        "{stories} stories ({} articles), {edits} edits, one article saved each time:",
-        stories * 2
-    );
-    println!("  save → last file written: {}", spread(wall));
-    println!("  rebuild as nashra reports it: {}", spread(reported));
+    (wall, reported)
 }
+
+/// Makes the `i`th edit of an article's text.
+type Edit = fn(&str, usize) -> String;
 
 /// The `in N ms` of a summary line.
 fn reported_ms(line: &str) -> f64 {

@@ -78,7 +78,7 @@ enum Renders {
 /// Every file rendered from `site`, with its inputs hashed. The hashes must cover exactly
 /// what [`Renderer`] reads for that file; the rebuild property test holds them to it.
 pub fn jobs(site: &Site) -> Vec<Job> {
-    let sections = (0..site.sections.len()).map(|i| {
+    let sections = (0..site.sections.len()).into_par_iter().map(|i| {
         let s = &site.sections[i];
         let mut h = DefaultHasher::new();
         (
@@ -112,7 +112,7 @@ pub fn jobs(site: &Site) -> Vec<Job> {
             inputs: h.finish(),
         }
     });
-    let articles = (0..site.articles.len()).map(|i| {
+    let articles = (0..site.articles.len()).into_par_iter().map(|i| {
         let a = &site.articles[i];
         let mut h = DefaultHasher::new();
         hash_page(&mut h, site, a, true);
@@ -130,7 +130,10 @@ pub fn jobs(site: &Site) -> Vec<Job> {
         path: format!("{}404.html", site.config.language_prefix(&l.code)),
         inputs: 0,
     });
-    sections.chain(articles).chain(not_found).collect()
+    let mut jobs: Vec<Job> = sections.collect();
+    jobs.par_extend(articles);
+    jobs.extend(not_found);
+    jobs
 }
 
 /// What [`Renderer::page_ctx`] reads: the page (whole, or only what lists show of it), its

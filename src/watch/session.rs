@@ -5,7 +5,7 @@
 //! The rule it keeps: after any rebuild that succeeds, the output folder holds exactly what a
 //! clean `nashra build` of the same sources writes (the property test in `tests/rebuild.rs`).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -20,7 +20,7 @@ use crate::config::{Config, CONFIG_FILE};
 use crate::content::{Loaded, Page};
 use crate::error::Result;
 use crate::output;
-use crate::render::{self, theme::Theme};
+use crate::render::{self, theme::Theme, Job};
 use crate::seed;
 use crate::site::Site;
 
@@ -73,10 +73,49 @@ pub struct Session {
 
 /// The files of the output folder and what they were made from.
 struct OnDisk {
-    /// Rendered page path → hash of its inputs.
-    pages: HashMap<String, u64>,
+    /// Rendered page paths and the hashes of their inputs, in the order of [`render::jobs`].
+    pages: Vec<(String, u64)>,
     /// Static file paths.
     statics: BTreeSet<String>,
+}
+
+impl OnDisk {
+    /// Which of `jobs` were made from other inputs than their file on disk, and the files on
+    /// disk that nothing makes any more. After an edit that moved nothing, the old and new
+    /// lists line up one to one and are compared without hashing a single path.
+    fn compare(&self, jobs: &[Job], statics: &BTreeSet<String>) -> (Vec<bool>, Vec<String>) {
+        let aligned =
+            self.pages.len() == jobs.len() && self.pages.iter().zip(jobs).all(|(o, j)| o.0 == j.path);
+        let old_statics = self.statics.iter().filter(|p| !statics.contains(*p));
+        if aligned {
+            let dirty = self
+                .pages
+                .iter()
+                .zip(jobs)
+                .map(|(o, j)| o.1 != j.inputs)
+                .collect();
+            let gone = old_statics
+                .filter(|p| !jobs.iter().any(|j| j.path == **p))
+                .cloned()
+                .collect();
+            return (dirty, gone);
+        }
+        let old: HashMap<&str, u64> = self.pages.iter().map(|(p, h)| (p.as_str(), *h)).collect();
+        let dirty = jobs
+            .iter()
+            .map(|j| old.get(j.path.as_str()) != Some(&j.inputs))
+            .collect();
+        let new: HashSet<&str> = jobs.iter().map(|j| j.path.as_str()).collect();
+        let gone = self
+            .pages
+            .iter()
+            .map(|(p, _)| p)
+            .chain(old_statics)
+            .filter(|p| !new.contains(p.as_str()) && !statics.contains(*p))
+            .cloned()
+            .collect();
+        (dirty, gone)
+    }
 }
 
 /// Where a changed path belongs.
@@ -183,22 +222,23 @@ impl Session {
         };
         let loaded = loaded.clone();
         let jobs = render::jobs(site);
-        let dirty = jobs.iter().filter(|j| {
-            self.rerender_all
-                || self
-                    .on_disk
-                    .as_ref()
-                    .is_none_or(|d| d.pages.get(&j.path) != Some(&j.inputs))
-        });
+        let statics: BTreeSet<String> = theme.static_files.keys().cloned().collect();
+        let (mut dirty, stale) = match &self.on_disk {
+            Some(old) => old.compare(&jobs, &statics),
+            None => (Vec::new(), Vec::new()),
+        };
+        if self.rerender_all || self.on_disk.is_none() {
+            dirty = vec![true; jobs.len()];
+        }
+        let dirty = jobs.iter().zip(&dirty).filter(|(_, d)| **d).map(|(j, _)| j);
         let mut outputs = render::render_jobs(site, theme, dirty)?;
         let rendered = outputs.len();
-        let statics: BTreeSet<String> = theme.static_files.keys().cloned().collect();
         let new_disk = OnDisk {
             pages: jobs.into_iter().map(|j| (j.path, j.inputs)).collect(),
             statics,
         };
 
-        let Some(old) = self.on_disk.take() else {
+        if self.on_disk.take().is_none() {
             // Nothing known of the output folder: write it whole, through staging.
             outputs.extend(render::static_files(theme));
             check_output_dir(&self.opts.root, &self.out_dir)?;
@@ -214,17 +254,10 @@ impl Session {
                 elapsed: start.elapsed(),
                 loaded,
             }));
-        };
+        }
         if self.statics_changed {
             outputs.extend(render::static_files(theme));
         }
-        let stale: Vec<String> = old
-            .pages
-            .keys()
-            .chain(&old.statics)
-            .filter(|p| !new_disk.pages.contains_key(*p) && !new_disk.statics.contains(*p))
-            .cloned()
-            .collect();
         // If writing fails part way, what is on disk is unknown: the next build writes it whole.
         let updated = output::update(&outputs, &stale, &self.out_dir, site.config.minify)?;
         self.on_disk = Some(new_disk);
