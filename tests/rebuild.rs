@@ -54,7 +54,7 @@ enum Op {
     Seed { name: usize, present: bool },
     /// Change a stylesheet, or add or remove a static file.
     Static { extra_file: bool, text: usize },
-    /// Change a template.
+    /// Change a template; n = 0 breaks it (the theme no longer loads) until the next change.
     Template(usize),
     /// Change the site's title in `nashra.toml`.
     Config(usize),
@@ -76,7 +76,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => any::<usize>().prop_map(Op::Break),
         1 => (0..3usize, any::<bool>()).prop_map(|(name, present)| Op::Seed { name, present }),
         1 => (any::<bool>(), 0..3usize).prop_map(|(extra_file, text)| Op::Static { extra_file, text }),
-        1 => (0..3usize).prop_map(Op::Template),
+        2 => (0..3usize).prop_map(Op::Template),
         1 => (0..3usize).prop_map(Op::Config),
     ]
 }
@@ -236,7 +236,8 @@ fn apply(root: &Path, op: &Op) -> Vec<PathBuf> {
             let p = root.join("themes/default/templates/page.html");
             let text = fs::read_to_string(&p).unwrap();
             let base = text.split("\n{# edit").next().unwrap().to_string();
-            fs::write(&p, format!("{base}\n{{# edit {n} #}}<!-- {n} -->")).unwrap();
+            let broken = if n == 0 { "{% if %}" } else { "" };
+            fs::write(&p, format!("{base}\n{{# edit {n} #}}<!-- {n} -->{broken}")).unwrap();
             vec![p]
         }
         Op::Config(n) => {

@@ -159,13 +159,15 @@ impl Session {
         let start = Instant::now();
         let changes = self.classify(changed);
         // Content edits that move nothing (same URL, translations, list order) patch the
-        // last site instead of linking every file again.
+        // last site instead of linking every file again. The site is taken out until this
+        // rebuild has brought it up to date, so an error on the way cannot leave a stale one.
+        let mut last_site = self.site.take();
         let patchable = !changes.config
             && !changes.templates
             && !changes.statics
             && changes.seeds.is_empty()
             && self.config.is_some()
-            && self.site.is_some();
+            && last_site.is_some();
         let before: Vec<Option<Arc<Page>>> = match patchable {
             true => changes.content.iter().map(|p| self.page_at(p)).collect(),
             false => Vec::new(),
@@ -200,13 +202,14 @@ impl Session {
         }
         let patched = patchable
             && changes.content.iter().zip(&before).all(|(path, old)| {
-                match (old, self.page_at(path), &mut self.site) {
+                match (old, self.page_at(path), &mut last_site) {
                     (Some(old), Some(new), Some((site, _))) => site.replace_page(old, &new),
                     _ => false,
                 }
             });
-        if !patched {
-            self.site = None;
+        if patched {
+            self.site = last_site;
+        } else {
             let content: Vec<Result<Loaded>> = self.content.values().cloned().collect();
             let imported = imported_seeds(&content);
             let seeds = self
