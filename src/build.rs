@@ -47,25 +47,47 @@ pub struct BuildReport {
     pub loaded: LoadReport,
 }
 
+impl BuildOptions {
+    /// The output folder: `--output`, else `<root>/public`.
+    pub fn out_dir(&self) -> PathBuf {
+        self.output.clone().unwrap_or_else(|| self.root.join("public"))
+    }
+
+    /// The site's config, with `--base-url` in place of its own.
+    pub(crate) fn config(&self) -> Result<Config> {
+        let config = Config::load(&self.root)?;
+        match &self.base_url {
+            Some(url) => config.with_base_url(url),
+            None => Ok(config),
+        }
+    }
+}
+
 /// Builds the site at `opts.root` into its output folder.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     let start = Instant::now();
     let root = &opts.root;
-    let out_dir = opts.output.clone().unwrap_or_else(|| root.join("public"));
+    let out_dir = opts.out_dir();
     check_output_dir(root, &out_dir)?;
-    let mut config = Config::load(root)?;
-    if let Some(url) = &opts.base_url {
-        config = config.with_base_url(url)?;
-    }
-    let (site, loaded) = load(root, config, opts.drafts)?;
+    let (site, loaded) = load(root, opts.config()?, opts.drafts)?;
     let outputs = render::render(root, &site)?;
-    let pages = pages_per_language(&site, &outputs);
-    let written = output::write(&outputs, &out_dir, site.config.minify)?;
+    write_whole(&site, &outputs, &out_dir, start, loaded)
+}
+
+/// Writes the whole output folder (through staging) and reports it.
+pub(crate) fn write_whole(
+    site: &Site,
+    outputs: &[Output],
+    out_dir: &Path,
+    start: Instant,
+    loaded: LoadReport,
+) -> Result<BuildReport> {
+    let written = output::write(outputs, out_dir, site.config.minify)?;
     Ok(BuildReport {
-        pages,
+        pages: pages_per_language(site, outputs),
         files: written.files,
         bytes: written.bytes,
-        output: out_dir,
+        output: out_dir.to_path_buf(),
         elapsed: start.elapsed(),
         loaded,
     })
@@ -240,7 +262,7 @@ fn normalize(p: &Path) -> PathBuf {
 }
 
 /// HTML pages per language: the default language owns the root, others their `<code>/` prefix.
-pub(crate) fn pages_per_language(site: &Site, outputs: &[Output]) -> Vec<(String, usize)> {
+fn pages_per_language(site: &Site, outputs: &[Output]) -> Vec<(String, usize)> {
     let langs = &site.config.languages;
     let mut counts: Vec<(String, usize)> = langs.iter().map(|l| (l.code.clone(), 0)).collect();
     for o in outputs.iter().filter(|o| o.path.ends_with(".html")) {

@@ -91,9 +91,9 @@ pub fn jobs(site: &Site) -> Vec<Job> {
         )
             .hash(&mut h);
         serde_json::to_string(&s.extra).unwrap_or_default().hash(&mut h);
-        hash_versions(&mut h, s.translations.iter().map(|&t| &site.sections[t]), |v| {
-            (&v.lang, &v.path, &v.title)
-        });
+        for v in s.translations.iter().map(|&t| &site.sections[t]) {
+            (&v.lang, &v.path, &v.title).hash(&mut h);
+        }
         for &a in &s.articles {
             hash_page(&mut h, site, &site.articles[a], false);
         }
@@ -116,9 +116,9 @@ pub fn jobs(site: &Site) -> Vec<Job> {
         let a = &site.articles[i];
         let mut h = DefaultHasher::new();
         hash_page(&mut h, site, a, true);
-        hash_versions(&mut h, a.translations.iter().map(|&t| &site.articles[t]), |v| {
-            (&v.page.file.lang, &v.path, &v.page.title)
-        });
+        for v in a.translations.iter().map(|&t| &site.articles[t]) {
+            (&v.page.file.lang, &v.path, &v.page.title).hash(&mut h);
+        }
         Job {
             what: Renders::Article(i),
             path: format!("{}index.html", a.path),
@@ -142,17 +142,6 @@ fn hash_page(h: &mut DefaultHasher, site: &Site, a: &Article, whole: bool) {
     let section = &site.sections[a.section];
     let page = if whole { a.page.fingerprint } else { a.page.listing };
     (page, &a.path, &section.folder, &section.title, &section.path).hash(h);
-}
-
-/// The other language versions a page links to.
-fn hash_versions<'s, T: 's, K: Hash>(
-    h: &mut DefaultHasher,
-    versions: impl Iterator<Item = &'s T>,
-    key: impl Fn(&'s T) -> K,
-) {
-    for v in versions {
-        key(v).hash(h);
-    }
 }
 
 /// Renders `jobs` in parallel; every job's error is reported, each broken template once.

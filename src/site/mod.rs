@@ -149,9 +149,7 @@ impl Site {
             sections,
         })
     }
-}
 
-impl Site {
     /// Puts `new` in the place of `old` when that changes nothing the site is linked by
     /// (URL, translations, list order, drafts): the site is then what [`Site::new`] would
     /// build from the files as they are now. False, changing nothing, when it would not be.
@@ -341,22 +339,18 @@ fn link_translations(articles: &mut [Article]) -> Result<()> {
 /// Two sources that would write the same URL: an error naming both.
 fn check_unique_paths(config: &Config, articles: &[Article], sections: &[Section]) -> Result<()> {
     // Names are made only for the error: building them for every page costs a watch rebuild.
+    // `i` counts the sections first, then the articles.
     let named = |i: usize| -> (String, Option<PathBuf>) {
-        match (
-            sections.get(i),
-            i.checked_sub(sections.len()).map(|j| &articles[j]),
-        ) {
-            (Some(s), _) => {
-                let name = match &s.source {
-                    Some(p) => p.display().to_string(),
-                    None if s.folder.is_empty() => format!("the {} home page", s.lang),
-                    None => format!("the {} list of content/{}", s.lang, s.folder),
-                };
-                (name, s.source.clone())
-            }
-            (None, Some(a)) => (a.page.source.display().to_string(), Some(a.page.source.clone())),
-            (None, None) => (String::new(), None),
-        }
+        let Some(s) = sections.get(i) else {
+            let source = &articles[i - sections.len()].page.source;
+            return (source.display().to_string(), Some(source.clone()));
+        };
+        let name = match &s.source {
+            Some(p) => p.display().to_string(),
+            None if s.folder.is_empty() => format!("the {} home page", s.lang),
+            None => format!("the {} list of content/{}", s.lang, s.folder),
+        };
+        (name, s.source.clone())
     };
     let paths = sections
         .iter()

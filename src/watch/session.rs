@@ -50,8 +50,8 @@ pub struct Rebuilt {
 
 /// The state of a site between rebuilds.
 pub struct Session {
+    /// What to build; its root made absolute.
     opts: BuildOptions,
-    out_dir: PathBuf,
     /// `None` until loaded, and after `nashra.toml` changes or fails to load.
     config: Option<Config>,
     /// `None` until loaded, and after a template, UI string or static file changes.
@@ -132,10 +132,8 @@ impl Session {
     /// A session for the site at `opts.root`; nothing is read until the first [`Self::rebuild`].
     pub fn new(opts: &BuildOptions) -> Self {
         let root = std::path::absolute(&opts.root).unwrap_or_else(|_| opts.root.clone());
-        let out_dir = opts.output.clone().unwrap_or_else(|| root.join("public"));
         Self {
             opts: BuildOptions { root, ..opts.clone() },
-            out_dir,
             config: None,
             theme: None,
             content: BTreeMap::new(),
@@ -241,28 +239,22 @@ impl Session {
             statics,
         };
 
+        let out_dir = self.opts.out_dir();
         if self.on_disk.take().is_none() {
             // Nothing known of the output folder: write it whole, through staging.
             outputs.extend(render::static_files(theme));
-            check_output_dir(&self.opts.root, &self.out_dir)?;
-            let written = output::write(&outputs, &self.out_dir, site.config.minify)?;
+            check_output_dir(&self.opts.root, &out_dir)?;
+            let report = build::write_whole(site, &outputs, &out_dir, start, loaded)?;
             self.on_disk = Some(new_disk);
             self.rerender_all = false;
             self.statics_changed = false;
-            return Ok(Report::Full(BuildReport {
-                pages: build::pages_per_language(site, &outputs),
-                files: written.files,
-                bytes: written.bytes,
-                output: self.out_dir.clone(),
-                elapsed: start.elapsed(),
-                loaded,
-            }));
+            return Ok(Report::Full(report));
         }
         if self.statics_changed {
             outputs.extend(render::static_files(theme));
         }
         // If writing fails part way, what is on disk is unknown: the next build writes it whole.
-        let updated = output::update(&outputs, &stale, &self.out_dir, site.config.minify)?;
+        let updated = output::update(&outputs, &stale, &out_dir, site.config.minify)?;
         self.on_disk = Some(new_disk);
         self.rerender_all = false;
         self.statics_changed = false;
@@ -290,10 +282,7 @@ impl Session {
         self.rerender_all = true;
         self.statics_changed = true;
         let root = &self.opts.root;
-        let mut config = Config::load(root)?;
-        if let Some(url) = &self.opts.base_url {
-            config = config.with_base_url(url)?;
-        }
+        let config = self.opts.config()?;
         self.content = source_files(&root.join("content"), &["md"])?
             .into_par_iter()
             .map(|p| {
