@@ -12,7 +12,7 @@ use crate::error::{collect_all, Diagnostic, Error, Result};
 use crate::output::{self, Output};
 use crate::render;
 use crate::seed;
-use crate::site::Site;
+use crate::site::{Site, Visibility};
 
 /// The folders of a site that it is built from (besides `nashra.toml`).
 pub const SOURCE_DIRS: [&str; 5] = ["content", "seeds", "themes", "templates", "static"];
@@ -28,6 +28,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Include articles marked `draft = true`.
     pub drafts: bool,
+    /// Include articles dated in the future (scheduled).
+    pub future: bool,
 }
 
 /// What a build did, for the summary line.
@@ -53,6 +55,15 @@ impl BuildOptions {
         self.output.clone().unwrap_or_else(|| self.root.join("public"))
     }
 
+    /// Which articles this build publishes; scheduled ones are judged against the clock now.
+    pub fn visibility(&self) -> Visibility {
+        Visibility {
+            drafts: self.drafts,
+            until: (!self.future)
+                .then(|| chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now()).naive_utc()),
+        }
+    }
+
     /// The site's config, with `--base-url` in place of its own.
     pub(crate) fn config(&self) -> Result<Config> {
         let config = Config::load(&self.root)?;
@@ -69,7 +80,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     let root = &opts.root;
     let out_dir = opts.out_dir();
     check_output_dir(root, &out_dir)?;
-    let (site, loaded) = load(root, opts.config()?, opts.drafts)?;
+    let (site, loaded) = load(root, opts.config()?, opts.visibility())?;
     let outputs = render::render(root, &site)?;
     write_whole(&site, &outputs, &out_dir, start, loaded)
 }
@@ -106,7 +117,7 @@ pub struct LoadReport {
 
 /// Reads and parses every file of `content/` and every seed not yet imported, in parallel,
 /// then links them into a [`Site`]. All files' errors are reported together.
-pub fn load(root: &Path, config: Config, drafts: bool) -> Result<(Site, LoadReport)> {
+pub fn load(root: &Path, config: Config, visible: Visibility) -> Result<(Site, LoadReport)> {
     let content = source_files(&root.join("content"), &["md"])?
         .par_iter()
         .map(|path| load_content(&config, root, path))
@@ -117,7 +128,7 @@ pub fn load(root: &Path, config: Config, drafts: bool) -> Result<(Site, LoadRepo
         .filter(|p| !imported.contains(&seed_key(root, p)))
         .map(|path| load_seed(&config, root, &path))
         .collect::<Vec<_>>();
-    assemble(config, drafts, content, seeds)
+    assemble(config, visible, content, seeds)
 }
 
 /// Loads one file of `content/` (`path` under `root`).
@@ -172,7 +183,7 @@ pub(crate) fn imported_seeds(content: &[Result<Loaded>]) -> HashSet<String> {
 /// errors of all of them are reported together.
 pub(crate) fn assemble(
     config: Config,
-    drafts: bool,
+    visible: Visibility,
     content: Vec<Result<Loaded>>,
     seeds: Vec<Result<Seeded>>,
 ) -> Result<(Site, LoadReport)> {
@@ -190,7 +201,7 @@ pub(crate) fn assemble(
             .collect::<Vec<_>>()
     });
     let all = collect_all([content, seeds])?.into_iter().flatten().collect();
-    Ok((Site::new(config, all, drafts)?, report))
+    Ok((Site::new(config, all, visible)?, report))
 }
 
 /// The files with one of `extensions` under `dir`, sorted; editor backups and hidden files

@@ -81,6 +81,23 @@ pub struct Config {
     /// Known terms: taxonomy → term slug → language code → names (the first is the display
     /// name, the rest other spellings); seeds are tagged by finding these names in the text.
     pub terms: BTreeMap<String, BTreeMap<String, BTreeMap<String, Vec<String>>>>,
+    /// Articles per list page (home, sections, terms, editions); 0 puts every article on one page.
+    pub paginate_by: usize,
+    /// What the Atom feeds carry.
+    pub feed_content: FeedContent,
+    /// How many of the newest articles a feed lists; 0 lists all.
+    pub feed_limit: usize,
+}
+
+/// What a feed entry carries of its article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FeedContent {
+    /// The summary only: readers come to the site for the rest.
+    #[default]
+    Summary,
+    /// The whole article.
+    Full,
 }
 
 /// One name or several, as `nashra.toml` allows for term names.
@@ -108,6 +125,12 @@ struct RawConfig {
     seed_section: String,
     #[serde(default)]
     terms: BTreeMap<String, BTreeMap<String, BTreeMap<String, OneOrMany>>>,
+    #[serde(default = "default_paginate_by")]
+    paginate_by: usize,
+    #[serde(default)]
+    feed_content: FeedContent,
+    #[serde(default = "default_feed_limit")]
+    feed_limit: usize,
 }
 
 #[derive(Deserialize)]
@@ -131,6 +154,12 @@ fn yes() -> bool {
 }
 fn default_seed_section() -> String {
     "briefings".into()
+}
+fn default_paginate_by() -> usize {
+    20
+}
+fn default_feed_limit() -> usize {
+    50
 }
 fn default_taxonomies() -> Vec<String> {
     vec!["tags".into(), "regions".into()]
@@ -273,6 +302,9 @@ impl Config {
             taxonomies: raw.taxonomies,
             seed_section: raw.seed_section,
             terms,
+            paginate_by: raw.paginate_by,
+            feed_content: raw.feed_content,
+            feed_limit: raw.feed_limit,
         })
     }
 

@@ -31,6 +31,9 @@ struct BuildArgs {
     /// Include articles marked draft = true.
     #[arg(long)]
     drafts: bool,
+    /// Include articles dated in the future (scheduled ones).
+    #[arg(long)]
+    future: bool,
 }
 
 impl From<BuildArgs> for nashra::BuildOptions {
@@ -40,6 +43,7 @@ impl From<BuildArgs> for nashra::BuildOptions {
             output: a.output,
             base_url: a.base_url,
             drafts: a.drafts,
+            future: a.future,
         }
     }
 }
@@ -59,6 +63,9 @@ enum Command {
         /// Include articles marked draft = true.
         #[arg(long)]
         drafts: bool,
+        /// Include articles dated in the future (scheduled ones).
+        #[arg(long)]
+        future: bool,
         /// The address to listen on (loopback: only this machine can connect).
         #[arg(long, default_value = "127.0.0.1")]
         bind: std::net::IpAddr,
@@ -125,6 +132,7 @@ fn main() -> ExitCode {
         Command::Serve {
             root,
             drafts,
+            future,
             bind,
             port,
             open,
@@ -133,6 +141,7 @@ fn main() -> ExitCode {
                 build: nashra::BuildOptions {
                     root,
                     drafts,
+                    future,
                     ..Default::default()
                 },
                 bind,

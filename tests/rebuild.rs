@@ -18,6 +18,13 @@ const NAMES: [&str; 3] = ["alpha", "beta", "mali-russia-equipment"];
 const LANGS: [&str; 2] = ["ar", "en"];
 const TITLES: [&str; 3] = ["مالي وروسيا", "Mali and Russia", "مالي وروسيا"];
 const DATES: [&str; 3] = ["2024-11-20", "2024-11-21", "2023-01-05"];
+/// Term lines: a term by slug, by a configured name in another language, an unconfigured one.
+const TERMS: [&str; 4] = [
+    "",
+    "regions = [\"mali\"]\n",
+    "regions = [\"مالي\", \"niger\"]\ntags = [\"Security\", \"drones\"]\n",
+    "tags = [\"drones\"]\n",
+];
 
 /// One thing a writer (or their editor, or `git checkout`) does to the sources.
 #[derive(Debug, Clone)]
@@ -31,7 +38,10 @@ enum Op {
         date: usize,
         slug: bool,
         draft: bool,
+        terms: usize,
     },
+    /// Change only the taxonomy terms of an existing article.
+    Retag { which: usize, terms: usize },
     /// Change the body of an existing source: a new heading or a new first paragraph.
     Edit { which: usize, text: usize, lead: bool },
     /// Change only the date of an existing article: its place in every list moves.
@@ -62,10 +72,11 @@ enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        4 => (0..3usize, 0..3usize, 0..2usize, 0..3usize, 0..3usize, any::<bool>(), prop::bool::weighted(0.15))
-            .prop_map(|(section, name, lang, title, date, slug, draft)| Op::Write {
-                section, name, lang, title, date, slug, draft
+        4 => (0..3usize, 0..3usize, 0..2usize, 0..3usize, 0..3usize, any::<bool>(), prop::bool::weighted(0.15), 0..4usize)
+            .prop_map(|(section, name, lang, title, date, slug, draft, terms)| Op::Write {
+                section, name, lang, title, date, slug, draft, terms
             }),
+        2 => (any::<usize>(), 0..4usize).prop_map(|(which, terms)| Op::Retag { which, terms }),
         3 => (any::<usize>(), 0..3usize, any::<bool>()).prop_map(|(which, text, lead)| Op::Edit { which, text, lead }),
         2 => (any::<usize>(), 0..3usize).prop_map(|(which, date)| Op::Redate { which, date }),
         2 => any::<usize>().prop_map(Op::Delete),
@@ -117,6 +128,7 @@ fn apply(root: &Path, op: &Op) -> Vec<PathBuf> {
             date,
             slug,
             draft,
+            terms,
         } => {
             let slug = if slug {
                 format!("slug = \"{}-x\"\n", NAMES[name])
@@ -126,8 +138,8 @@ fn apply(root: &Path, op: &Op) -> Vec<PathBuf> {
             write(
                 &format!("content/{}/{}.{}.md", SECTIONS[section], NAMES[name], LANGS[lang]),
                 &format!(
-                    "+++\ntitle = \"{}\"\ndate = {}\n{slug}draft = {draft}\nregions = [\"mali\"]\n+++\n\nنص الخبر عن T-72B3.\n\n## {}\n\nMore text.\n",
-                    TITLES[title], DATES[date], TITLES[(title + 1) % 3]
+                    "+++\ntitle = \"{}\"\ndate = {}\n{slug}draft = {draft}\n{}+++\n\nنص الخبر عن T-72B3.\n\n## {}\n\nMore text.\n",
+                    TITLES[title], DATES[date], TERMS[terms], TITLES[(title + 1) % 3]
                 ),
             )
         }
@@ -159,6 +171,26 @@ fn apply(root: &Path, op: &Op) -> Vec<PathBuf> {
                 })
                 .collect();
             fs::write(p, new.join("\n") + "\n").unwrap();
+            vec![p.clone()]
+        }
+        Op::Retag { which, terms } => {
+            let all = sources(root);
+            let Some(p) = all.get(which % all.len().max(1)) else {
+                return Vec::new();
+            };
+            let old = fs::read_to_string(p).unwrap();
+            let Some((front, body)) = old.strip_prefix("+++\n").and_then(|o| o.split_once("\n+++\n")) else {
+                return Vec::new();
+            };
+            let kept: Vec<&str> = front
+                .lines()
+                .filter(|l| !l.starts_with("regions") && !l.starts_with("tags"))
+                .collect();
+            fs::write(
+                p,
+                format!("+++\n{}\n{}+++\n{body}", kept.join("\n"), TERMS[terms]),
+            )
+            .unwrap();
             vec![p.clone()]
         }
         Op::Delete(i) => {
@@ -247,6 +279,9 @@ fn apply(root: &Path, op: &Op) -> Vec<PathBuf> {
             if let Some(l) = lines.iter_mut().find(|l| l.trim_start().starts_with("title")) {
                 *l = format!("title = \"نشرة {n}\"");
             }
+            if let Some(l) = lines.iter_mut().find(|l| l.starts_with("paginate_by")) {
+                *l = format!("paginate_by = {}", n + 1);
+            }
             fs::write(&p, lines.join("\n") + "\n").unwrap();
             vec![p]
         }
@@ -292,6 +327,9 @@ fn check(ops: &[Op]) -> Result<(), TestCaseError> {
         .unwrap()
         .join(format!("{}-clean", root.file_name().unwrap().to_string_lossy()));
     let _cleanup = Cleanup(clean.clone());
+    // Two to a page, so a handful of articles make paginated lists.
+    let config = format!("paginate_by = 2\n{}", site.read("nashra.toml"));
+    site.write("nashra.toml", config);
     let opts = BuildOptions {
         root: root.clone(),
         output: Some(live.clone()),
@@ -375,22 +413,32 @@ fn an_edit_renders_only_its_dependants() {
     assert_eq!(r.written, ["en/briefings/mali-russia-equipment/index.html"]);
     assert!(r.removed.is_empty());
 
-    // The title: the article, the two English lists it is on, and the Arabic translation,
-    // whose language switcher names it.
+    // The title: the article, every English list and feed it is on (home, section, edition,
+    // its terms), and the Arabic translation, whose language switcher names it.
     let r = rebuild(
         site.read(rel)
             .replace("title = \"Mali receives", "title = \"Mali takes delivery of"),
     );
-    assert_eq!(r.rendered, 4, "{r:?}");
     assert_eq!(
         r.written,
         [
             "briefings/mali-russia-equipment/index.html",
+            "en/atom.xml",
+            "en/briefings/atom.xml",
             "en/briefings/index.html",
             "en/briefings/mali-russia-equipment/index.html",
+            "en/editions/2024-11-20/index.html",
             "en/index.html",
+            "en/regions/burkina-faso/index.html",
+            "en/regions/mali/index.html",
+            "en/regions/niger/index.html",
+            "en/regions/russia/index.html",
+            "en/tags/africa-corps/index.html",
+            "en/tags/military-cooperation/index.html",
+            "en/tags/security/index.html",
         ]
     );
+    assert_eq!(r.rendered, r.written.len(), "{r:?}");
 
     // Saved without a change: the file is read again, but no page depends on anything new.
     let r = rebuild(site.read(rel));

@@ -9,7 +9,7 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use unicode_normalization::char::is_combining_mark;
 
@@ -126,6 +126,23 @@ impl Date {
     pub fn as_str(&self) -> &str {
         &self.iso
     }
+
+    /// The calendar day as written, `YYYY-MM-DD` (not moved to UTC: a story dated late on the
+    /// 20th in Bamako belongs to the 20th's edition).
+    pub fn day(&self) -> &str {
+        self.iso.get(..10).unwrap_or(&self.iso)
+    }
+
+    /// The moment, for feeds and metadata that need an offset: a date or time written without
+    /// one is taken as UTC.
+    pub fn instant(&self) -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339(&self.iso).unwrap_or_else(|_| self.sort.and_utc().fixed_offset())
+    }
+
+    /// Whether this date is later than `now` (UTC), i.e. the article is scheduled.
+    pub fn is_after(&self, now: NaiveDateTime) -> bool {
+        self.sort > now
+    }
 }
 
 /// An article: one Markdown file in one language, rendered to HTML.
@@ -214,6 +231,8 @@ pub struct SectionFile {
     pub content_html: String,
     /// How the list is ordered.
     pub sort_by: SortBy,
+    /// Articles per list page, when the section sets its own.
+    pub paginate_by: Option<usize>,
     /// Free data for themes.
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -234,8 +253,8 @@ pub enum SortBy {
 pub enum Loaded {
     /// An article.
     Page(Arc<Page>),
-    /// A section's `_index` file.
-    Section(SectionFile),
+    /// A section's `_index` file (boxed: it is much larger than a pointer).
+    Section(Box<SectionFile>),
 }
 
 /// Article front matter. Keys not named here land in `terms` and must be declared taxonomies
@@ -268,6 +287,7 @@ struct SectionFront {
     description: String,
     #[serde(default)]
     sort_by: SortBy,
+    paginate_by: Option<usize>,
     #[serde(default)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -288,15 +308,16 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
     if file.name == "_index" {
         let fm: SectionFront = front_matter::parse(shown, format, front, split.front_line)?;
         let rendered = markdown::render(split.body);
-        return Ok(Loaded::Section(SectionFile {
+        return Ok(Loaded::Section(Box::new(SectionFile {
             source: shown.to_path_buf(),
             title: fm.title.unwrap_or_default(),
             description: fm.description,
             content_html: rendered.html,
             sort_by: fm.sort_by,
+            paginate_by: fm.paginate_by,
             extra: fm.extra,
             file,
-        }));
+        })));
     }
 
     let fm: PageFront = front_matter::parse(shown, format, front, split.front_line)?;
@@ -379,6 +400,13 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
             at_key(&key)(format!("`{key}` must be a list of names"))
                 .help(format!("write e.g. {key} = [\"mali\", \"niger\"]"))
         })?;
+        if let Some(bad) = list.iter().find(|t| slugify(t).is_empty()) {
+            return Err(
+                at_key(&key)(format!("the term {bad:?} in `{key}` gives no usable URL"))
+                    .help("name a term with letters or digits, e.g. \"mali\"")
+                    .into(),
+            );
+        }
         terms.insert(key, list);
     }
 

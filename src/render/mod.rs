@@ -1,10 +1,10 @@
 //! [`Site`] → outputs (path → bytes): every page through the theme's Tera templates, in
 //! parallel, plus the static files. Nothing here reads content or writes to disk.
 
+mod feed;
 pub mod theme;
 
 use std::collections::hash_map::DefaultHasher;
-use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 use std::path::Path;
 
@@ -14,10 +14,12 @@ use serde::Serialize;
 use tera::Context;
 
 use crate::config::Config;
+use crate::config::FeedContent;
 use crate::content::markdown::Heading;
 use crate::error::{collect_all, Result};
 use crate::output::{Content, Output};
-use crate::site::{Article, Section, Site};
+use crate::site::paginate;
+use crate::site::{editions_path, Article, Edition, List, Section, Site, Taxonomy, Term};
 use theme::{tera_diagnostic, Theme, ThemeMeta};
 
 /// Characters a URL path must not carry raw (the URL standard's path set); non-ASCII is
@@ -71,77 +73,171 @@ pub struct Job {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Renders {
     Article(usize),
-    Section(usize),
+    /// One page (1-based) of a list.
+    List(List, usize),
+    Taxonomy(usize),
+    /// The edition archive of a language (index into the config's languages).
+    Editions(usize),
     NotFound(usize),
+    /// The Atom feed of a section (the home page's: the whole language).
+    Feed(usize),
+    Sitemap,
+    Robots,
 }
 
 /// Every file rendered from `site`, with its inputs hashed. The hashes must cover exactly
 /// what [`Renderer`] reads for that file; the rebuild property test holds them to it.
 pub fn jobs(site: &Site) -> Vec<Job> {
-    let sections = (0..site.sections.len()).into_par_iter().map(|i| {
-        let s = &site.sections[i];
+    let hashed = |what: Renders, path: String, hash: &dyn Fn(&mut DefaultHasher)| {
         let mut h = DefaultHasher::new();
-        (
-            &s.lang,
-            &s.folder,
-            &s.path,
-            &s.title,
-            &s.description,
-            &s.content_html,
-        )
-            .hash(&mut h);
-        serde_json::to_string(&s.extra).unwrap_or_default().hash(&mut h);
-        for v in s.translations.iter().map(|&t| &site.sections[t]) {
-            (&v.lang, &v.path, &v.title).hash(&mut h);
-        }
-        for &a in &s.articles {
-            hash_page(&mut h, site, &site.articles[a], false);
-        }
-        if s.folder.is_empty() {
-            for o in site
-                .sections
-                .iter()
-                .filter(|o| o.lang == s.lang && !o.folder.is_empty())
-            {
-                (&o.title, &o.path, o.articles.len()).hash(&mut h);
-            }
-        }
+        hash(&mut h);
         Job {
-            what: Renders::Section(i),
-            path: format!("{}index.html", s.path),
+            what,
+            path,
             inputs: h.finish(),
         }
+    };
+    let lists: Vec<(List, &[usize], usize)> = site.lists().collect();
+    let list_pages = lists.par_iter().flat_map_iter(|&(list, articles, per_page)| {
+        let path = site.list_path(list);
+        let mut h = DefaultHasher::new();
+        hash_list(&mut h, site, list, articles.len());
+        let list_hash = h.finish();
+        paginate::pagers(path, articles.len(), per_page).map(move |p| {
+            hashed(
+                Renders::List(list, p.number),
+                format!("{}index.html", p.path),
+                &|h| {
+                    (list_hash, p.number, p.count).hash(h);
+                    for &a in &articles[p.items.clone()] {
+                        hash_page(h, site, &site.articles[a], false);
+                    }
+                    if let (List::Section(i), 1) = (list, p.number) {
+                        hash_latest_edition(h, site, &site.sections[i]);
+                    }
+                },
+            )
+        })
     });
     let articles = (0..site.articles.len()).into_par_iter().map(|i| {
         let a = &site.articles[i];
-        let mut h = DefaultHasher::new();
-        hash_page(&mut h, site, a, true);
-        for v in a.translations.iter().map(|&t| &site.articles[t]) {
-            (&v.page.file.lang, &v.path, &v.page.title).hash(&mut h);
-        }
-        Job {
-            what: Renders::Article(i),
-            path: format!("{}index.html", a.path),
-            inputs: h.finish(),
-        }
+        hashed(Renders::Article(i), format!("{}index.html", a.path), &|h| {
+            hash_page(h, site, a, true);
+            for v in a.translations.iter().map(|&t| &site.articles[t]) {
+                (&v.page.file.lang, &v.path, &v.page.title).hash(h);
+            }
+        })
     });
-    let not_found = site.config.languages.iter().enumerate().map(|(i, l)| Job {
+    let taxonomies = site.taxonomies.iter().enumerate().map(|(t, tax)| {
+        hashed(Renders::Taxonomy(t), format!("{}index.html", tax.path), &|h| {
+            (&tax.lang, &tax.name, &tax.path).hash(h);
+            for term in &tax.terms {
+                (&term.name, &term.path, term.articles.len()).hash(h);
+            }
+            for o in site.taxonomies.iter().filter(|o| o.name == tax.name) {
+                (&o.lang, &o.path).hash(h);
+            }
+        })
+    });
+    let languages = site.config.languages.iter().enumerate();
+    let archives = languages.clone().map(|(i, l)| {
+        let path = format!("{}index.html", editions_path(&site.config, &l.code));
+        hashed(Renders::Editions(i), path, &|h| {
+            for e in site.editions.iter().filter(|e| e.lang == l.code) {
+                (&e.date, &e.path, e.articles.len()).hash(h);
+            }
+        })
+    });
+    let feeds = site.sections.iter().enumerate().map(|(i, s)| {
+        hashed(Renders::Feed(i), format!("{}atom.xml", s.path), &|h| {
+            (&s.lang, &s.path, &s.title, &s.description).hash(h);
+            for a in feed::entries(site, s) {
+                hash_page(
+                    h,
+                    site,
+                    &site.articles[a],
+                    site.config.feed_content == FeedContent::Full,
+                );
+            }
+        })
+    });
+    let not_found = languages.map(|(i, l)| Job {
         what: Renders::NotFound(i),
         path: format!("{}404.html", site.config.language_prefix(&l.code)),
         inputs: 0,
     });
-    let mut jobs: Vec<Job> = sections.collect();
+    let mut jobs: Vec<Job> = list_pages.collect();
     jobs.par_extend(articles);
+    jobs.extend(taxonomies);
+    jobs.extend(archives);
+    jobs.extend(feeds);
     jobs.extend(not_found);
+    jobs.push(hashed(Renders::Sitemap, "sitemap.xml".into(), &|h| {
+        feed::hash_sitemap(h, site)
+    }));
+    jobs.push(Job {
+        what: Renders::Robots,
+        path: "robots.txt".into(),
+        inputs: 0,
+    });
     jobs
 }
 
+/// What every page of a list shows besides its articles: the list itself, its versions in
+/// the other languages, and on a home page the links to its sections.
+fn hash_list(h: &mut DefaultHasher, site: &Site, list: List, count: usize) {
+    (site.list_label(list), site.list_path(list), count).hash(h);
+    for other in site.list_translations(list) {
+        (site.list_label(other), site.list_path(other)).hash(h);
+    }
+    match list {
+        List::Section(i) => {
+            let s = &site.sections[i];
+            (&s.folder, &s.description, &s.content_html).hash(h);
+            serde_json::to_string(&s.extra).unwrap_or_default().hash(h);
+            if s.folder.is_empty() {
+                for o in site
+                    .sections
+                    .iter()
+                    .filter(|o| o.lang == s.lang && !o.folder.is_empty())
+                {
+                    (&o.title, &o.path, o.articles.len()).hash(h);
+                }
+            }
+        }
+        List::Term(t, _) => (&site.taxonomies[t].name, &site.taxonomies[t].path).hash(h),
+        List::Edition(_) => {}
+    }
+}
+
+/// The latest edition a home page shows on its first page.
+fn hash_latest_edition(h: &mut DefaultHasher, site: &Site, s: &Section) {
+    if let Some(e) = latest_edition(site, s) {
+        (&e.date, &e.path).hash(h);
+        for &a in &e.articles {
+            hash_page(h, site, &site.articles[a], false);
+        }
+    }
+}
+
+/// A home page's newest edition; none for a section.
+fn latest_edition<'s>(site: &'s Site, s: &Section) -> Option<&'s Edition> {
+    if !s.folder.is_empty() {
+        return None;
+    }
+    site.editions.iter().find(|e| e.lang == s.lang)
+}
+
 /// What [`Renderer::page_ctx`] reads: the page (whole, or only what lists show of it), its
-/// path and its section.
+/// path, its section and its terms.
 fn hash_page(h: &mut DefaultHasher, site: &Site, a: &Article, whole: bool) {
     let section = &site.sections[a.section];
     let page = if whole { a.page.fingerprint } else { a.page.listing };
     (page, &a.path, &section.folder, &section.title, &section.path).hash(h);
+    for r in &a.terms {
+        let term = &site.taxonomies[r.taxonomy].terms[r.term];
+        (&term.name, &term.path).hash(h);
+    }
 }
 
 /// Renders `jobs` in parallel; every job's error is reported, each broken template once.
@@ -160,8 +256,13 @@ pub fn render_jobs<'j>(
         .par_iter()
         .map(|job| match job.what {
             Renders::Article(i) => r.article(&site.articles[i]),
-            Renders::Section(i) => r.section(&site.sections[i]),
+            Renders::List(list, number) => r.list(list, number),
+            Renders::Taxonomy(t) => r.taxonomy(&site.taxonomies[t]),
+            Renders::Editions(i) => r.editions(&site.config.languages[i].code),
             Renders::NotFound(i) => r.not_found(&site.config.languages[i].code),
+            Renders::Feed(i) => r.feed(&site.sections[i]),
+            Renders::Sitemap => Ok(r.sitemap()),
+            Renders::Robots => Ok(r.robots()),
         })
         .collect::<Vec<_>>();
     collect_all(pages).map_err(merge_repeats)
@@ -218,6 +319,28 @@ impl Urls {
     fn url(&self, site_path: &str) -> String {
         format!("{}{}", self.base_url, encode_path(site_path))
     }
+
+    /// A link as written on the page at `site_path` (relative, root-relative or absolute),
+    /// made absolute the way a browser would.
+    fn absolute(&self, site_path: &str, link: &str) -> Option<String> {
+        let page = url::Url::parse(&self.url(site_path)).ok()?;
+        page.join(link).ok().map(String::from)
+    }
+}
+
+/// The Open Graph locale of a language code: `pt-BR` → `pt_BR`; a bare code gets the
+/// region most of its readers are assumed in (`ar` → `ar_AR`, Facebook's pan-Arabic locale).
+fn og_locale(code: &str) -> String {
+    match code.split_once('-') {
+        Some((lang, region)) => format!("{lang}_{}", region.to_ascii_uppercase()),
+        None => match code {
+            "en" => "en_US".into(),
+            "fa" => "fa_IR".into(),
+            "he" => "he_IL".into(),
+            "ur" => "ur_PK".into(),
+            _ => format!("{code}_{}", code.to_ascii_uppercase()),
+        },
+    }
 }
 
 struct Renderer<'a> {
@@ -233,8 +356,14 @@ struct LangCtx<'a> {
     dir: &'a str,
     title: &'a str,
     description: &'a str,
+    /// The Open Graph locale, e.g. `ar_AR`.
+    locale: String,
     home_path: String,
     home_url: String,
+    /// The language's Atom feed.
+    feed_url: String,
+    /// The language's edition archive.
+    editions_path: String,
 }
 
 #[derive(Serialize)]
@@ -253,6 +382,7 @@ struct Alternate<'a> {
     code: &'a str,
     name: &'a str,
     dir: &'a str,
+    locale: String,
     url: String,
     path: String,
     title: &'a str,
@@ -277,27 +407,80 @@ struct PageCtx<'a> {
     section_path: String,
     authors: &'a [String],
     image: Option<&'a str>,
-    terms: &'a BTreeMap<String, Vec<String>>,
+    /// The image as an absolute URL, for metadata.
+    image_url: Option<String>,
+    terms: Vec<TermGroup<'a>>,
+    edition_path: String,
     toc: &'a [Heading],
     extra: &'a serde_json::Map<String, serde_json::Value>,
     lang: &'a str,
 }
 
+/// An article's terms of one taxonomy.
 #[derive(Serialize)]
-struct SectionCtx<'a> {
+struct TermGroup<'a> {
+    taxonomy: &'a str,
+    path: String,
+    terms: Vec<TermLink<'a>>,
+}
+
+#[derive(Serialize)]
+struct TermLink<'a> {
+    name: &'a str,
+    slug: &'a str,
+    path: String,
+    url: String,
+    count: usize,
+}
+
+/// A list's name and links: a section, a term, an edition, a taxonomy.
+#[derive(Serialize)]
+struct ListCtx<'a> {
     title: &'a str,
     description: &'a str,
     content: &'a str,
     path: String,
     url: String,
+    /// Articles on this page of the list.
     pages: Vec<PageCtx<'a>>,
-    extra: &'a serde_json::Map<String, serde_json::Value>,
+    /// Articles on all pages.
+    count: usize,
+    extra: Option<&'a serde_json::Map<String, serde_json::Value>>,
+}
+
+/// Where a page of a list is among the others.
+#[derive(Serialize)]
+struct PaginatorCtx {
+    number: usize,
+    count: usize,
+    first: String,
+    last: String,
+    prev: Option<String>,
+    next: Option<String>,
+    /// Links to pages near this one and to the first and last; `gap_before` marks a jump.
+    links: Vec<PageLink>,
+}
+
+#[derive(Serialize)]
+struct PageLink {
+    number: usize,
+    path: String,
+    current: bool,
+    gap_before: bool,
 }
 
 #[derive(Serialize)]
 struct SectionLink<'a> {
     title: &'a str,
     path: String,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct EditionLink<'a> {
+    date: &'a str,
+    path: String,
+    url: String,
     count: usize,
 }
 
@@ -314,6 +497,9 @@ impl<'a> Renderer<'a> {
             description: &lang.description,
             home_path: self.urls.path(&home),
             home_url: self.urls.url(&home),
+            locale: og_locale(&lang.code),
+            feed_url: self.urls.url(&format!("{home}atom.xml")),
+            editions_path: self.urls.path(&editions_path(config, &lang.code)),
         }
     }
 
@@ -334,6 +520,7 @@ impl<'a> Renderer<'a> {
                 code: l.code,
                 name: l.name,
                 dir: l.dir,
+                locale: l.locale,
                 url: self.urls.url(path),
                 path: self.urls.path(path),
                 title,
@@ -391,7 +578,13 @@ impl<'a> Renderer<'a> {
             section_path: self.urls.path(&section.path),
             authors: &p.authors,
             image: p.image.as_deref(),
-            terms: &p.terms,
+            image_url: p.image.as_deref().and_then(|i| self.urls.absolute(&a.path, i)),
+            terms: self.term_groups(a),
+            edition_path: self.urls.path(&format!(
+                "{}{}/",
+                editions_path(&self.site.config, &p.file.lang),
+                p.date.day()
+            )),
             // Lists leave the headings out, so a body edit does not change them.
             toc: if with_content { &p.toc } else { &[] },
             extra: &p.extra,
@@ -405,56 +598,252 @@ impl<'a> Renderer<'a> {
             .map(|v| (v.page.file.lang.as_str(), v.path.as_str(), v.page.title.as_str()))
             .collect();
         let mut ctx = self.common("page", &a.page.file.lang, &a.path, &versions);
-        ctx.insert("page", &self.page_ctx(a, true));
+        let page = self.page_ctx(a, true);
+        ctx.insert("json_ld", &self.json_ld(a, &page));
+        ctx.insert("page", &page);
         self.render_to("page.html", &a.page.file.lang, &ctx, &a.path)
     }
 
-    fn section(&self, s: &'a Section) -> Result<Output> {
-        let versions: Vec<(&str, &str, &str)> = std::iter::once(s)
-            .chain(s.translations.iter().map(|&i| &self.site.sections[i]))
-            .map(|v| (v.lang.as_str(), v.path.as_str(), v.title.as_str()))
+    /// Schema.org `NewsArticle` as JSON, safe inside `<script>` (`<` escaped, so no text in it
+    /// can close the element).
+    fn json_ld(&self, a: &Article, page: &PageCtx) -> String {
+        let p = &a.page;
+        let lang = self.language(&p.file.lang);
+        let publisher = serde_json::json!({
+            "@type": "Organization",
+            "name": lang.title,
+            "url": lang.home_url,
+        });
+        let authors: Vec<serde_json::Value> = if p.authors.is_empty() {
+            vec![publisher.clone()]
+        } else {
+            p.authors
+                .iter()
+                .map(|name| serde_json::json!({"@type": "Person", "name": name}))
+                .collect()
+        };
+        let keywords: Vec<&str> = page
+            .terms
+            .iter()
+            .flat_map(|g| g.terms.iter().map(|t| t.name))
             .collect();
-        let is_home = s.folder.is_empty();
-        let mut ctx = self.common(
-            if is_home { "index" } else { "section" },
-            &s.lang,
-            &s.path,
-            &versions,
-        );
-        let section = SectionCtx {
-            title: &s.title,
-            description: &s.description,
-            content: &s.content_html,
-            path: self.urls.path(&s.path),
-            url: self.urls.url(&s.path),
-            pages: s
-                .articles
+        let mut ld = serde_json::json!({
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": p.title,
+            "description": p.description,
+            "datePublished": p.date.instant().to_rfc3339(),
+            "dateModified": p.updated.as_ref().unwrap_or(&p.date).instant().to_rfc3339(),
+            "inLanguage": p.file.lang,
+            "author": authors,
+            "publisher": publisher,
+            "mainEntityOfPage": {"@type": "WebPage", "@id": page.url},
+            "url": page.url,
+            "articleSection": page.section_title,
+            "keywords": keywords,
+        });
+        if let (Some(image), Some(obj)) = (&page.image_url, ld.as_object_mut()) {
+            obj.insert("image".into(), serde_json::json!([image]));
+        }
+        ld.to_string().replace('<', "\\u003c")
+    }
+
+    /// An article's terms, grouped by taxonomy in config order.
+    fn term_groups(&self, a: &Article) -> Vec<TermGroup<'a>> {
+        let mut groups: Vec<TermGroup<'a>> = Vec::new();
+        for r in &a.terms {
+            let tax = &self.site.taxonomies[r.taxonomy];
+            let term = &tax.terms[r.term];
+            if groups.last().is_none_or(|g| g.taxonomy != tax.name) {
+                groups.push(TermGroup {
+                    taxonomy: &tax.name,
+                    path: self.urls.path(&tax.path),
+                    terms: Vec::new(),
+                });
+            }
+            if let Some(g) = groups.last_mut() {
+                g.terms.push(self.term_link(term));
+            }
+        }
+        groups
+    }
+
+    fn term_link(&self, term: &'a Term) -> TermLink<'a> {
+        TermLink {
+            name: &term.name,
+            slug: &term.slug,
+            path: self.urls.path(&term.path),
+            url: self.urls.url(&term.path),
+            count: term.articles.len(),
+        }
+    }
+
+    fn list_ctx(&self, title: &'a str, path: &str, articles: &[usize], count: usize) -> ListCtx<'a> {
+        ListCtx {
+            title,
+            description: "",
+            content: "",
+            path: self.urls.path(path),
+            url: self.urls.url(path),
+            pages: articles
                 .iter()
                 .map(|&i| self.page_ctx(&self.site.articles[i], false))
                 .collect(),
-            extra: &s.extra,
-        };
-        ctx.insert("section", &section);
-        if is_home {
-            let sections: Vec<SectionLink> = self
-                .site
-                .sections
-                .iter()
-                .filter(|o| o.lang == s.lang && !o.folder.is_empty())
-                .map(|o| SectionLink {
-                    title: &o.title,
-                    path: self.urls.path(&o.path),
-                    count: o.articles.len(),
-                })
-                .collect();
-            ctx.insert("sections", &sections);
+            count,
+            extra: None,
         }
-        self.render_to(
-            if is_home { "index.html" } else { "section.html" },
-            &s.lang,
-            &ctx,
-            &s.path,
-        )
+    }
+
+    /// Page `number` of a list: a section or home page, a term or an edition.
+    fn list(&self, list: List, number: usize) -> Result<Output> {
+        let site = self.site;
+        let (articles, per_page) = match list {
+            List::Section(i) => (&site.sections[i].articles, site.sections[i].per_page),
+            List::Term(t, k) => (&site.taxonomies[t].terms[k].articles, site.config.paginate_by),
+            List::Edition(i) => (&site.editions[i].articles, site.config.paginate_by),
+        };
+        let path = site.list_path(list);
+        let pager = paginate::pagers(path, articles.len(), per_page)
+            .nth(number.saturating_sub(1))
+            .ok_or_else(|| crate::error::Diagnostic::new(path, "no such page of this list"))?;
+        let (lang, title) = site.list_label(list);
+        // Only first pages are versions of each other: page 3 in one language lists other
+        // stories than page 3 in another.
+        let others = if number == 1 {
+            site.list_translations(list)
+        } else {
+            Vec::new()
+        };
+        let versions: Vec<(&str, &str, &str)> = std::iter::once((lang, pager.path.as_str(), title))
+            .chain(others.iter().map(|&o| {
+                let (l, t) = site.list_label(o);
+                (l, site.list_path(o), t)
+            }))
+            .collect();
+        let mut ctx_list = self.list_ctx(title, path, &articles[pager.items.clone()], articles.len());
+        let (kind, template, name) = match list {
+            List::Section(i) if site.sections[i].folder.is_empty() => ("index", "index.html", "section"),
+            List::Section(_) => ("section", "section.html", "section"),
+            List::Term(..) => ("term", "term.html", "term"),
+            List::Edition(_) => ("edition", "edition.html", "edition"),
+        };
+        let mut ctx = self.common(kind, lang, &pager.path, &versions);
+        ctx.insert("paginator", &self.paginator(path, &pager));
+        match list {
+            List::Section(i) => {
+                let s = &site.sections[i];
+                ctx_list.description = &s.description;
+                ctx_list.content = &s.content_html;
+                ctx_list.extra = Some(&s.extra);
+                if s.folder.is_empty() {
+                    let sections: Vec<SectionLink> = site
+                        .sections
+                        .iter()
+                        .filter(|o| o.lang == s.lang && !o.folder.is_empty())
+                        .map(|o| SectionLink {
+                            title: &o.title,
+                            path: self.urls.path(&o.path),
+                            count: o.articles.len(),
+                        })
+                        .collect();
+                    ctx.insert("sections", &sections);
+                }
+                if let Some(e) = latest_edition(site, s).filter(|_| number == 1) {
+                    ctx.insert(
+                        "edition",
+                        &self.list_ctx(&e.date, &e.path, &e.articles, e.articles.len()),
+                    );
+                }
+            }
+            List::Term(t, _) => ctx.insert("taxonomy", &self.taxonomy_ctx(&site.taxonomies[t], false)),
+            List::Edition(_) => ctx.insert(
+                "archive_path",
+                &self.urls.path(&editions_path(&site.config, lang)),
+            ),
+        }
+        ctx.insert(name, &ctx_list);
+        self.render_to(template, lang, &ctx, &pager.path)
+    }
+
+    fn paginator(&self, path: &str, pager: &paginate::Pager) -> PaginatorCtx {
+        let link = |n: usize| self.urls.path(&paginate::page_path(path, n));
+        let near = pager.number.saturating_sub(2)..=pager.number + 2;
+        let shown: Vec<usize> = (1..=pager.count)
+            .filter(|n| *n == 1 || *n == pager.count || near.contains(n))
+            .collect();
+        PaginatorCtx {
+            number: pager.number,
+            count: pager.count,
+            first: link(1),
+            last: link(pager.count),
+            prev: (pager.number > 1).then(|| link(pager.number - 1)),
+            next: (pager.number < pager.count).then(|| link(pager.number + 1)),
+            links: shown
+                .iter()
+                .enumerate()
+                .map(|(i, &n)| PageLink {
+                    number: n,
+                    path: link(n),
+                    current: n == pager.number,
+                    gap_before: i > 0 && shown[i - 1] + 1 != n,
+                })
+                .collect(),
+        }
+    }
+
+    fn taxonomy_ctx(&self, tax: &'a Taxonomy, with_terms: bool) -> serde_json::Value {
+        let terms: Vec<TermLink> = if with_terms {
+            tax.terms.iter().map(|t| self.term_link(t)).collect()
+        } else {
+            Vec::new()
+        };
+        serde_json::json!({
+            "name": tax.name,
+            "path": self.urls.path(&tax.path),
+            "url": self.urls.url(&tax.path),
+            "terms": terms,
+        })
+    }
+
+    /// The page listing every term of a taxonomy.
+    fn taxonomy(&self, tax: &'a Taxonomy) -> Result<Output> {
+        let versions: Vec<(&str, &str, &str)> = self
+            .site
+            .taxonomies
+            .iter()
+            .filter(|o| o.name == tax.name)
+            .map(|o| (o.lang.as_str(), o.path.as_str(), o.name.as_str()))
+            .collect();
+        let mut ctx = self.common("taxonomy", &tax.lang, &tax.path, &versions);
+        ctx.insert("taxonomy", &self.taxonomy_ctx(tax, true));
+        self.render_to("taxonomy.html", &tax.lang, &ctx, &tax.path)
+    }
+
+    /// The archive of a language's editions, newest first.
+    fn editions(&self, lang: &'a str) -> Result<Output> {
+        let site = self.site;
+        let archives: Vec<(String, &str)> = site
+            .config
+            .languages
+            .iter()
+            .map(|l| (editions_path(&site.config, &l.code), l.code.as_str()))
+            .collect();
+        let versions: Vec<(&str, &str, &str)> = archives.iter().map(|(p, l)| (*l, p.as_str(), "")).collect();
+        let path = editions_path(&site.config, lang);
+        let mut ctx = self.common("editions", lang, &path, &versions);
+        let editions: Vec<EditionLink> = site
+            .editions
+            .iter()
+            .filter(|e| e.lang == lang)
+            .map(|e| EditionLink {
+                date: &e.date,
+                path: self.urls.path(&e.path),
+                url: self.urls.url(&e.path),
+                count: e.articles.len(),
+            })
+            .collect();
+        ctx.insert("editions", &editions);
+        self.render_to("editions.html", lang, &ctx, &path)
     }
 
     fn not_found(&self, lang: &'a str) -> Result<Output> {

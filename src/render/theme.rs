@@ -12,7 +12,17 @@ use crate::config::{key_diagnostic, toml_diagnostic, Config, CONFIG_FILE};
 use crate::error::{collect_all, read_text, Diagnostic, Result};
 
 /// Templates every theme must provide.
-const REQUIRED: [&str; 5] = ["base.html", "index.html", "section.html", "page.html", "404.html"];
+const REQUIRED: [&str; 9] = [
+    "base.html",
+    "index.html",
+    "section.html",
+    "page.html",
+    "404.html",
+    "taxonomy.html",
+    "term.html",
+    "edition.html",
+    "editions.html",
+];
 
 /// A loaded theme, ready to render.
 pub struct Theme {
@@ -226,7 +236,8 @@ fn load_strings(
     Ok(all.into_iter().map(|(c, _, s)| (c, s)).collect())
 }
 
-/// `t(key="…", lang="…"?)`: a UI string in the page's language (or `lang`).
+/// `t(key="…", lang="…"?, default="…"?)`: a UI string in the page's language (or `lang`);
+/// `default` stands in for keys a theme may leave out, such as a site's own taxonomy names.
 struct Translate {
     strings: Arc<HashMap<String, BTreeMap<String, String>>>,
     lang: String,
@@ -246,6 +257,7 @@ impl tera::Function for Translate {
         strings
             .get(key)
             .map(|s| tera::Value::String(s.clone()))
+            .or_else(|| args.get("default").cloned())
             .ok_or_else(|| {
                 tera::Error::msg(format!(
                     "t(): no UI string `{key}` in the theme's i18n/{lang}.toml"

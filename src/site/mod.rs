@@ -1,13 +1,30 @@
-//! All loaded files → [`Site`]: URLs, sections, translations, and the checks that need every
-//! file at once (duplicate URLs, duplicate translations). `Site` is plain data: no I/O, no Tera.
+//! All loaded files → [`Site`]: URLs, sections, translations, taxonomies, editions,
+//! pagination, and the checks that need every file at once (duplicate URLs, duplicate
+//! translations). `Site` is plain data: no I/O, no Tera.
 
+pub mod paginate;
+pub mod taxonomy;
+
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use chrono::NaiveDateTime;
+
 use crate::config::Config;
 use crate::content::{slugify, Loaded, Page, SectionFile, SortBy};
 use crate::error::{Diagnostic, Result};
+pub use taxonomy::{editions_path, Edition, Taxonomy, Term, TermRef};
+
+/// Which articles are published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Visibility {
+    /// Whether drafts are built.
+    pub drafts: bool,
+    /// Articles dated after this moment (UTC) are scheduled and left out; `None` keeps them.
+    pub until: Option<NaiveDateTime>,
+}
 
 /// An article placed on the site.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,6 +37,8 @@ pub struct Article {
     pub translations: Vec<usize>,
     /// Index (into [`Site::sections`]) of the section it belongs to.
     pub section: usize,
+    /// Its taxonomy terms, taxonomies in config order, terms as the front matter orders them.
+    pub terms: Vec<TermRef>,
 }
 
 /// A list page: the home page of a language (`folder` empty) or a section.
@@ -43,6 +62,8 @@ pub struct Section {
     pub extra: serde_json::Map<String, serde_json::Value>,
     /// How the list is ordered.
     pub sort_by: SortBy,
+    /// Articles per list page (0: all on one).
+    pub per_page: usize,
     /// Articles listed: the folder's own (every article of the language for the home page), in order.
     pub articles: Vec<usize>,
     /// Indices of the same section in the other languages.
@@ -58,11 +79,15 @@ pub struct Site {
     pub articles: Vec<Article>,
     /// Every list page, ordered by language, then folder; each language's home first.
     pub sections: Vec<Section>,
+    /// Taxonomies with terms, per language (config order), taxonomies in config order.
+    pub taxonomies: Vec<Taxonomy>,
+    /// Editions, per language (config order), newest day first.
+    pub editions: Vec<Edition>,
 }
 
 impl Site {
-    /// Links loaded files into a site. Drafts are dropped unless `drafts`.
-    pub fn new(config: Config, loaded: Vec<Loaded>, drafts: bool) -> Result<Self> {
+    /// Links loaded files into a site, leaving out what `visible` does not publish.
+    pub fn new(config: Config, loaded: Vec<Loaded>, visible: Visibility) -> Result<Self> {
         let lang_order: HashMap<&str, usize> = config
             .languages
             .iter()
@@ -73,9 +98,10 @@ impl Site {
         let mut section_files = Vec::new();
         for item in loaded {
             match item {
-                Loaded::Page(p) if p.draft && !drafts => {}
+                Loaded::Page(p) if p.draft && !visible.drafts => {}
+                Loaded::Page(p) if visible.until.is_some_and(|now| p.date.is_after(now)) => {}
                 Loaded::Page(p) => pages.push(p),
-                Loaded::Section(s) => section_files.push(s),
+                Loaded::Section(s) => section_files.push(*s),
             }
         }
         let order = |lang: &str| lang_order.get(lang).copied().unwrap_or(usize::MAX);
@@ -110,12 +136,12 @@ impl Site {
                     path,
                     translations: Vec::new(),
                     section,
+                    terms: Vec::new(),
                 }
             })
             .collect();
 
         link_translations(&mut articles)?;
-        check_unique_paths(&config, &articles, &sections)?;
 
         let homes: Vec<usize> = articles
             .iter()
@@ -134,20 +160,164 @@ impl Site {
             }
         }
         for s in &mut sections {
-            let key = |i: &usize| &articles[*i].page;
             match s.sort_by {
-                SortBy::Date => s.articles.sort_by(|a, b| {
-                    let (a, b) = (key(a), key(b));
-                    (&b.date, &a.title).cmp(&(&a.date, &b.title))
-                }),
-                SortBy::Title => s.articles.sort_by(|a, b| key(a).title.cmp(&key(b).title)),
+                SortBy::Date => taxonomy::newest_first(&articles, &mut s.articles),
+                SortBy::Title => s
+                    .articles
+                    .sort_by(|&a, &b| articles[a].page.title.cmp(&articles[b].page.title)),
             }
         }
-        Ok(Self {
+        let taxonomies = taxonomy::taxonomies(&config, &mut articles);
+        let editions = taxonomy::editions(&config, &articles);
+        let site = Self {
             config,
             articles,
             sections,
-        })
+            taxonomies,
+            editions,
+        };
+        site.check_unique_paths()?;
+        Ok(site)
+    }
+
+    /// Every list of articles on the site, each once, with its pages.
+    pub fn lists(&self) -> impl Iterator<Item = (List, &[usize], usize)> + '_ {
+        let per_page = self.config.paginate_by;
+        let sections = self.sections.iter().enumerate();
+        let terms = self.taxonomies.iter().enumerate().flat_map(|(t, tax)| {
+            tax.terms
+                .iter()
+                .enumerate()
+                .map(move |(k, term)| (List::Term(t, k), term.articles.as_slice()))
+        });
+        let editions = self.editions.iter().enumerate();
+        sections
+            .map(|(i, s)| (List::Section(i), s.articles.as_slice(), s.per_page))
+            .chain(terms.map(move |(l, a)| (l, a, per_page)))
+            .chain(editions.map(move |(i, e)| (List::Edition(i), e.articles.as_slice(), per_page)))
+    }
+
+    /// The site path of a list's first page.
+    pub fn list_path(&self, list: List) -> &str {
+        match list {
+            List::Section(i) => &self.sections[i].path,
+            List::Term(t, k) => &self.taxonomies[t].terms[k].path,
+            List::Edition(i) => &self.editions[i].path,
+        }
+    }
+
+    /// The same list in the other languages.
+    pub fn list_translations(&self, list: List) -> Vec<List> {
+        match list {
+            List::Section(i) => self.sections[i]
+                .translations
+                .iter()
+                .map(|&j| List::Section(j))
+                .collect(),
+            List::Term(t, k) => self.taxonomies[t].terms[k]
+                .translations
+                .iter()
+                .map(|&(t, k)| List::Term(t, k))
+                .collect(),
+            List::Edition(i) => self.editions[i]
+                .translations
+                .iter()
+                .map(|&j| List::Edition(j))
+                .collect(),
+        }
+    }
+
+    /// A list's language and title (a term's name, an edition's day).
+    pub fn list_label(&self, list: List) -> (&str, &str) {
+        match list {
+            List::Section(i) => (&self.sections[i].lang, &self.sections[i].title),
+            List::Term(t, k) => (&self.taxonomies[t].lang, &self.taxonomies[t].terms[k].name),
+            List::Edition(i) => (&self.editions[i].lang, &self.editions[i].date),
+        }
+    }
+
+    /// Two things that would write the same URL: an error naming both.
+    fn check_unique_paths(&self) -> Result<()> {
+        let mut paths: Vec<(Cow<str>, Owner)> = self
+            .articles
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (Cow::Borrowed(a.path.as_str()), Owner::Article(i)))
+            .collect();
+        for (list, articles, per_page) in self.lists() {
+            let path = self.list_path(list);
+            paths.extend(
+                paginate::pagers(path, articles.len(), per_page)
+                    .map(|p| (Cow::Owned(p.path), Owner::List(list))),
+            );
+        }
+        paths.extend(
+            self.taxonomies
+                .iter()
+                .map(|t| (Cow::Borrowed(t.path.as_str()), Owner::Taxonomy(&t.lang, &t.name))),
+        );
+        paths.extend(self.config.languages.iter().map(|l| {
+            (
+                Cow::Owned(editions_path(&self.config, &l.code)),
+                Owner::Editions(&l.code),
+            )
+        }));
+
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        let mut errors = Vec::new();
+        for (i, (path, _)) in paths.iter().enumerate() {
+            let Some(&first) = seen.get(path.as_ref()) else {
+                seen.insert(path, i);
+                continue;
+            };
+            let ((name, source), (first, _)) = (self.owner(paths[i].1), self.owner(paths[first].1));
+            let url = format!("{}{}", self.config.base_path, path);
+            errors.push(
+                Diagnostic::new(
+                    source.unwrap_or_else(|| PathBuf::from(&name)),
+                    format!("{name} and {first} would both be written to {url}"),
+                )
+                .help("give one of them another `slug` or file name"),
+            );
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors.into())
+        }
+    }
+
+    /// What an output path belongs to, in words, and its source file if it has one. Made only
+    /// for errors: naming every page costs a watch rebuild.
+    fn owner(&self, owner: Owner) -> (String, Option<PathBuf>) {
+        match owner {
+            Owner::Article(i) => {
+                let source = &self.articles[i].page.source;
+                (source.display().to_string(), Some(source.clone()))
+            }
+            Owner::List(List::Section(i)) => {
+                let s = &self.sections[i];
+                let name = match &s.source {
+                    Some(p) => p.display().to_string(),
+                    None if s.folder.is_empty() => format!("the {} home page", s.lang),
+                    None => format!("the {} list of content/{}", s.lang, s.folder),
+                };
+                (name, s.source.clone())
+            }
+            Owner::List(List::Term(t, k)) => {
+                let (tax, term) = (&self.taxonomies[t], &self.taxonomies[t].terms[k]);
+                (
+                    format!("the {} page of the {} term `{}`", tax.lang, tax.name, term.slug),
+                    None,
+                )
+            }
+            Owner::List(List::Edition(i)) => {
+                let e = &self.editions[i];
+                (format!("the {} edition of {}", e.lang, e.date), None)
+            }
+            Owner::Taxonomy(lang, name) => (format!("the {lang} list of {name}"), None),
+            Owner::Editions(lang) => (format!("the {lang} edition archive"), None),
+        }
     }
 
     /// Puts `new` in the place of `old` when that changes nothing the site is linked by
@@ -156,7 +326,7 @@ impl Site {
     pub fn replace_page(&mut self, old: &Arc<Page>, new: &Arc<Page>) -> bool {
         fn placement(p: &Page) -> impl PartialEq + '_ {
             let key = (&p.source, &p.file, &p.slug, &p.translation_key, &p.seed);
-            (key, p.draft, &p.date, &p.title)
+            (key, p.draft, &p.date, &p.title, &p.terms)
         }
         if placement(old) != placement(new) {
             return false;
@@ -166,6 +336,26 @@ impl Site {
         }
         true
     }
+}
+
+/// A list of articles: a section (or home page), a term or an edition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum List {
+    /// Index into [`Site::sections`].
+    Section(usize),
+    /// Indices into [`Site::taxonomies`] and its terms.
+    Term(usize, usize),
+    /// Index into [`Site::editions`].
+    Edition(usize),
+}
+
+/// What writes an output path, for the duplicate-URL error.
+#[derive(Clone, Copy)]
+enum Owner<'a> {
+    Article(usize),
+    List(List),
+    Taxonomy(&'a str, &'a str),
+    Editions(&'a str),
 }
 
 /// Every language's home, every folder that holds articles or an `_index` file, and the
@@ -241,7 +431,7 @@ fn build_sections(
             } else {
                 folder.rsplit('/').next().unwrap_or_default().to_string()
             };
-            let (source, title, description, content_html, extra, sort_by) = match file {
+            let (source, title, description, content_html, extra, sort_by, per_page) = match file {
                 Some(f) => (
                     Some(f.source),
                     if f.title.is_empty() {
@@ -253,6 +443,7 @@ fn build_sections(
                     f.content_html,
                     f.extra,
                     f.sort_by,
+                    f.paginate_by.unwrap_or(config.paginate_by),
                 ),
                 None => (
                     None,
@@ -261,6 +452,7 @@ fn build_sections(
                     String::new(),
                     Default::default(),
                     SortBy::Date,
+                    config.paginate_by,
                 ),
             };
             Section {
@@ -273,29 +465,38 @@ fn build_sections(
                 content_html,
                 extra,
                 sort_by,
+                per_page,
                 articles: Vec::new(),
                 translations: Vec::new(),
             }
         })
         .collect();
-    let by_folder: Vec<Vec<usize>> = group(sections.iter().map(|s| s.folder.as_str()))
-        .into_values()
-        .collect();
-    for members in &by_folder {
-        for &i in members {
-            sections[i].translations = members.iter().copied().filter(|&j| j != i).collect();
-        }
+    let peers = peers(sections.iter().map(|s| s.folder.clone()));
+    for (s, others) in sections.iter_mut().zip(peers) {
+        s.translations = others;
     }
     Ok(sections)
 }
 
 /// Indices grouped by key, groups in key order, members in index order.
-fn group<'a>(keys: impl Iterator<Item = &'a str>) -> BTreeMap<&'a str, Vec<usize>> {
-    let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+fn group<K: Ord>(keys: impl Iterator<Item = K>) -> BTreeMap<K, Vec<usize>> {
+    let mut groups: BTreeMap<K, Vec<usize>> = BTreeMap::new();
     for (i, k) in keys.enumerate() {
         groups.entry(k).or_default().push(i);
     }
     groups
+}
+
+/// For each item, the other items that share its key: the versions of one list in the other
+/// languages.
+fn peers<K: Ord>(keys: impl ExactSizeIterator<Item = K>) -> Vec<Vec<usize>> {
+    let mut out = vec![Vec::new(); keys.len()];
+    for members in group(keys).into_values() {
+        for &i in &members {
+            out[i] = members.iter().copied().filter(|&j| j != i).collect();
+        }
+    }
+    out
 }
 
 /// Articles sharing a translation key are translations of each other; two in one language
@@ -327,50 +528,6 @@ fn link_translations(articles: &mut [Article]) -> Result<()> {
         }
         for &i in members {
             articles[i].translations = members.iter().copied().filter(|&j| j != i).collect();
-        }
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors.into())
-    }
-}
-
-/// Two sources that would write the same URL: an error naming both.
-fn check_unique_paths(config: &Config, articles: &[Article], sections: &[Section]) -> Result<()> {
-    // Names are made only for the error: building them for every page costs a watch rebuild.
-    // `i` counts the sections first, then the articles.
-    let named = |i: usize| -> (String, Option<PathBuf>) {
-        let Some(s) = sections.get(i) else {
-            let source = &articles[i - sections.len()].page.source;
-            return (source.display().to_string(), Some(source.clone()));
-        };
-        let name = match &s.source {
-            Some(p) => p.display().to_string(),
-            None if s.folder.is_empty() => format!("the {} home page", s.lang),
-            None => format!("the {} list of content/{}", s.lang, s.folder),
-        };
-        (name, s.source.clone())
-    };
-    let paths = sections
-        .iter()
-        .map(|s| s.path.as_str())
-        .chain(articles.iter().map(|a| a.path.as_str()));
-    let mut seen: HashMap<&str, usize> = HashMap::new();
-    let mut errors = Vec::new();
-    for (i, path) in paths.enumerate() {
-        if let Some(&first) = seen.get(path) {
-            let ((name, source), (first, _)) = (named(i), named(first));
-            let url = format!("{}{}", config.base_path, path);
-            errors.push(
-                Diagnostic::new(
-                    source.unwrap_or_else(|| PathBuf::from(&name)),
-                    format!("{name} and {first} would both be written to {url}"),
-                )
-                .help("give one of them another `slug` or file name"),
-            );
-        } else {
-            seen.insert(path, i);
         }
     }
     if errors.is_empty() {

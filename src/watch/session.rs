@@ -216,7 +216,7 @@ impl Session {
                 .filter(|(path, _)| !imported.contains(&seed_key(&self.opts.root, path)))
                 .map(|(_, s)| s.clone())
                 .collect();
-            self.site = Some(assemble(config, self.opts.drafts, content, seeds)?);
+            self.site = Some(assemble(config, self.opts.visibility(), content, seeds)?);
         }
         let (Some(theme), Some((site, loaded))) = (&self.theme, &self.site) else {
             unreachable!("loaded above")
