@@ -6,6 +6,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::error::{Diagnostic, Result};
+use crate::i18n::{DateFormatter, DateStyle, Digits};
 
 /// The file every site has at its root.
 pub const CONFIG_FILE: &str = "nashra.toml";
@@ -57,6 +58,8 @@ pub struct Language {
     pub title: String,
     /// The site's description in this language.
     pub description: String,
+    /// How dates are written: month names, digits, the Hijri date beside the Gregorian.
+    pub dates: DateStyle,
 }
 
 /// The validated site configuration.
@@ -141,6 +144,11 @@ struct RawLanguage {
     #[serde(default)]
     description: String,
     direction: Option<Direction>,
+    /// The CLDR locale whose month names dates use (default: the language code).
+    date_locale: Option<String>,
+    digits: Option<Digits>,
+    #[serde(default)]
+    hijri: bool,
 }
 
 fn default_language() -> String {
@@ -201,12 +209,29 @@ impl Config {
                 );
             }
             let dir = lang.direction.unwrap_or_else(|| Direction::of_code(&code));
+            let dates = DateStyle {
+                locale: lang.date_locale.unwrap_or_else(|| code.clone()),
+                digits: lang.digits,
+                hijri: lang.hijri,
+            };
+            if let Err(e) = DateFormatter::new(&dates) {
+                let key = format!("languages.{code}");
+                let at = if find_key(text, "date_locale").is_some() {
+                    "date_locale"
+                } else {
+                    &key
+                };
+                return Err(key_at(at)(format!("dates in `{code}` cannot be written: {e}"))
+                    .help("set date_locale to a locale CLDR knows, e.g. \"ar\", \"ar-SY\" or \"en-GB\"")
+                    .into());
+            }
             languages.push(Language {
                 code,
                 name: lang.name,
                 dir,
                 title: lang.title,
                 description: lang.description,
+                dates,
             });
         }
         let Some(pos) = languages.iter().position(|l| l.code == raw.default_language) else {

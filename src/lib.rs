@@ -7,6 +7,7 @@ pub mod build;
 pub mod config;
 pub mod content;
 pub mod error;
+pub mod i18n;
 pub mod import;
 pub mod output;
 pub mod render;

@@ -315,3 +315,56 @@ fn a_section_folder_named_like_a_taxonomy_is_a_clear_error() {
         .stderr(predicates::str::contains("the en list of regions"));
     assert_eq!(common::snapshot(&site.public()), before);
 }
+
+#[test]
+fn dates_read_in_each_language_with_digits_and_the_hijri_date() {
+    let site = Site::sample();
+    site.build(&[]).success();
+    let ar = site.page("briefings/mali-russia-equipment/index.html");
+    // 20 November 2024 is 18 Jumada al-Ula 1446 in the Umm al-Qura calendar.
+    assert_eq!(texts(&ar, ".article__date time"), ["٢٠ نوفمبر ٢٠٢٤"]);
+    assert_eq!(attrs(&ar, ".article__date time", "datetime"), ["2024-11-20"]);
+    assert_eq!(
+        texts(&ar, ".article__date .date__hijri"),
+        [" (١٨ جمادى الأولى ١٤٤٦ هـ)"]
+    );
+    let en = site.page("en/briefings/mali-russia-equipment/index.html");
+    assert_eq!(texts(&en, ".article__date time"), ["20 November 2024"]);
+    assert!(texts(&en, ".date__hijri").is_empty());
+
+    // Reading time counts Arabic words (the body has a few hundred) in Arabic digits.
+    let minutes = texts(&ar, ".article__reading").concat();
+    assert!(
+        minutes.starts_with("مدة القراءة ") && minutes.ends_with(" د"),
+        "{minutes}"
+    );
+    assert!(minutes.chars().any(|c| ('١'..='٩').contains(&c)), "{minutes}");
+    assert!(texts(&en, ".article__reading").concat().contains(" min"));
+
+    // Levantine month names and Latin digits are one setting away.
+    let config = site
+        .read("nashra.toml")
+        .replace("date_locale = \"ar\" ", "date_locale = \"ar-SY\"")
+        .replace("digits = \"arab\"", "digits = \"latn\"");
+    site.write("nashra.toml", config);
+    site.build(&[]).success();
+    let ar = site.page("briefings/mali-russia-equipment/index.html");
+    assert_eq!(texts(&ar, ".article__date time"), ["20 تشرين الثاني 2024"]);
+    assert_eq!(
+        texts(&ar, ".article__date .date__hijri"),
+        [" (18 جمادى الأولى 1446 هـ)"]
+    );
+}
+
+#[test]
+fn an_unknown_date_locale_is_an_error_at_its_line() {
+    let site = Site::sample();
+    let config = site
+        .read("nashra.toml")
+        .replace("date_locale = \"en-GB\"", "date_locale = \"en_GB!\"");
+    site.write("nashra.toml", config);
+    site.build(&[])
+        .failure()
+        .stderr(predicates::str::contains("nashra.toml:"))
+        .stderr(predicates::str::contains("dates in `en` cannot be written"));
+}

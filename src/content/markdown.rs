@@ -33,6 +33,8 @@ pub struct Rendered {
     pub summary_text: String,
     /// The headings in order.
     pub toc: Vec<Heading>,
+    /// Words in the body's text, for word count and reading time.
+    pub words: usize,
 }
 
 fn options() -> Options {
@@ -86,6 +88,7 @@ pub fn render(markdown: &str) -> Rendered {
         summary_html,
         summary_text: plain_text(summary),
         toc,
+        words: crate::i18n::word_count(&plain_text(&events)),
     }
 }
 
@@ -226,7 +229,17 @@ fn plain_text(events: &[Event<'_>]) -> String {
     for e in events {
         match e {
             Event::Text(t) | Event::Code(t) => s.push_str(t),
-            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) => s.push(' '),
+            // Inline elements run on inside a word; every other end separates words.
+            Event::End(
+                TagEnd::Emphasis
+                | TagEnd::Strong
+                | TagEnd::Strikethrough
+                | TagEnd::Link
+                | TagEnd::Image
+                | TagEnd::Superscript
+                | TagEnd::Subscript,
+            ) => {}
+            Event::SoftBreak | Event::HardBreak | Event::End(_) => s.push(' '),
             _ => {}
         }
     }

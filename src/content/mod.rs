@@ -168,6 +168,8 @@ pub struct Page {
     pub content_html: String,
     /// Headings of the body.
     pub toc: Vec<Heading>,
+    /// Words in the body.
+    pub words: usize,
     /// Bylines.
     pub authors: Vec<String>,
     /// Lead image path or URL.
@@ -430,6 +432,7 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
         description,
         content_html: rendered.html,
         toc: rendered.toc,
+        words: rendered.words,
         authors: fm.authors,
         image: fm.image,
         terms,

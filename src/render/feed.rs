@@ -3,7 +3,6 @@
 //! well-formed whatever the titles hold.
 
 use std::borrow::Cow;
-use std::collections::hash_map::DefaultHasher;
 use std::hash::Hash;
 
 use atom_syndication::{Content as AtomContent, Entry, Feed, Generator, Link, Person, Text};
@@ -17,15 +16,18 @@ use crate::output::{Content, Output};
 use crate::site::{editions_path, paginate, List, Section, Site};
 
 /// The articles a section's feed lists: the newest, up to the configured limit.
-pub(super) fn entries(site: &Site, s: &Section) -> Vec<usize> {
+pub(super) fn entries<'s>(site: &Site, s: &'s Section) -> Cow<'s, [usize]> {
+    let limit = match site.config.feed_limit {
+        0 => s.articles.len(),
+        n => n.min(s.articles.len()),
+    };
+    if s.sort_by == crate::content::SortBy::Date {
+        return Cow::Borrowed(&s.articles[..limit]);
+    }
     let mut list = s.articles.clone();
-    if s.sort_by != crate::content::SortBy::Date {
-        list.sort_by(|&a, &b| site.articles[b].page.date.cmp(&site.articles[a].page.date));
-    }
-    if site.config.feed_limit > 0 {
-        list.truncate(site.config.feed_limit);
-    }
-    list
+    list.sort_by(|&a, &b| site.articles[b].page.date.cmp(&site.articles[a].page.date));
+    list.truncate(limit);
+    Cow::Owned(list)
 }
 
 impl Renderer<'_> {
@@ -41,8 +43,8 @@ impl Renderer<'_> {
             format!("{} — {}", s.title, lang.title)
         };
         let entries: Vec<Entry> = entries(site, s)
-            .into_iter()
-            .map(|i| {
+            .iter()
+            .map(|&i| {
                 let a = &site.articles[i];
                 let p = &a.page;
                 let url = self.urls.url(&a.path);
@@ -210,7 +212,6 @@ fn text_element(w: &mut Writer<&mut Vec<u8>>, name: &str, text: &str) -> std::io
 }
 
 /// One `<url>` of the sitemap, by site path.
-#[derive(Hash)]
 struct SitemapUrl<'s> {
     path: Cow<'s, str>,
     lastmod: Option<&'s str>,
@@ -218,9 +219,24 @@ struct SitemapUrl<'s> {
     alternates: Vec<(&'s str, Cow<'s, str>)>,
 }
 
-/// Hashes what `sitemap.xml` is made from.
-pub(super) fn hash_sitemap(h: &mut DefaultHasher, site: &Site) {
-    sitemap_urls(site).hash(h);
+/// Hashes what `sitemap.xml` is made from (what [`sitemap_urls`] reads), without building
+/// its 20,000 entries on every rebuild.
+pub(super) fn hash_sitemap(h: &mut super::InputHasher, site: &Site) {
+    for a in &site.articles {
+        (&a.path, a.page.updated.as_ref().unwrap_or(&a.page.date).as_str()).hash(h);
+        for v in a.translations.iter().map(|&t| &site.articles[t]) {
+            (&v.page.file.lang, &v.path).hash(h);
+        }
+    }
+    for (list, articles, per_page) in site.lists() {
+        (site.list_path(list), articles.len(), per_page).hash(h);
+        for other in site.list_translations(list) {
+            (site.list_label(other).0, site.list_path(other)).hash(h);
+        }
+    }
+    for t in &site.taxonomies {
+        (&t.lang, &t.name, &t.path).hash(h);
+    }
 }
 
 fn sitemap_urls(site: &Site) -> Vec<SitemapUrl<'_>> {

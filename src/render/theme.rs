@@ -10,6 +10,7 @@ use tera::Tera;
 
 use crate::config::{key_diagnostic, toml_diagnostic, Config, CONFIG_FILE};
 use crate::error::{collect_all, read_text, Diagnostic, Result};
+use crate::i18n::{DateFilter, DateFormatter, NumberFilter};
 
 /// Templates every theme must provide.
 const REQUIRED: [&str; 9] = [
@@ -126,6 +127,16 @@ impl Theme {
         let assets = Arc::new(static_files.keys().cloned().collect::<BTreeSet<_>>());
 
         let strings = Arc::new(load_strings(&dir, &shown_dir, config)?);
+        let mut dates = HashMap::new();
+        for lang in &config.languages {
+            let formatter = DateFormatter::new(&lang.dates).map_err(|e| {
+                Diagnostic::new(
+                    CONFIG_FILE,
+                    format!("dates in `{}` cannot be written: {e}", lang.code),
+                )
+            })?;
+            dates.insert(lang.code.clone(), Arc::new(formatter));
+        }
         let mut tera = HashMap::new();
         for lang in &config.languages {
             let mut t = base.clone();
@@ -136,6 +147,9 @@ impl Theme {
                     lang: lang.code.clone(),
                 },
             );
+            let filter = DateFilter::new(dates.clone(), lang.code.clone());
+            t.register_filter("number", NumberFilter(filter.clone()));
+            t.register_filter("date", filter);
             t.register_function(
                 "asset",
                 Asset {
