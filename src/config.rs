@@ -209,19 +209,18 @@ impl Config {
                 );
             }
             let dir = lang.direction.unwrap_or_else(|| Direction::of_code(&code));
+            // Point at the language's own `date_locale`, or at its table when it has none.
+            let at = match lang.date_locale {
+                Some(_) => format!("languages.{code}.date_locale"),
+                None => format!("languages.{code}"),
+            };
             let dates = DateStyle {
                 locale: lang.date_locale.unwrap_or_else(|| code.clone()),
                 digits: lang.digits,
                 hijri: lang.hijri,
             };
             if let Err(e) = DateFormatter::new(&dates) {
-                let key = format!("languages.{code}");
-                let at = if find_key(text, "date_locale").is_some() {
-                    "date_locale"
-                } else {
-                    &key
-                };
-                return Err(key_at(at)(format!("dates in `{code}` cannot be written: {e}"))
+                return Err(key_at(&at)(format!("dates in `{code}` cannot be written: {e}"))
                     .help("set date_locale to a locale CLDR knows, e.g. \"ar\", \"ar-SY\" or \"en-GB\"")
                     .into());
             }
@@ -445,23 +444,34 @@ fn line_col_in(text: &str, offset: usize, first_line: usize) -> (usize, usize) {
 }
 
 /// Byte offset of the line that sets `key` (a `[table]` header for dotted keys) in TOML or YAML.
+/// A dotted key is looked for inside its table first (`languages.en.date_locale` after
+/// `[languages.en]`), since the same name can be set in several tables.
 pub fn find_key(text: &str, key: &str) -> Option<usize> {
-    let last = key.rsplit('.').next().unwrap_or(key);
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        let indent = line.len() - trimmed.len();
-        let header = format!("[{key}]");
-        let sets = trimmed.strip_prefix(last).is_some_and(|rest| {
-            let rest = rest.trim_start_matches(['"', '\'']).trim_start();
-            rest.starts_with('=') || rest.starts_with(':')
-        }) || trimmed.starts_with(&format!("\"{last}\""));
-        if trimmed.starts_with(&header) || sets {
-            return Some(offset + indent);
+    let (table, last) = match key.rsplit_once('.') {
+        Some((table, last)) => (Some(table), last),
+        None => (None, key),
+    };
+    let header = format!("[{key}]");
+    let quoted = format!("\"{last}\"");
+    let line_from = |start: usize| {
+        let mut offset = start;
+        for line in text.get(start..)?.split_inclusive('\n') {
+            let trimmed = line.trim_start();
+            let sets = trimmed.strip_prefix(last).is_some_and(|rest| {
+                let rest = rest.trim_start_matches(['"', '\'']).trim_start();
+                rest.starts_with('=') || rest.starts_with(':')
+            }) || trimmed.starts_with(&quoted);
+            if trimmed.starts_with(&header) || sets {
+                return Some(offset + line.len() - trimmed.len());
+            }
+            offset += line.len();
         }
-        offset += line.len();
-    }
-    None
+        None
+    };
+    table
+        .and_then(|t| find_key(text, t))
+        .and_then(line_from)
+        .or_else(|| line_from(0))
 }
 
 #[cfg(test)]
@@ -491,6 +501,21 @@ mod tests {
         assert_eq!(d.message, "unknown key `titel`");
         assert_eq!(d.line, Some(6));
         assert_eq!(d.help.as_deref(), Some("did you mean `title`?"));
+    }
+
+    #[test]
+    fn a_dotted_key_is_found_in_its_own_table() {
+        let text =
+            "[languages.ar]\ndate_locale = \"ar\"\n[languages.en]\nname = \"x\"\ndate_locale = \"en\"\n";
+        assert_eq!(
+            find_key(text, "languages.en.date_locale"),
+            text.rfind("date_locale")
+        );
+        assert_eq!(
+            find_key(text, "languages.ar.date_locale"),
+            text.find("date_locale")
+        );
+        assert_eq!(find_key(text, "languages.en"), text.find("[languages.en]"));
     }
 
     #[test]

@@ -13,7 +13,7 @@ use super::Renderer;
 use crate::config::FeedContent;
 use crate::error::{Diagnostic, Result};
 use crate::output::{Content, Output};
-use crate::site::{editions_path, paginate, List, Section, Site};
+use crate::site::{editions_path, List, Section, Site};
 
 /// The articles a section's feed lists: the newest, up to the configured limit.
 pub(super) fn entries<'s>(site: &Site, s: &'s Section) -> Cow<'s, [usize]> {
@@ -228,10 +228,11 @@ pub(super) fn hash_sitemap(h: &mut super::InputHasher, site: &Site) {
             (&v.page.file.lang, &v.path).hash(h);
         }
     }
-    for (list, articles, per_page) in site.lists() {
-        (site.list_path(list), articles.len(), per_page).hash(h);
-        for other in site.list_translations(list) {
-            (site.list_label(other).0, site.list_path(other)).hash(h);
+    for list in site.lists() {
+        let info = site.list(list);
+        (info.path, info.articles.len(), info.per_page).hash(h);
+        for other in site.list_translations(list).into_iter().map(|o| site.list(o)) {
+            (other.lang, other.path).hash(h);
         }
     }
     for t in &site.taxonomies {
@@ -252,32 +253,30 @@ fn sitemap_urls(site: &Site) -> Vec<SitemapUrl<'_>> {
                 .collect(),
         })
         .collect();
-    for (list, articles, per_page) in site.lists() {
-        let path = site.list_path(list);
-        let versions = |list: List| (site.list_label(list).0, Cow::Borrowed(site.list_path(list)));
-        urls.extend(
-            paginate::pagers(path, articles.len(), per_page).map(|p| SitemapUrl {
-                path: Cow::Owned(p.path),
-                lastmod: None,
-                alternates: if p.number == 1 {
-                    std::iter::once(list)
-                        .chain(site.list_translations(list))
-                        .map(versions)
-                        .collect()
-                } else {
-                    Vec::new()
-                },
-            }),
-        );
+    for list in site.lists() {
+        let versions = |list: List| {
+            let info = site.list(list);
+            (info.lang, Cow::Borrowed(info.path))
+        };
+        urls.extend(site.list(list).pagers().map(|p| SitemapUrl {
+            path: Cow::Owned(p.path),
+            lastmod: None,
+            alternates: if p.number == 1 {
+                std::iter::once(list)
+                    .chain(site.list_translations(list))
+                    .map(versions)
+                    .collect()
+            } else {
+                Vec::new()
+            },
+        }));
     }
     for t in &site.taxonomies {
         urls.push(SitemapUrl {
             path: Cow::Borrowed(&t.path),
             lastmod: None,
             alternates: site
-                .taxonomies
-                .iter()
-                .filter(|o| o.name == t.name)
+                .taxonomy_versions(&t.name)
                 .map(|o| (o.lang.as_str(), Cow::Borrowed(o.path.as_str())))
                 .collect(),
         });

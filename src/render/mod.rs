@@ -119,19 +119,19 @@ pub fn jobs(site: &Site) -> Vec<Job> {
         })
         .collect();
     let listed = &listed;
-    let lists: Vec<(List, &[usize], usize)> = site.lists().collect();
-    let list_pages = lists.par_iter().flat_map_iter(|&(list, articles, per_page)| {
-        let path = site.list_path(list);
+    let lists: Vec<List> = site.lists().collect();
+    let list_pages = lists.par_iter().flat_map_iter(|&list| {
+        let info = site.list(list);
         let mut h = input_hasher();
-        hash_list(&mut h, site, list, articles.len());
+        hash_list(&mut h, site, list);
         let list_hash = h.finish();
-        paginate::pagers(path, articles.len(), per_page).map(move |p| {
+        info.pagers().map(move |p| {
             hashed(
                 Renders::List(list, p.number),
                 format!("{}index.html", p.path),
                 &|h| {
                     (list_hash, p.number, p.count).hash(h);
-                    for &a in &articles[p.items.clone()] {
+                    for &a in &info.articles[p.items.clone()] {
                         listed[a].hash(h);
                     }
                     if let (List::Section(i), 1) = (list, p.number) {
@@ -159,7 +159,7 @@ pub fn jobs(site: &Site) -> Vec<Job> {
             for term in &tax.terms {
                 (&term.name, &term.path, term.articles.len()).hash(h);
             }
-            for o in site.taxonomies.iter().filter(|o| o.name == tax.name) {
+            for o in site.taxonomy_versions(&tax.name) {
                 (&o.lang, &o.path).hash(h);
             }
         })
@@ -208,10 +208,11 @@ pub fn jobs(site: &Site) -> Vec<Job> {
 
 /// What every page of a list shows besides its articles: the list itself, its versions in
 /// the other languages, and on a home page the links to its sections.
-fn hash_list(h: &mut InputHasher, site: &Site, list: List, count: usize) {
-    (site.list_label(list), site.list_path(list), count).hash(h);
-    for other in site.list_translations(list) {
-        (site.list_label(other), site.list_path(other)).hash(h);
+fn hash_list(h: &mut InputHasher, site: &Site, list: List) {
+    let info = site.list(list);
+    (info.lang, info.title, info.path, info.articles.len()).hash(h);
+    for other in site.list_translations(list).into_iter().map(|o| site.list(o)) {
+        (other.lang, other.title, other.path).hash(h);
     }
     match list {
         List::Section(i) => {
@@ -219,11 +220,7 @@ fn hash_list(h: &mut InputHasher, site: &Site, list: List, count: usize) {
             (&s.folder, &s.description, &s.content_html).hash(h);
             serde_json::to_string(&s.extra).unwrap_or_default().hash(h);
             if s.folder.is_empty() {
-                for o in site
-                    .sections
-                    .iter()
-                    .filter(|o| o.lang == s.lang && !o.folder.is_empty())
-                {
+                for o in site.subsections(s) {
                     (&o.title, &o.path, o.articles.len()).hash(h);
                 }
             }
@@ -454,7 +451,16 @@ struct TermLink<'a> {
     count: usize,
 }
 
-/// A list's name and links: a section, a term, an edition, a taxonomy.
+/// A taxonomy: on its own page with its terms, on a term's page without.
+#[derive(Serialize)]
+struct TaxonomyCtx<'a> {
+    name: &'a str,
+    path: String,
+    url: String,
+    terms: Vec<TermLink<'a>>,
+}
+
+/// A list's name and links: a section, a term, an edition.
 #[derive(Serialize)]
 struct ListCtx<'a> {
     title: &'a str,
@@ -721,16 +727,11 @@ impl<'a> Renderer<'a> {
     /// Page `number` of a list: a section or home page, a term or an edition.
     fn list(&self, list: List, number: usize) -> Result<Output> {
         let site = self.site;
-        let (articles, per_page) = match list {
-            List::Section(i) => (&site.sections[i].articles, site.sections[i].per_page),
-            List::Term(t, k) => (&site.taxonomies[t].terms[k].articles, site.config.paginate_by),
-            List::Edition(i) => (&site.editions[i].articles, site.config.paginate_by),
-        };
-        let path = site.list_path(list);
-        let pager = paginate::pagers(path, articles.len(), per_page)
-            .nth(number.saturating_sub(1))
-            .ok_or_else(|| crate::error::Diagnostic::new(path, "no such page of this list"))?;
-        let (lang, title) = site.list_label(list);
+        let info = site.list(list);
+        let pager = info
+            .pager(number)
+            .ok_or_else(|| crate::error::Diagnostic::new(info.path, "no such page of this list"))?;
+        let lang = info.lang;
         // Only first pages are versions of each other: page 3 in one language lists other
         // stories than page 3 in another.
         let others = if number == 1 {
@@ -738,13 +739,14 @@ impl<'a> Renderer<'a> {
         } else {
             Vec::new()
         };
-        let versions: Vec<(&str, &str, &str)> = std::iter::once((lang, pager.path.as_str(), title))
+        let versions: Vec<(&str, &str, &str)> = std::iter::once((lang, pager.path.as_str(), info.title))
             .chain(others.iter().map(|&o| {
-                let (l, t) = site.list_label(o);
-                (l, site.list_path(o), t)
+                let v = site.list(o);
+                (v.lang, v.path, v.title)
             }))
             .collect();
-        let mut ctx_list = self.list_ctx(title, path, &articles[pager.items.clone()], articles.len());
+        let shown = &info.articles[pager.items.clone()];
+        let mut ctx_list = self.list_ctx(info.title, info.path, shown, info.articles.len());
         let (kind, template, name) = match list {
             List::Section(i) if site.sections[i].folder.is_empty() => ("index", "index.html", "section"),
             List::Section(_) => ("section", "section.html", "section"),
@@ -752,7 +754,7 @@ impl<'a> Renderer<'a> {
             List::Edition(_) => ("edition", "edition.html", "edition"),
         };
         let mut ctx = self.common(kind, lang, &pager.path, &versions);
-        ctx.insert("paginator", &self.paginator(path, &pager));
+        ctx.insert("paginator", &self.paginator(info.path, &pager));
         match list {
             List::Section(i) => {
                 let s = &site.sections[i];
@@ -761,9 +763,7 @@ impl<'a> Renderer<'a> {
                 ctx_list.extra = Some(&s.extra);
                 if s.folder.is_empty() {
                     let sections: Vec<SectionLink> = site
-                        .sections
-                        .iter()
-                        .filter(|o| o.lang == s.lang && !o.folder.is_empty())
+                        .subsections(s)
                         .map(|o| SectionLink {
                             title: &o.title,
                             path: self.urls.path(&o.path),
@@ -815,27 +815,23 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn taxonomy_ctx(&self, tax: &'a Taxonomy, with_terms: bool) -> serde_json::Value {
-        let terms: Vec<TermLink> = if with_terms {
-            tax.terms.iter().map(|t| self.term_link(t)).collect()
-        } else {
-            Vec::new()
-        };
-        serde_json::json!({
-            "name": tax.name,
-            "path": self.urls.path(&tax.path),
-            "url": self.urls.url(&tax.path),
-            "terms": terms,
-        })
+    fn taxonomy_ctx(&self, tax: &'a Taxonomy, with_terms: bool) -> TaxonomyCtx<'a> {
+        TaxonomyCtx {
+            name: &tax.name,
+            path: self.urls.path(&tax.path),
+            url: self.urls.url(&tax.path),
+            terms: match with_terms {
+                true => tax.terms.iter().map(|t| self.term_link(t)).collect(),
+                false => Vec::new(),
+            },
+        }
     }
 
     /// The page listing every term of a taxonomy.
     fn taxonomy(&self, tax: &'a Taxonomy) -> Result<Output> {
         let versions: Vec<(&str, &str, &str)> = self
             .site
-            .taxonomies
-            .iter()
-            .filter(|o| o.name == tax.name)
+            .taxonomy_versions(&tax.name)
             .map(|o| (o.lang.as_str(), o.path.as_str(), o.name.as_str()))
             .collect();
         let mut ctx = self.common("taxonomy", &tax.lang, &tax.path, &versions);

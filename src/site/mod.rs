@@ -180,30 +180,47 @@ impl Site {
         Ok(site)
     }
 
-    /// Every list of articles on the site, each once, with its pages.
-    pub fn lists(&self) -> impl Iterator<Item = (List, &[usize], usize)> + '_ {
-        let per_page = self.config.paginate_by;
-        let sections = self.sections.iter().enumerate();
-        let terms = self.taxonomies.iter().enumerate().flat_map(|(t, tax)| {
-            tax.terms
-                .iter()
-                .enumerate()
-                .map(move |(k, term)| (List::Term(t, k), term.articles.as_slice()))
-        });
-        let editions = self.editions.iter().enumerate();
-        sections
-            .map(|(i, s)| (List::Section(i), s.articles.as_slice(), s.per_page))
-            .chain(terms.map(move |(l, a)| (l, a, per_page)))
-            .chain(editions.map(move |(i, e)| (List::Edition(i), e.articles.as_slice(), per_page)))
+    /// Every list of articles on the site, each once.
+    pub fn lists(&self) -> impl Iterator<Item = List> + '_ {
+        let sections = (0..self.sections.len()).map(List::Section);
+        let terms = self
+            .taxonomies
+            .iter()
+            .enumerate()
+            .flat_map(|(t, tax)| (0..tax.terms.len()).map(move |k| List::Term(t, k)));
+        let editions = (0..self.editions.len()).map(List::Edition);
+        sections.chain(terms).chain(editions)
     }
 
-    /// The site path of a list's first page.
-    pub fn list_path(&self, list: List) -> &str {
+    /// What pages of a list read of it, whatever kind of list it is.
+    pub fn list(&self, list: List) -> ListInfo<'_> {
+        let per_page = self.config.paginate_by;
         match list {
-            List::Section(i) => &self.sections[i].path,
-            List::Term(t, k) => &self.taxonomies[t].terms[k].path,
-            List::Edition(i) => &self.editions[i].path,
+            List::Section(i) => {
+                let s = &self.sections[i];
+                ListInfo::new(&s.lang, &s.title, &s.path, &s.articles, s.per_page)
+            }
+            List::Term(t, k) => {
+                let (tax, term) = (&self.taxonomies[t], &self.taxonomies[t].terms[k]);
+                ListInfo::new(&tax.lang, &term.name, &term.path, &term.articles, per_page)
+            }
+            List::Edition(i) => {
+                let e = &self.editions[i];
+                ListInfo::new(&e.lang, &e.date, &e.path, &e.articles, per_page)
+            }
         }
+    }
+
+    /// The sections a home page links to: its language's, the home itself left out.
+    pub fn subsections<'s>(&'s self, home: &'s Section) -> impl Iterator<Item = &'s Section> + 's {
+        self.sections
+            .iter()
+            .filter(move |o| o.lang == home.lang && !o.folder.is_empty())
+    }
+
+    /// A taxonomy in every language that has it.
+    pub fn taxonomy_versions<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s Taxonomy> + 's {
+        self.taxonomies.iter().filter(move |t| t.name == name)
     }
 
     /// The same list in the other languages.
@@ -227,15 +244,6 @@ impl Site {
         }
     }
 
-    /// A list's language and title (a term's name, an edition's day).
-    pub fn list_label(&self, list: List) -> (&str, &str) {
-        match list {
-            List::Section(i) => (&self.sections[i].lang, &self.sections[i].title),
-            List::Term(t, k) => (&self.taxonomies[t].lang, &self.taxonomies[t].terms[k].name),
-            List::Edition(i) => (&self.editions[i].lang, &self.editions[i].date),
-        }
-    }
-
     /// Two things that would write the same URL: an error naming both.
     fn check_unique_paths(&self) -> Result<()> {
         let mut paths: Vec<(Cow<str>, Owner)> = self
@@ -244,10 +252,10 @@ impl Site {
             .enumerate()
             .map(|(i, a)| (Cow::Borrowed(a.path.as_str()), Owner::Article(i)))
             .collect();
-        for (list, articles, per_page) in self.lists() {
-            let path = self.list_path(list);
+        for list in self.lists() {
             paths.extend(
-                paginate::pagers(path, articles.len(), per_page)
+                self.list(list)
+                    .pagers()
                     .map(|p| (Cow::Owned(p.path), Owner::List(list))),
             );
         }
@@ -347,6 +355,43 @@ pub enum List {
     Term(usize, usize),
     /// Index into [`Site::editions`].
     Edition(usize),
+}
+
+/// A list as its pages read it.
+#[derive(Debug, Clone, Copy)]
+pub struct ListInfo<'s> {
+    /// Language code.
+    pub lang: &'s str,
+    /// The section's title, the term's name, the edition's day.
+    pub title: &'s str,
+    /// Site path of the first page.
+    pub path: &'s str,
+    /// Articles, in list order.
+    pub articles: &'s [usize],
+    /// Articles per page (0: all on one).
+    pub per_page: usize,
+}
+
+impl<'s> ListInfo<'s> {
+    fn new(lang: &'s str, title: &'s str, path: &'s str, articles: &'s [usize], per_page: usize) -> Self {
+        Self {
+            lang,
+            title,
+            path,
+            articles,
+            per_page,
+        }
+    }
+
+    /// Every page of the list.
+    pub fn pagers(&self) -> impl Iterator<Item = paginate::Pager> + 's {
+        paginate::pagers(self.path, self.articles.len(), self.per_page)
+    }
+
+    /// Page `number` (1-based), if the list has it.
+    pub fn pager(&self, number: usize) -> Option<paginate::Pager> {
+        paginate::pager(self.path, self.articles.len(), self.per_page, number)
+    }
 }
 
 /// What writes an output path, for the duplicate-URL error.

@@ -17,9 +17,14 @@ pub struct Pager {
 
 /// The pages of a list of `items` at `path`, `per_page` to a page (0: one page holds all).
 pub fn pagers(path: &str, items: usize, per_page: usize) -> impl Iterator<Item = Pager> + '_ {
+    (1..).map_while(move |number| pager(path, items, per_page, number))
+}
+
+/// Page `number` (1-based) of that list, if it has one.
+pub fn pager(path: &str, items: usize, per_page: usize, number: usize) -> Option<Pager> {
     let per_page = if per_page == 0 { items.max(1) } else { per_page };
     let count = items.div_ceil(per_page).max(1);
-    (1..=count).map(move |number| Pager {
+    (1..=count).contains(&number).then(|| Pager {
         number,
         count,
         path: page_path(path, number),
@@ -53,6 +58,7 @@ mod tests {
     #[test]
     fn empty_and_unpaginated_lists_have_one_page() {
         assert_eq!(pagers("", 0, 20).count(), 1);
+        assert_eq!(pager("x/", 0, 20, 2), None);
         let all: Vec<Pager> = pagers("", 45, 0).collect();
         assert_eq!((all.len(), all[0].items.clone()), (1, 0..45));
     }

@@ -79,27 +79,33 @@ pub(super) fn taxonomies(config: &Config, articles: &mut [Article]) -> Vec<Taxon
         }
     }
     let resolve = |taxonomy: &str, raw: &str| -> String {
-        let key = slugify(raw);
-        match aliases.get(&(taxonomy, key)) {
+        let key = (taxonomy, slugify(raw));
+        match aliases.get(&key) {
             Some(slug) => slug.to_string(),
-            None => slugify(raw),
+            None => key.1,
         }
     };
 
     let mut out = Vec::new();
     for lang in &config.languages {
         for name in &config.taxonomies {
-            // slug → (name as first written, articles)
+            // slug → (name as first written, articles); and each article's slugs as written.
             let mut found: BTreeMap<String, (&str, Vec<usize>)> = BTreeMap::new();
+            let mut filed: Vec<(usize, Vec<String>)> = Vec::new();
             for (i, a) in articles.iter().enumerate() {
                 if a.page.file.lang != lang.code {
                     continue;
                 }
+                let mut slugs: Vec<String> = Vec::new();
                 for raw in a.page.terms.get(name).into_iter().flatten() {
-                    let entry = found.entry(resolve(name, raw)).or_insert((raw, Vec::new()));
-                    if entry.1.last() != Some(&i) {
-                        entry.1.push(i);
+                    let slug = resolve(name, raw);
+                    if !slugs.contains(&slug) {
+                        found.entry(slug.clone()).or_insert((raw, Vec::new())).1.push(i);
+                        slugs.push(slug);
                     }
+                }
+                if !slugs.is_empty() {
+                    filed.push((i, slugs));
                 }
             }
             if found.is_empty() {
@@ -126,19 +132,26 @@ pub(super) fn taxonomies(config: &Config, articles: &mut [Article]) -> Vec<Taxon
                 })
                 .collect();
             terms.sort_by(|a, b| (&a.name, &a.slug).cmp(&(&b.name, &b.slug)));
+            // Each article's terms in the order its front matter gives them; taxonomies come
+            // in config order since this loop goes in it.
+            let index: HashMap<&str, usize> = terms
+                .iter()
+                .enumerate()
+                .map(|(k, t)| (t.slug.as_str(), k))
+                .collect();
+            for (i, slugs) in filed {
+                let refs = slugs.iter().filter_map(|slug| index.get(slug.as_str()));
+                articles[i].terms.extend(refs.map(|&term| TermRef {
+                    taxonomy: out.len(),
+                    term,
+                }));
+            }
             out.push(Taxonomy {
                 lang: lang.code.clone(),
                 name: name.clone(),
                 path,
                 terms,
             });
-        }
-    }
-    for (t, taxonomy) in out.iter().enumerate() {
-        for (k, term) in taxonomy.terms.iter().enumerate() {
-            for &a in &term.articles {
-                articles[a].terms.push(TermRef { taxonomy: t, term: k });
-            }
         }
     }
     let all: Vec<(usize, usize)> = out
@@ -152,18 +165,6 @@ pub(super) fn taxonomies(config: &Config, articles: &mut [Article]) -> Vec<Taxon
         .collect();
     for (&(t, k), others) in all.iter().zip(super::peers(keys.into_iter())) {
         out[t].terms[k].translations = others.into_iter().map(|i| all[i]).collect();
-    }
-    // Each article's terms in the order its front matter gives them, taxonomies in config order.
-    for a in articles.iter_mut() {
-        let position = |r: &TermRef| {
-            let (tax, term) = (&out[r.taxonomy], &out[r.taxonomy].terms[r.term]);
-            let written = a.page.terms.get(&tax.name).into_iter().flatten();
-            let at = written
-                .map(|raw| resolve(&tax.name, raw))
-                .position(|slug| slug == term.slug);
-            (r.taxonomy, at)
-        };
-        a.terms.sort_by_cached_key(position);
     }
     out
 }
