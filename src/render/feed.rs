@@ -13,7 +13,7 @@ use super::Renderer;
 use crate::config::FeedContent;
 use crate::error::{Diagnostic, Result};
 use crate::output::{Content, Output};
-use crate::site::{editions_path, List, Section, Site};
+use crate::site::{editions_path, Article, List, Section, Site};
 
 /// The articles a section's feed lists: the newest, up to the configured limit.
 pub(super) fn entries<'s>(site: &Site, s: &'s Section) -> Cow<'s, [usize]> {
@@ -219,15 +219,22 @@ struct SitemapUrl<'s> {
     alternates: Vec<(&'s str, Cow<'s, str>)>,
 }
 
-/// Hashes what `sitemap.xml` is made from (what [`sitemap_urls`] reads), without building
-/// its 20,000 entries on every rebuild.
-pub(super) fn hash_sitemap(h: &mut super::InputHasher, site: &Site) {
-    for a in &site.articles {
-        (&a.path, a.page.updated.as_ref().unwrap_or(&a.page.date).as_str()).hash(h);
-        for v in a.translations.iter().map(|&t| &site.articles[t]) {
-            (&v.page.file.lang, &v.path).hash(h);
-        }
+/// Hashes what an article's `<url>` in `sitemap.xml` is made from (what [`sitemap_urls`]
+/// reads), so a rebuild need not build the sitemap's 20,000 entries to know it is unchanged.
+pub(super) fn hash_sitemap_entry<'s>(
+    h: &mut super::InputHasher,
+    a: &Article,
+    versions: impl Iterator<Item = &'s Article>,
+) {
+    (&a.path, lastmod(a)).hash(h);
+    for v in versions {
+        (&v.page.file.lang, &v.path).hash(h);
     }
+}
+
+/// What the sitemap reads of the lists; with every article's [`hash_sitemap_entry`], all it
+/// reads.
+pub(super) fn hash_sitemap_lists(h: &mut super::InputHasher, site: &Site) {
     for list in site.lists() {
         let info = site.list(list);
         (info.path, info.articles.len(), info.per_page).hash(h);
@@ -240,13 +247,18 @@ pub(super) fn hash_sitemap(h: &mut super::InputHasher, site: &Site) {
     }
 }
 
+/// The date a sitemap gives as an article's last change.
+fn lastmod(a: &Article) -> &str {
+    a.page.updated.as_ref().unwrap_or(&a.page.date).as_str()
+}
+
 fn sitemap_urls(site: &Site) -> Vec<SitemapUrl<'_>> {
     let mut urls: Vec<SitemapUrl> = site
         .articles
         .iter()
         .map(|a| SitemapUrl {
             path: Cow::Borrowed(&a.path),
-            lastmod: Some(a.page.updated.as_ref().unwrap_or(&a.page.date).as_str()),
+            lastmod: Some(lastmod(a)),
             alternates: std::iter::once(a)
                 .chain(a.translations.iter().map(|&t| &site.articles[t]))
                 .map(|v| (v.page.file.lang.as_str(), Cow::Borrowed(v.path.as_str())))

@@ -330,19 +330,26 @@ impl Site {
 
     /// Puts `new` in the place of `old` when that changes nothing the site is linked by
     /// (URL, translations, list order, drafts): the site is then what [`Site::new`] would
-    /// build from the files as they are now. False, changing nothing, when it would not be.
-    pub fn replace_page(&mut self, old: &Arc<Page>, new: &Arc<Page>) -> bool {
+    /// build from the files as they are now. Returns the articles whose pages read it (those
+    /// holding it and their translations, which name it); none, changing nothing, when the
+    /// site would not be what a new build makes.
+    pub fn replace_page(&mut self, old: &Arc<Page>, new: &Arc<Page>) -> Option<Vec<usize>> {
         fn placement(p: &Page) -> impl PartialEq + '_ {
             let key = (&p.source, &p.file, &p.slug, &p.translation_key, &p.seed);
             (key, p.draft, &p.date, &p.title, &p.terms)
         }
         if placement(old) != placement(new) {
-            return false;
+            return None;
         }
-        for a in self.articles.iter_mut().filter(|a| Arc::ptr_eq(&a.page, old)) {
-            a.page = Arc::clone(new);
+        let mut touched = Vec::new();
+        for (i, a) in self.articles.iter_mut().enumerate() {
+            if Arc::ptr_eq(&a.page, old) {
+                a.page = Arc::clone(new);
+                touched.push(i);
+                touched.extend(&a.translations);
+            }
         }
-        true
+        Some(touched)
     }
 }
 

@@ -20,7 +20,7 @@ use crate::config::{Config, CONFIG_FILE};
 use crate::content::{Loaded, Page};
 use crate::error::Result;
 use crate::output;
-use crate::render::{self, theme::Theme, Job};
+use crate::render::{self, theme::Theme, ArticleHashes, Job};
 use crate::seed;
 use crate::site::Site;
 
@@ -60,9 +60,9 @@ pub struct Session {
     content: BTreeMap<PathBuf, Result<Loaded>>,
     /// Every seed, derived (or its error), by absolute path; imported ones are skipped later.
     seeds: BTreeMap<PathBuf, Result<Seeded>>,
-    /// The last site linked from the loaded files, and what loading reported; `None` after
-    /// an error.
-    site: Option<(Site, LoadReport)>,
+    /// The last site linked from the loaded files, what loading reported, and its articles'
+    /// hashes; `None` after an error.
+    site: Option<(Site, LoadReport, ArticleHashes)>,
     /// What the output folder holds; `None` when unknown, and the next build writes it whole.
     on_disk: Option<OnDisk>,
     /// Templates or the config changed since the last write: every page is rendered again.
@@ -198,31 +198,41 @@ impl Session {
             self.rerender_all |= !same_files;
             self.theme = Some(theme);
         }
+        // The articles a patch touched, if every change could be patched in.
+        let mut touched = Vec::new();
         let patched = patchable
             && changes.content.iter().zip(&before).all(|(path, old)| {
                 match (old, self.page_at(path), &mut last_site) {
-                    (Some(old), Some(new), Some((site, _))) => site.replace_page(old, &new),
+                    (Some(old), Some(new), Some((site, ..))) => {
+                        site.replace_page(old, &new).map(|t| touched.extend(t)).is_some()
+                    }
                     _ => false,
                 }
             });
-        if patched {
-            self.site = last_site;
-        } else {
-            let content: Vec<Result<Loaded>> = self.content.values().cloned().collect();
-            let imported = imported_seeds(&content);
-            let seeds = self
-                .seeds
-                .iter()
-                .filter(|(path, _)| !imported.contains(&seed_key(&self.opts.root, path)))
-                .map(|(_, s)| s.clone())
-                .collect();
-            self.site = Some(assemble(config, self.opts.visibility(), content, seeds)?);
+        match last_site {
+            Some((site, loaded, mut hashes)) if patched => {
+                hashes.update(&site, &touched);
+                self.site = Some((site, loaded, hashes));
+            }
+            _ => {
+                let content: Vec<Result<Loaded>> = self.content.values().cloned().collect();
+                let imported = imported_seeds(&content);
+                let seeds = self
+                    .seeds
+                    .iter()
+                    .filter(|(path, _)| !imported.contains(&seed_key(&self.opts.root, path)))
+                    .map(|(_, s)| s.clone())
+                    .collect();
+                let (site, loaded) = assemble(config, self.opts.visibility(), content, seeds)?;
+                let hashes = ArticleHashes::new(&site);
+                self.site = Some((site, loaded, hashes));
+            }
         }
-        let (Some(theme), Some((site, loaded))) = (&self.theme, &self.site) else {
+        let (Some(theme), Some((site, loaded, hashes))) = (&self.theme, &self.site) else {
             unreachable!("loaded above")
         };
         let loaded = loaded.clone();
-        let jobs = render::jobs(site);
+        let jobs = render::jobs(site, hashes);
         let statics: BTreeSet<String> = theme.static_files.keys().cloned().collect();
         let (mut dirty, stale) = match &self.on_disk {
             Some(old) => old.compare(&jobs, &statics),
