@@ -68,14 +68,17 @@ fn main() {
         .find(|l| l.starts_with("Watching"))
         .expect("watching");
 
-    // Two kinds of edit: the body (a heading: only the article's page changes), and the
-    // summary (the article and every list it is on change).
-    let kinds: [(&str, Edit); 2] = [
+    // Three kinds of edit: the body (a heading: only the article's page changes), the summary
+    // (the article and every list it is on change), and the title (its translation's page too).
+    let kinds: [(&str, Edit); 3] = [
         ("a heading in the body", |text, i| {
             text.replacen("\n## ", &format!("\n## ({i}) "), 1)
         }),
         ("the summary", |text, i| {
             text.replacen("summary = \"", &format!("summary = \"({i}) "), 1)
+        }),
+        ("the title", |text, i| {
+            text.replacen("title = \"", &format!("title = \"({i}) "), 1)
         }),
     ];
     for (kind, edit) in kinds {

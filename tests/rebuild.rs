@@ -17,6 +17,8 @@ const SECTIONS: [&str; 3] = ["briefings", "analysis", "briefings/sahel"];
 const NAMES: [&str; 3] = ["alpha", "beta", "mali-russia-equipment"];
 const LANGS: [&str; 2] = ["ar", "en"];
 const TITLES: [&str; 3] = ["مالي وروسيا", "Mali and Russia", "مالي وروسيا"];
+/// Titles an existing article is given: sorting before, among and after the others.
+const RETITLES: [&str; 3] = ["Bamako", "Mali and Russia", "نيامي"];
 const DATES: [&str; 3] = ["2024-11-20", "2024-11-21", "2023-01-05"];
 /// Term lines: a term by slug, by a configured name in another language, an unconfigured one.
 const TERMS: [&str; 4] = [
@@ -46,13 +48,15 @@ enum Op {
     Edit { which: usize, text: usize, lead: bool },
     /// Change only the date of an existing article: its place in every list moves.
     Redate { which: usize, date: usize },
+    /// Change only the title of an existing article: it may move among those of its date.
+    Retitle { which: usize, title: usize },
     /// Delete one of the existing sources (by index, modulo their number).
     Delete(usize),
     /// Move an existing source to another section, keeping its name.
     Move { which: usize, section: usize },
     /// Rename a section folder.
     MoveFolder { from: usize, to: usize },
-    /// Give a section a title in one language.
+    /// Give a section a title in one language (and with one of them, order it by title).
     SectionTitle {
         section: usize,
         lang: usize,
@@ -79,6 +83,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (any::<usize>(), 0..4usize).prop_map(|(which, terms)| Op::Retag { which, terms }),
         3 => (any::<usize>(), 0..3usize, any::<bool>()).prop_map(|(which, text, lead)| Op::Edit { which, text, lead }),
         2 => (any::<usize>(), 0..3usize).prop_map(|(which, date)| Op::Redate { which, date }),
+        2 => (any::<usize>(), 0..3usize).prop_map(|(which, title)| Op::Retitle { which, title }),
         2 => any::<usize>().prop_map(Op::Delete),
         2 => (any::<usize>(), 0..3usize).prop_map(|(which, section)| Op::Move { which, section }),
         1 => (0..3usize, 0..3usize).prop_map(|(from, to)| Op::MoveFolder { from, to }),
@@ -157,21 +162,9 @@ fn apply(root: &Path, op: &Op) -> Vec<PathBuf> {
             fs::write(p, new).unwrap();
             vec![p.clone()]
         }
-        Op::Redate { which, date } => {
-            let all = sources(root);
-            let Some(p) = all.get(which % all.len().max(1)) else {
-                return Vec::new();
-            };
-            let old = fs::read_to_string(p).unwrap();
-            let new: Vec<String> = old
-                .lines()
-                .map(|l| match l.starts_with("date = ") {
-                    true => format!("date = {}", DATES[date]),
-                    false => l.to_string(),
-                })
-                .collect();
-            fs::write(p, new.join("\n") + "\n").unwrap();
-            vec![p.clone()]
+        Op::Redate { which, date } => set_line(root, which, "date = ", DATES[date]),
+        Op::Retitle { which, title } => {
+            set_line(root, which, "title = ", &format!("\"{}\"", RETITLES[title]))
         }
         Op::Retag { which, terms } => {
             let all = sources(root);
@@ -231,7 +224,12 @@ fn apply(root: &Path, op: &Op) -> Vec<PathBuf> {
         }
         Op::SectionTitle { section, lang, title } => write(
             &format!("content/{}/_index.{}.md", SECTIONS[section], LANGS[lang]),
-            &format!("+++\ntitle = \"{}\"\n+++\n\nAbout this section.\n", TITLES[title]),
+            // One of the titles also orders the section by title.
+            &format!(
+                "+++\ntitle = \"{}\"\n{}+++\n\nAbout this section.\n",
+                TITLES[title],
+                if title == 1 { "sort_by = \"title\"\n" } else { "" }
+            ),
         ),
         Op::Break(i) => {
             let all = sources(root);
@@ -286,6 +284,25 @@ fn apply(root: &Path, op: &Op) -> Vec<PathBuf> {
             vec![p]
         }
     }
+}
+
+/// Sets the front-matter line starting with `key` in the `which`th source (modulo their
+/// number) to `value`, and returns the path changed.
+fn set_line(root: &Path, which: usize, key: &str, value: &str) -> Vec<PathBuf> {
+    let all = sources(root);
+    let Some(p) = all.get(which % all.len().max(1)) else {
+        return Vec::new();
+    };
+    let old = fs::read_to_string(p).unwrap();
+    let new: Vec<String> = old
+        .lines()
+        .map(|l| match l.starts_with(key) {
+            true => format!("{key}{value}"),
+            false => l.to_string(),
+        })
+        .collect();
+    fs::write(p, new.join("\n") + "\n").unwrap();
+    vec![p.clone()]
 }
 
 /// Every file under `dir`, path → bytes.
@@ -384,6 +401,35 @@ proptest! {
     #[test]
     fn rebuilds_equal_clean_builds(ops in prop::collection::vec(op(), 1..14)) {
         check(&ops)?;
+    }
+}
+
+/// A new title moves an article among the others of its date (lists order them by title):
+/// whether it moves or not, the rebuild orders every list as a clean build does.
+#[test]
+fn a_new_title_reorders_articles_of_one_date() {
+    let write = |name, title| Op::Write {
+        section: 0,
+        name,
+        lang: 0,
+        title,
+        date: 0,
+        slug: false,
+        draft: false,
+        terms: 1,
+    };
+    let ops = [write(0, 0), write(1, 1)];
+    let probe = Site::sample();
+    ops.iter().for_each(|op| drop(apply(probe.root(), op)));
+    let first = format!("content/{}/{}.{}.md", SECTIONS[0], NAMES[0], LANGS[0]);
+    let which = sources(probe.root())
+        .iter()
+        .position(|p| *p == probe.root().join(&first))
+        .unwrap();
+    for title in 0..RETITLES.len() {
+        let mut steps = ops.to_vec();
+        steps.push(Op::Retitle { which, title });
+        check(&steps).unwrap();
     }
 }
 

@@ -60,13 +60,13 @@ fn new_folders_deletes_and_seeds_are_followed() {
         "content/analysis/first.en.md",
         "+++\ntitle = \"First analysis\"\ndate = 2024-11-24\n+++\nText.\n",
     );
-    watch.wait_for("Rebuilt");
-    assert!(site.public().join("en/analysis/first/index.html").is_file());
+    let page = site.public().join("en/analysis/first/index.html");
+    watch.rebuilt_until(|| page.is_file());
     std::fs::remove_file(site.root().join("content/analysis/first.en.md")).unwrap();
-    watch.wait_for("Rebuilt");
-    assert!(!site.public().join("en/analysis/first/index.html").exists());
+    watch.rebuilt_until(|| !page.exists());
     site.write("seeds/2024-11-24-wire.en.txt", "Wire story\n\nFrom the wire.\n");
-    watch.wait_for("Rebuilt");
+    let seeded = site.public().join("en/briefings/2024-11-24-wire/index.html");
+    watch.rebuilt_until(|| seeded.is_file());
     assert_eq!(
         texts(&site.page("en/briefings/2024-11-24-wire/index.html"), "h1"),
         ["Wire story"]

@@ -160,12 +160,7 @@ impl Site {
             }
         }
         for s in &mut sections {
-            match s.sort_by {
-                SortBy::Date => taxonomy::newest_first(&articles, &mut s.articles),
-                SortBy::Title => s
-                    .articles
-                    .sort_by(|&a, &b| articles[a].page.title.cmp(&articles[b].page.title)),
-            }
+            sort_list(&articles, s.sort_by, &mut s.articles);
         }
         let taxonomies = taxonomy::taxonomies(&config, &mut articles);
         let editions = taxonomy::editions(&config, &articles);
@@ -198,15 +193,19 @@ impl Site {
         match list {
             List::Section(i) => {
                 let s = &self.sections[i];
-                ListInfo::new(&s.lang, &s.title, &s.path, &s.articles, s.per_page)
+                let by_date = ListInfo::by_date(&s.lang, &s.title, &s.path, &s.articles, s.per_page);
+                ListInfo {
+                    sort_by: s.sort_by,
+                    ..by_date
+                }
             }
             List::Term(t, k) => {
                 let (tax, term) = (&self.taxonomies[t], &self.taxonomies[t].terms[k]);
-                ListInfo::new(&tax.lang, &term.name, &term.path, &term.articles, per_page)
+                ListInfo::by_date(&tax.lang, &term.name, &term.path, &term.articles, per_page)
             }
             List::Edition(i) => {
                 let e = &self.editions[i];
-                ListInfo::new(&e.lang, &e.date, &e.path, &e.articles, per_page)
+                ListInfo::by_date(&e.lang, &e.date, &e.path, &e.articles, per_page)
             }
         }
     }
@@ -329,28 +328,61 @@ impl Site {
     }
 
     /// Puts `new` in the place of `old` when that changes nothing the site is linked by
-    /// (URL, translations, list order, drafts): the site is then what [`Site::new`] would
-    /// build from the files as they are now. Returns the articles whose pages read it (those
-    /// holding it and their translations, which name it); none, changing nothing, when the
-    /// site would not be what a new build makes.
+    /// (URL, translations, drafts, the order of any list): the site is then what
+    /// [`Site::new`] would build from the files as they are now. Returns the articles whose
+    /// pages read it (those holding it and their translations, which name it); none,
+    /// changing nothing, when the site would not be what a new build makes.
     pub fn replace_page(&mut self, old: &Arc<Page>, new: &Arc<Page>) -> Option<Vec<usize>> {
         fn placement(p: &Page) -> impl PartialEq + '_ {
             let key = (&p.source, &p.file, &p.slug, &p.translation_key, &p.seed);
-            (key, p.draft, &p.date, &p.title, &p.terms)
+            (key, p.draft, &p.date, &p.terms)
         }
         if placement(old) != placement(new) {
             return None;
         }
-        let mut touched = Vec::new();
-        for (i, a) in self.articles.iter_mut().enumerate() {
-            if Arc::ptr_eq(&a.page, old) {
-                a.page = Arc::clone(new);
-                touched.push(i);
-                touched.extend(&a.translations);
-            }
+        let held: Vec<usize> = (0..self.articles.len())
+            .filter(|&i| Arc::ptr_eq(&self.articles[i].page, old))
+            .collect();
+        let swap = |site: &mut Self, page: &Arc<Page>| {
+            held.iter()
+                .for_each(|&i| site.articles[i].page = Arc::clone(page));
+        };
+        swap(self, new);
+        // A new title moves an article only among neighbours of the same date.
+        if old.title != new.title && !self.still_sorted(&held) {
+            swap(self, old);
+            return None;
         }
-        Some(touched)
+        let translations = held.iter().flat_map(|&i| &self.articles[i].translations);
+        Some(held.iter().chain(translations).copied().collect())
     }
+
+    /// Whether every list is in its order around the `moved` articles, all else being as
+    /// it was sorted.
+    fn still_sorted(&self, moved: &[usize]) -> bool {
+        self.lists().all(|list| {
+            let info = self.list(list);
+            info.articles.windows(2).all(|w| {
+                !(moved.contains(&w[0]) || moved.contains(&w[1]))
+                    || list_order(&self.articles, info.sort_by, w[0], w[1]).is_lt()
+            })
+        })
+    }
+}
+
+/// The order of a list: newest first then by title, or by title; ties in article order, so
+/// that a list has one order however its articles came.
+fn list_order(articles: &[Article], by: SortBy, a: usize, b: usize) -> std::cmp::Ordering {
+    let (pa, pb) = (&articles[a].page, &articles[b].page);
+    match by {
+        SortBy::Date => (&pb.date, &pa.title, a).cmp(&(&pa.date, &pb.title, b)),
+        SortBy::Title => (&pa.title, a).cmp(&(&pb.title, b)),
+    }
+}
+
+/// Sorts a list's article indices in [`list_order`].
+fn sort_list(articles: &[Article], by: SortBy, list: &mut [usize]) {
+    list.sort_unstable_by(|&a, &b| list_order(articles, by, a, b));
 }
 
 /// A list of articles: a section (or home page), a term or an edition.
@@ -377,16 +409,20 @@ pub struct ListInfo<'s> {
     pub articles: &'s [usize],
     /// Articles per page (0: all on one).
     pub per_page: usize,
+    /// How `articles` are ordered.
+    pub sort_by: SortBy,
 }
 
 impl<'s> ListInfo<'s> {
-    fn new(lang: &'s str, title: &'s str, path: &'s str, articles: &'s [usize], per_page: usize) -> Self {
+    /// A list of articles newest first.
+    fn by_date(lang: &'s str, title: &'s str, path: &'s str, articles: &'s [usize], per_page: usize) -> Self {
         Self {
             lang,
             title,
             path,
             articles,
             per_page,
+            sort_by: SortBy::Date,
         }
     }
 

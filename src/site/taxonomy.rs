@@ -3,9 +3,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::Article;
+use super::{sort_list, Article};
 use crate::config::Config;
-use crate::content::slugify;
+use crate::content::{slugify, SortBy};
 
 /// One taxonomy (`regions`, `tags`, …) in one language, with the terms its articles use.
 #[derive(Debug, Clone, PartialEq)]
@@ -115,7 +115,7 @@ pub(super) fn taxonomies(config: &Config, articles: &mut [Article]) -> Vec<Taxon
             let mut terms: Vec<Term> = found
                 .into_iter()
                 .map(|(slug, (written, mut list))| {
-                    newest_first(articles, &mut list);
+                    sort_list(articles, SortBy::Date, &mut list);
                     let configured = config
                         .terms
                         .get(name)
@@ -186,7 +186,7 @@ pub(super) fn editions(config: &Config, articles: &[Article]) -> Vec<Edition> {
     let mut editions: Vec<Edition> = days
         .into_iter()
         .map(|((_, std::cmp::Reverse(day)), mut list)| {
-            newest_first(articles, &mut list);
+            sort_list(articles, SortBy::Date, &mut list);
             let lang = articles[list[0]].page.file.lang.clone();
             Edition {
                 path: format!("{}{day}/", editions_path(config, &lang)),
@@ -202,12 +202,4 @@ pub(super) fn editions(config: &Config, articles: &[Article]) -> Vec<Edition> {
         e.translations = others;
     }
     editions
-}
-
-/// Sorts article indices newest first, then by title.
-pub(super) fn newest_first(articles: &[Article], list: &mut [usize]) {
-    list.sort_by(|&a, &b| {
-        let (a, b) = (&articles[a].page, &articles[b].page);
-        (&b.date, &a.title).cmp(&(&a.date, &b.title))
-    });
 }

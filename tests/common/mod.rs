@@ -176,6 +176,16 @@ impl Running {
         }
     }
 
+    /// Waits for rebuilds until `done` holds after one. One change to the files can come as
+    /// more than one burst of events (a new folder, then the files found in it), so the
+    /// rebuild a test waits for may not be the next one.
+    pub fn rebuilt_until(&mut self, done: impl Fn() -> bool) {
+        while {
+            self.wait_for("Rebuilt");
+            !done()
+        } {}
+    }
+
     /// Lines that arrive within `quiet` of each other (none once the watcher is idle).
     pub fn drain(&self, quiet: Duration) -> Vec<String> {
         std::iter::from_fn(|| self.lines.recv_timeout(quiet).ok()).collect()
