@@ -90,6 +90,21 @@ pub struct Config {
     pub feed_content: FeedContent,
     /// How many of the newest articles a feed lists; 0 lists all.
     pub feed_limit: usize,
+    /// Whether the build writes a search index (Pagefind) with the site.
+    pub search: bool,
+    /// How slugs and heading anchors are made from text.
+    pub slugify: Slugify,
+}
+
+/// How text becomes a URL segment or an anchor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Slugify {
+    /// Letters of every script kept (Arabic stays Arabic), lower-cased, tashkeel dropped.
+    #[default]
+    Unicode,
+    /// Transliterated to ASCII, for hosts and tools that mangle non-ASCII paths.
+    Ascii,
 }
 
 /// What a feed entry carries of its article.
@@ -134,6 +149,10 @@ struct RawConfig {
     feed_content: FeedContent,
     #[serde(default = "default_feed_limit")]
     feed_limit: usize,
+    #[serde(default = "yes")]
+    search: bool,
+    #[serde(default)]
+    slugify: Slugify,
 }
 
 #[derive(Deserialize)]
@@ -329,6 +348,8 @@ impl Config {
             paginate_by: raw.paginate_by,
             feed_content: raw.feed_content,
             feed_limit: raw.feed_limit,
+            search: raw.search,
+            slugify: raw.slugify,
         })
     }
 
