@@ -276,7 +276,7 @@ impl Config {
             );
         }
         for t in &raw.taxonomies {
-            if crate::content::slugify(t) != *t {
+            if crate::content::slug(t, raw.slugify) != *t {
                 return Err(
                     key_at("taxonomies")(format!("taxonomy name {t:?} is not usable in a URL"))
                         .help("use lowercase letters, digits and hyphens, e.g. \"regions\"")
@@ -288,7 +288,7 @@ impl Config {
         if raw
             .seed_section
             .split('/')
-            .any(|part| crate::content::slugify(part) != part)
+            .any(|part| crate::content::slug(part, raw.slugify) != part)
         {
             return Err(key_at("seed_section")(format!(
                 "`seed_section` = {:?} is not a folder name under content/",
@@ -310,7 +310,7 @@ impl Config {
             }
             let mut checked = BTreeMap::new();
             for (term, names) in entries {
-                if crate::content::slugify(&term) != term {
+                if crate::content::slug(&term, raw.slugify) != term {
                     return Err(key_at(&term)(format!("term {term:?} is not usable in a URL"))
                         .help("use lowercase letters, digits and hyphens, e.g. burkina-faso")
                         .into());

@@ -298,7 +298,7 @@ fn headline_and_paragraphs(body: &str, markdown: bool) -> (Option<String>, Vec<S
 
 /// Markdown source → its visible text (for headlines and summaries taken from Markdown).
 fn plain(markdown: &str) -> String {
-    crate::content::markdown::render_summary(markdown).1
+    crate::content::markdown::visible_text(markdown)
 }
 
 /// Up to and including the first sentence end (`.`, `!`, `?`, `؟`, `۔`) followed by a space.
@@ -548,7 +548,12 @@ mod tests {
 
     /// The derived article's body as the site renders it.
     fn body_html(d: &Derived) -> String {
-        crate::content::markdown::render(d.document.split("+++").nth(2).unwrap()).html
+        crate::content::markdown::render(
+            d.document.split("+++").nth(2).unwrap(),
+            crate::config::Direction::Ltr,
+            crate::config::Slugify::Unicode,
+        )
+        .html
     }
 
     #[test]

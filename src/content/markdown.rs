@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 
-use super::slugify;
+use super::bidi;
+use super::slug;
+use crate::config::{Direction, Slugify};
 
 /// The marker that ends a hand-chosen summary.
 pub const MORE_MARKER: &str = "<!-- more -->";
@@ -75,14 +77,21 @@ pub fn runs_script(url: &str, image: bool) -> bool {
         || (scheme.starts_with("data:") && !(image && scheme.starts_with("data:image/")))
 }
 
-/// Renders a Markdown body.
-pub fn render(markdown: &str) -> Rendered {
-    let (events, toc) = with_heading_ids(parse(markdown));
+/// Renders a Markdown body written in direction `dir`, isolating runs of the other one, with
+/// heading anchors made as `slugs` says.
+pub fn render(markdown: &str, dir: Direction, slugs: Slugify) -> Rendered {
+    let (events, toc) = with_heading_ids(parse(markdown), slugs);
     let summary = summary_events(&events);
     let mut html_out = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut html_out, events.iter().cloned());
+    html::push_html(
+        &mut html_out,
+        bidi::isolate(events.iter().cloned(), dir).into_iter(),
+    );
     let mut summary_html = String::new();
-    html::push_html(&mut summary_html, summary.iter().cloned());
+    html::push_html(
+        &mut summary_html,
+        bidi::isolate(summary.iter().cloned(), dir).into_iter(),
+    );
     Rendered {
         html: html_out,
         summary_html,
@@ -93,15 +102,20 @@ pub fn render(markdown: &str) -> Rendered {
 }
 
 /// Renders a short text (a front matter summary) as Markdown, keeping only its plain text too.
-pub fn render_summary(markdown: &str) -> (String, String) {
+pub fn render_summary(markdown: &str, dir: Direction) -> (String, String) {
     let events = parse(markdown);
     let mut out = String::new();
-    html::push_html(&mut out, events.iter().cloned());
+    html::push_html(&mut out, bidi::isolate(events.iter().cloned(), dir).into_iter());
     (out, plain_text(&events))
 }
 
+/// The visible text of Markdown, white space folded.
+pub fn visible_text(markdown: &str) -> String {
+    plain_text(&parse(markdown))
+}
+
 /// Replaces every heading start with raw HTML carrying a unique `id`, and lists the headings.
-fn with_heading_ids(events: Vec<Event<'_>>) -> (Vec<Event<'_>>, Vec<Heading>) {
+fn with_heading_ids(events: Vec<Event<'_>>, slugs: Slugify) -> (Vec<Event<'_>>, Vec<Heading>) {
     let mut used: HashMap<String, usize> = HashMap::new();
     let mut toc = Vec::new();
     let mut out = Vec::with_capacity(events.len());
@@ -124,16 +138,18 @@ fn with_heading_ids(events: Vec<Event<'_>>) -> (Vec<Event<'_>>, Vec<Heading>) {
             .map_or(events.len(), |p| i + p);
         let inner = &events[i + 1..end];
         let title = plain_text(inner);
+        // An author's `{#id}` is kept if it is a plain name, else made into one like a title.
+        let plain =
+            |id: &str| !id.is_empty() && id.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_');
         let base = match id {
-            Some(id) => id.to_string(),
-            None => {
-                let s = slugify(&title);
-                if s.is_empty() {
-                    "section".to_string()
-                } else {
-                    s
-                }
-            }
+            Some(id) if plain(id) => id.to_string(),
+            Some(id) => slug(id, slugs),
+            None => slug(&title, slugs),
+        };
+        let base = if base.is_empty() {
+            "section".to_string()
+        } else {
+            base
         };
         let unique = unique_id(&mut used, base);
         let n = heading_number(*level);
@@ -250,48 +266,70 @@ fn plain_text(events: &[Event<'_>]) -> String {
 mod tests {
     use super::*;
 
+    fn render_ltr(markdown: &str) -> Rendered {
+        render(markdown, Direction::Ltr, Slugify::Unicode)
+    }
+
     #[test]
     fn arabic_heading_ids_are_readable_and_unique() {
-        let r = render("## ما الذي يعنيه ذلك؟\n\ntext\n\n## ما الذي يعنيه ذلك؟\n\n## Spartak وTigr\n");
+        let r = render(
+            "## ما الذي يعنيه ذلك؟\n\ntext\n\n## ما الذي يعنيه ذلك؟\n\n## Spartak وTigr\n",
+            Direction::Rtl,
+            Slugify::Unicode,
+        );
         assert!(r.html.contains("<h2 id=\"ما-الذي-يعنيه-ذلك\">"), "{}", r.html);
         assert!(r.html.contains("<h2 id=\"ما-الذي-يعنيه-ذلك-1\">"), "{}", r.html);
-        assert!(r.html.contains("<h2 id=\"spartak-وtigr\">"), "{}", r.html);
+        assert!(
+            r.html
+                .contains("<h2 id=\"spartak-وtigr\"><bdi>Spartak</bdi> و<bdi>Tigr</bdi></h2>"),
+            "{}",
+            r.html
+        );
         assert_eq!(r.toc.len(), 3);
         assert_eq!(r.toc[0].title, "ما الذي يعنيه ذلك؟");
     }
 
     #[test]
     fn explicit_heading_id_is_kept() {
-        let r = render("## Title {#custom}\n");
+        let r = render_ltr("## Title {#custom}\n");
         assert!(r.html.contains("<h2 id=\"custom\">Title</h2>"), "{}", r.html);
     }
 
     #[test]
+    fn explicit_heading_ids_cannot_carry_paths_or_clash() {
+        let r = render_ltr("## A {#../../x}\n\n## B {#a/b\u{7}}\n\n## x\n\n## C {#x-1}\n\n## x\n");
+        let ids: Vec<&str> = r.toc.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["x", "a-b", "x-1", "x-1-1", "x-2"]);
+        let ascii = render("## مالي وروسيا\n", Direction::Rtl, Slugify::Ascii);
+        assert!(ascii.toc[0].id.is_ascii(), "{}", ascii.toc[0].id);
+    }
+
+    #[test]
     fn summary_is_first_paragraph_or_up_to_more() {
-        let r = render("## H\n\nFirst *para*.\n\nSecond.\n");
+        let r = render_ltr("## H\n\nFirst *para*.\n\nSecond.\n");
         assert_eq!(r.summary_html, "<p>First <em>para</em>.</p>\n");
         assert_eq!(r.summary_text, "First para.");
-        let r = render("One.\n\nTwo.\n\n<!-- more -->\n\nThree.\n");
+        let r = render_ltr("One.\n\nTwo.\n\n<!-- more -->\n\nThree.\n");
         assert_eq!(r.summary_html, "<p>One.</p>\n<p>Two.</p>\n");
     }
 
     #[test]
     fn script_urls_are_made_inert() {
-        let r = render(
+        let r = render_ltr(
             "[a](javascript:alert(1)) [b](<JaVa\tScript:x>) [c](https://example.org) ![i](data:text/html,x)",
         );
         assert_eq!(r.html.matches("href=\"#\"").count(), 2, "{}", r.html);
         assert!(!r.html.to_lowercase().contains("href=\"java"), "{}", r.html);
         assert!(!r.html.contains("data:text"), "{}", r.html);
         assert!(r.html.contains("href=\"https://example.org\""));
-        assert!(render("![i](data:image/png;base64,AA)")
+        assert!(render_ltr("![i](data:image/png;base64,AA)")
             .html
             .contains("data:image/png"));
     }
 
     #[test]
     fn tables_footnotes_strikethrough() {
-        let r = render("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~x~~ y[^1]\n\n[^1]: note\n");
+        let r = render_ltr("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~x~~ y[^1]\n\n[^1]: note\n");
         assert!(r.html.contains("<table>"));
         assert!(r.html.contains("<del>x</del>"));
         assert!(r.html.contains("footnote-definition"));

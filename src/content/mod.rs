@@ -1,6 +1,7 @@
 //! One content file → a [`Page`] (an article) or a [`SectionFile`] (`_index.<lang>.md`).
 //! Loading a file does not know about other files: linking is the site's job.
 
+pub mod bidi;
 pub mod front_matter;
 pub mod markdown;
 
@@ -12,8 +13,9 @@ use std::sync::Arc;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
 
-use crate::config::{key_diagnostic, Config};
+use crate::config::{key_diagnostic, Config, Direction, Slugify};
 use crate::error::{did_you_mean, Diagnostic, Result};
 use front_matter::Format;
 use markdown::Heading;
@@ -301,6 +303,8 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
     let file = FileName::parse(relative, config, shown)?;
     let split = front_matter::split(shown, text)?;
     let (format, front) = split.front.unwrap_or((Format::Toml, ""));
+    // FileName::parse accepts only configured languages.
+    let dir = config.language(&file.lang).map_or(Direction::Ltr, |l| l.dir);
     let missing = |what: &str| {
         Diagnostic::new(shown, format!("the front matter has no `{what}`"))
             .at(1, 1)
@@ -309,7 +313,7 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
 
     if file.name == "_index" {
         let fm: SectionFront = front_matter::parse(shown, format, front, split.front_line)?;
-        let rendered = markdown::render(split.body);
+        let rendered = markdown::render(split.body, dir, config.slugify);
         return Ok(Loaded::Section(Box::new(SectionFile {
             source: shown.to_path_buf(),
             title: fm.title.unwrap_or_default(),
@@ -339,7 +343,7 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
 
     let slug = match &fm.slug {
         Some(s) => {
-            let slug = slugify(s);
+            let slug = slug(s, config.slugify);
             if s.contains(['/', '\\'])
                 || s.split('.').all(str::is_empty)
                 || s.contains("..")
@@ -356,7 +360,7 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
             slug
         }
         None => {
-            let slug = slugify(&file.name);
+            let slug = slug(&file.name, config.slugify);
             if slug.is_empty() {
                 return Err(Diagnostic::new(shown, "the file name gives no usable URL")
                     .help("rename the file with letters or digits, or set `slug` in the front matter")
@@ -402,7 +406,7 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
             at_key(&key)(format!("`{key}` must be a list of names"))
                 .help(format!("write e.g. {key} = [\"mali\", \"niger\"]"))
         })?;
-        if let Some(bad) = list.iter().find(|t| slugify(t).is_empty()) {
+        if let Some(bad) = list.iter().find(|t| self::slug(t, config.slugify).is_empty()) {
             return Err(
                 at_key(&key)(format!("the term {bad:?} in `{key}` gives no usable URL"))
                     .help("name a term with letters or digits, e.g. \"mali\"")
@@ -412,9 +416,9 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
         terms.insert(key, list);
     }
 
-    let rendered = markdown::render(split.body);
+    let rendered = markdown::render(split.body, dir, config.slugify);
     let (summary_html, description) = match &fm.summary {
-        Some(s) => markdown::render_summary(s),
+        Some(s) => markdown::render_summary(s, dir),
         None => (rendered.summary_html, rendered.summary_text),
     };
     let translation_key = fm
@@ -449,13 +453,20 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
 }
 
 /// A URL- and anchor-safe form of a name that stays readable in any script: letters and digits
-/// of every script are kept (Arabic stays Arabic), Latin is lowercased, diacritics (tashkeel)
-/// and tatweel dropped, everything else becomes single hyphens.
+/// of every script are kept (Arabic stays Arabic), Latin is lowercased, diacritics (tashkeel),
+/// tatweel and invisible format characters dropped, presentation forms folded to plain
+/// letters (NFKC), everything else becomes single hyphens. So a slug can never hold `/`, `\`,
+/// `.` or a control character.
 pub fn slugify(s: &str) -> String {
+    use unicode_bidi::{bidi_class, BidiClass::*};
     let mut out = String::with_capacity(s.len());
     let mut pending_hyphen = false;
-    for c in s.chars() {
-        if is_combining_mark(c) || c == '\u{0640}' || c.is_control() {
+    for c in s.nfkc() {
+        let invisible = matches!(
+            bidi_class(c),
+            BN | LRE | RLE | LRO | RLO | PDF | LRI | RLI | FSI | PDI
+        );
+        if is_combining_mark(c) || c == '\u{0640}' || c.is_control() || invisible {
             continue;
         }
         if c.is_alphanumeric() {
@@ -471,6 +482,15 @@ pub fn slugify(s: &str) -> String {
     out
 }
 
+/// A slug in the site's chosen form: [`slugify`] as it is, or of an ASCII transliteration
+/// (`slugify = "ascii"`), for hosts and tools that mangle non-ASCII paths.
+pub fn slug(s: &str, form: Slugify) -> String {
+    match form {
+        Slugify::Unicode => slugify(s),
+        Slugify::Ascii => slugify(&any_ascii::any_ascii(s)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -481,6 +501,24 @@ mod tests {
         assert_eq!(slugify("T-72B3 و BMP-3"), "t-72b3-و-bmp-3");
         assert_eq!(slugify("../../x"), "x");
         assert_eq!(slugify("..."), "");
+    }
+
+    #[test]
+    fn slugs_fold_presentation_forms_and_drop_invisible_marks() {
+        // Arabic presentation forms (as pasted from old PDFs) are the letters they show.
+        assert_eq!(slugify("ﻣﺎﻟﻲ"), "مالي");
+        // Zero-width non-joiner, isolates and marks vanish; they never leave hyphens.
+        assert_eq!(slugify("\u{2067}مالي\u{2069}\u{200c}\u{200f}"), "مالي");
+        assert_eq!(slugify("a\u{0}b\\c/d..e"), "ab-c-d-e");
+    }
+
+    #[test]
+    fn ascii_slugs_transliterate() {
+        let ascii = slug("مالي وروسيا: T-72B3", Slugify::Ascii);
+        assert!(ascii.is_ascii() && ascii.ends_with("-t-72b3"), "{ascii}");
+        assert!(!ascii.contains("--") && !ascii.starts_with('-'), "{ascii}");
+        assert_eq!(slug("Ünïcödé ÉTÉ", Slugify::Ascii), "unicode-ete");
+        assert_eq!(slug("مالي", Slugify::Unicode), "مالي");
     }
 
     #[test]

@@ -8,12 +8,13 @@ use std::sync::Arc;
 use serde::Deserialize;
 use tera::Tera;
 
-use crate::config::{key_diagnostic, toml_diagnostic, Config, CONFIG_FILE};
+use crate::config::{key_diagnostic, toml_diagnostic, Config, Direction, CONFIG_FILE};
+use crate::content::bidi::push_isolated;
 use crate::error::{collect_all, read_text, Diagnostic, Result};
 use crate::i18n::{DateFilter, DateFormatter, NumberFilter};
 
 /// Templates every theme must provide.
-const REQUIRED: [&str; 9] = [
+const REQUIRED: [&str; 10] = [
     "base.html",
     "index.html",
     "section.html",
@@ -23,6 +24,7 @@ const REQUIRED: [&str; 9] = [
     "term.html",
     "edition.html",
     "editions.html",
+    "search.html",
 ];
 
 /// A loaded theme, ready to render.
@@ -150,6 +152,7 @@ impl Theme {
             let filter = DateFilter::new(dates.clone(), lang.code.clone());
             t.register_filter("number", NumberFilter(filter.clone()));
             t.register_filter("date", filter);
+            t.register_filter("bidi", Isolate(lang.dir));
             t.register_function(
                 "asset",
                 Asset {
@@ -281,6 +284,33 @@ impl tera::Function for Translate {
 
     fn is_safe(&self) -> bool {
         false
+    }
+}
+
+/// Tera filter `bidi`: `{{ page.title | bidi }}` escapes a plain-text value and wraps each
+/// run written in the other direction than the page's in `<bdi>` (see
+/// [`crate::content::bidi`]). For text shown in an element: never in `<title>` or an attribute.
+struct Isolate(Direction);
+
+impl tera::Filter for Isolate {
+    fn filter(&self, value: &tera::Value, args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+        if let Some(unknown) = args.keys().next() {
+            return Err(tera::Error::msg(format!(
+                "bidi filter: unknown argument `{unknown}`; it takes none"
+            )));
+        }
+        let text = match value {
+            tera::Value::String(s) => s.clone(),
+            tera::Value::Null => String::new(),
+            other => other.to_string(),
+        };
+        let mut out = String::with_capacity(text.len() + 16);
+        push_isolated(&mut out, &text, self.0);
+        Ok(tera::Value::String(out))
+    }
+
+    fn is_safe(&self) -> bool {
+        true
     }
 }
 

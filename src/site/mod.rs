@@ -13,7 +13,7 @@ use std::sync::Arc;
 use chrono::NaiveDateTime;
 
 use crate::config::Config;
-use crate::content::{slugify, Loaded, Page, SectionFile, SortBy};
+use crate::content::{slug, Loaded, Page, SectionFile, SortBy};
 use crate::error::{Diagnostic, Result};
 pub use taxonomy::{editions_path, Edition, Taxonomy, Term, TermRef};
 
@@ -508,7 +508,7 @@ fn build_sections(
             let path = if folder.is_empty() {
                 prefix
             } else {
-                let slugs: Vec<String> = folder.split('/').map(slugify).collect();
+                let slugs: Vec<String> = folder.split('/').map(|f| slug(f, config.slugify)).collect();
                 format!("{prefix}{}/", slugs.join("/"))
             };
             let fallback_title = if folder.is_empty() {

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::{sort_list, Article};
 use crate::config::Config;
-use crate::content::{slugify, SortBy};
+use crate::content::{slug, slugify, SortBy};
 
 /// One taxonomy (`regions`, `tags`, …) in one language, with the terms its articles use.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,11 +78,11 @@ pub(super) fn taxonomies(config: &Config, articles: &mut [Article]) -> Vec<Taxon
             }
         }
     }
+    // Names match in their readable form; an unconfigured term's URL is in the site's.
     let resolve = |taxonomy: &str, raw: &str| -> String {
-        let key = (taxonomy, slugify(raw));
-        match aliases.get(&key) {
+        match aliases.get(&(taxonomy, slugify(raw))) {
             Some(slug) => slug.to_string(),
-            None => key.1,
+            None => slug(raw, config.slugify),
         }
     };
 
