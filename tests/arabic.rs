@@ -122,3 +122,35 @@ fn ascii_slugs_transliterate_every_path() {
     let ids = attrs(&site.page(report), "h2", "id");
     assert!(ids.iter().all(|id| id.is_ascii() && !id.is_empty()), "{ids:?}");
 }
+
+/// In headless Chromium, the seed paragraph shows each model name in its own left-to-right
+/// order, and what follows one in the text (an Arabic comma; a number of the Arabic sentence)
+/// stands to its left, where a right-to-left reader goes on.
+#[test]
+fn chromium_keeps_model_names_in_logical_order() {
+    let site = Site::sample();
+    let rel = "content/briefings/mali-russia-equipment.ar.md";
+    site.write(rel, site.read(rel) + "\nوأرسلت Russia 40 دبابة أخرى.\n");
+    let (_server, addr) = common::Running::serve(&site);
+    let url = format!("http://{addr}/briefings/mali-russia-equipment/");
+    let words = [("T-72B3", "،"), ("BMP-3", "،"), ("BTR-82A", "،"), ("Russia", "4")];
+    let mut args = vec![url.as_str()];
+    args.extend(words.iter().map(|w| w.0));
+    let found = common::browser("bidi.mjs", &args);
+    for ((word, next), w) in words.iter().zip(found.as_array().expect("a list")) {
+        let lefts: Vec<f64> = w["lefts"]
+            .as_array()
+            .map(|l| l.iter().filter_map(|x| x.as_f64()).collect())
+            .unwrap_or_default();
+        assert_eq!(lefts.len(), word.chars().count(), "{word} not on the page: {w}");
+        assert!(
+            lefts.windows(2).all(|p| p[0] < p[1]),
+            "{word} is not laid out left to right: {w}"
+        );
+        assert_eq!(w["next"]["char"], *next, "{w}");
+        assert!(
+            w["next"]["right"].as_f64().unwrap_or(f64::MAX) <= lefts[0] + 0.5,
+            "what follows {word} is not on its left: {w}"
+        );
+    }
+}

@@ -10,19 +10,6 @@ use common::{atomic_save, Running, Site};
 
 const AR: &str = "content/briefings/mali-russia-equipment.ar.md";
 
-/// A running server and its address (`127.0.0.1:PORT`), once the site is built.
-fn serve(site: &Site) -> (Running, String) {
-    let running = Running::start(site, "serve", &["--port", "0"]);
-    let addr = running
-        .startup
-        .iter()
-        .find_map(|l| l.split(" at http://").nth(1))
-        .and_then(|rest| rest.split('/').next())
-        .expect("the server says where it listens")
-        .to_string();
-    (running, addr)
-}
-
 /// A response as the client sees it.
 struct Reply {
     status: u16,
@@ -52,7 +39,7 @@ fn get(addr: &str, target: &str) -> Reply {
 #[test]
 fn pages_types_404_and_no_way_out() {
     let site = Site::sample();
-    let (_server, addr) = serve(&site);
+    let (_server, addr) = Running::serve(&site);
 
     let home = get(&addr, "/");
     assert_eq!(home.status, 200);
@@ -175,7 +162,7 @@ impl Events {
 #[test]
 fn pages_reload_after_an_edit_and_show_errors_until_fixed() {
     let site = Site::sample();
-    let (_server, addr) = serve(&site);
+    let (_server, addr) = Running::serve(&site);
     let mut events = Events::connect(&addr);
 
     let good = site.read(AR);

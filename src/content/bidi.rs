@@ -8,7 +8,8 @@
 //! starts at a strong character of the other direction and takes in whatever follows until a
 //! strong character of the page's own direction, then gives back what trails after its last
 //! solid character (spaces, punctuation, an unmatched bracket), so punctuation and
-//! Arabic-Indic digits stay outside. Digits belong to a Latin run ("BMP-3", "Mali 2024").
+//! Arabic-Indic digits stay outside. Digits belong to a Latin run when they touch it
+//! ("BMP-3", "2S19") or the run goes on after them ("Sahel 2024 Review").
 
 use std::ops::Range;
 
@@ -71,21 +72,27 @@ fn run_end(chars: &[(usize, char, Role)], i: usize) -> usize {
     // Open brackets of the run, and the end of the run before the first unmatched one.
     let mut open: Vec<(usize, char)> = Vec::new();
     let mut end = i + 1;
+    // Whether white space came since the last solid character: a European number after a
+    // space is the Arabic sentence's ("أرسلت Russia 40 دبابة"), not the name's, unless the
+    // run goes on. Arabic-Indic digits in English text are always the Arabic run's.
+    let mut gap = false;
     for (j, &(_, c, role)) in chars.iter().enumerate().skip(i + 1) {
         match role {
             Role::Native | Role::Break => break,
-            Role::Foreign | Role::Solid => end = j + 1,
+            Role::Foreign => (end, gap) = (j + 1, false),
+            Role::Solid if !gap || bidi_class(c) == BidiClass::AN => end = j + 1,
+            Role::Solid => {}
             Role::Between => match data.bidi_matched_opening_bracket(c) {
                 Some(b) if b.is_open => open.push((j, b.opening)),
                 Some(b) => match open.last() {
                     Some(&(_, opening)) if opening == b.opening => {
                         open.pop();
-                        end = j + 1;
+                        (end, gap) = (j + 1, false);
                     }
                     // A closing bracket the run did not open is not the run's.
                     _ => break,
                 },
-                None => {}
+                None => gap |= bidi_class(c) == BidiClass::WS,
             },
         }
     }
@@ -211,6 +218,8 @@ mod tests {
         assert_eq!(latin("نحو 40 مركبة من طراز BMP-3 (IFV)."), ["BMP-3 (IFV)"]);
         assert_eq!(latin("من طراز (BMP-3) وغيرها"), ["BMP-3"]);
         assert_eq!(latin("مدافع 2S19 Msta-S، وغيرها"), ["2S19 Msta-S"]);
+        assert_eq!(latin("أرسلت Russia 40 دبابة و Su-35 2024"), ["Russia", "Su-35"]);
+        assert_eq!(latin("عدد Sahel 2024 Review الخاص"), ["Sahel 2024 Review"]);
         assert_eq!(latin("قال (راجع BMP-3 و"), ["BMP-3"]);
         assert_eq!(latin("انظر [Mali (2024"), ["Mali"]);
     }

@@ -159,6 +159,19 @@ impl Running {
         w
     }
 
+    /// Starts `nashra serve` on a free port; returns it with its address (`127.0.0.1:PORT`).
+    pub fn serve(site: &Site) -> (Self, String) {
+        let running = Self::start(site, "serve", &["--port", "0"]);
+        let addr = running
+            .startup
+            .iter()
+            .find_map(|l| l.split(" at http://").nth(1))
+            .and_then(|rest| rest.split('/').next())
+            .expect("the server says where it listens")
+            .to_string();
+        (running, addr)
+    }
+
     /// Lines up to and including the first that contains `text`; fails after 20 s.
     pub fn wait_for(&mut self, text: &str) -> Vec<String> {
         let mut seen = Vec::new();
@@ -205,4 +218,30 @@ pub fn atomic_save(site: &Site, rel: &str, text: &str) {
     let tmp = path.with_file_name(".nashra-test-save.tmp");
     std::fs::write(&tmp, text).unwrap();
     std::fs::rename(&tmp, &path).unwrap();
+}
+
+/// Runs a script of `tests/browser/` (Node driving headless Chromium) and parses what it
+/// prints as JSON. `.ci/run` installs Chromium and the scripts' npm packages.
+pub fn browser(script: &str, args: &[&str]) -> serde_json::Value {
+    let dir = repo().join("tests/browser");
+    assert!(
+        dir.join("node_modules").is_dir(),
+        "the browser tests need their npm packages: run `npm ci --prefix tests/browser` (and install chromium)"
+    );
+    let out = std::process::Command::new("node")
+        .arg(dir.join(script))
+        .args(args)
+        .output()
+        .expect("node runs (the browser tests need Node.js)");
+    assert!(
+        out.status.success(),
+        "{script} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{script} printed no JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
 }
