@@ -90,7 +90,9 @@ pub struct Config {
     pub feed_content: FeedContent,
     /// How many of the newest articles a feed lists; 0 lists all.
     pub feed_limit: usize,
-    /// Whether the build writes a search index (Pagefind) with the site.
+    /// Whether the build writes a search index (Pagefind) with the site. Off unless asked
+    /// for: indexing is whole-site work (about 96 s at 20,000 articles, on every watch save
+    /// that changes an article), so a site opts in.
     pub search: bool,
     /// How slugs and heading anchors are made from text.
     pub slugify: Slugify,
@@ -149,7 +151,7 @@ struct RawConfig {
     feed_content: FeedContent,
     #[serde(default = "default_feed_limit")]
     feed_limit: usize,
-    #[serde(default = "yes")]
+    #[serde(default)]
     search: bool,
     #[serde(default)]
     slugify: Slugify,

@@ -19,6 +19,7 @@ theme = "default"
 minify = true
 taxonomies = ["regions", "tags"]
 seed_section = "briefings"
+search = true          # a Pagefind index and a search page per language
 
 [languages.ar]
 name = "العربية"

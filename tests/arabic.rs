@@ -154,3 +154,34 @@ fn chromium_keeps_model_names_in_logical_order() {
         );
     }
 }
+
+/// Titles are running text too: isolated where a page shows them, left plain in `<title>`,
+/// metadata and feeds, where markup would show as text.
+#[test]
+fn titles_are_isolated_where_shown_and_plain_in_metadata() {
+    let site = Site::sample();
+    let rel = "content/briefings/mali-russia-equipment.ar.md";
+    site.write(
+        rel,
+        site.read(rel)
+            .replacen("title = \"مالي تتسلم", "title = \"دبابات T-72B3: مالي تتسلم", 1),
+    );
+    site.build(&[]).success();
+    let page = site.page(AR);
+    assert_eq!(
+        inner(&page, "h1.article__title"),
+        ["دبابات <bdi>T-72B3</bdi>: مالي تتسلم دفعة جديدة من المعدات العسكرية الروسية"]
+    );
+    let card = inner(&site.page("index.html"), ".card__title a").join("");
+    assert!(card.contains("<bdi>T-72B3</bdi>:"), "{card}");
+    let title = common::texts(&page, "title").join("");
+    assert!(title.starts_with("دبابات T-72B3: مالي"), "{title}");
+    let og = attrs(&page, "meta[property='og:title']", "content").join("");
+    assert!(og.starts_with("دبابات T-72B3: مالي"), "{og}");
+    let feed: atom_syndication::Feed = site.read("public/atom.xml").parse().unwrap();
+    let titles: Vec<&str> = feed.entries().iter().map(|e| e.title().as_str()).collect();
+    assert!(
+        titles.contains(&"دبابات T-72B3: مالي تتسلم دفعة جديدة من المعدات العسكرية الروسية"),
+        "{titles:?}"
+    );
+}

@@ -448,7 +448,13 @@ fn an_edit_renders_only_its_dependants() {
     let mut rebuild = |text: String| {
         site.write(rel, text);
         match session.rebuild(std::slice::from_ref(&path)) {
-            Ok(Report::Incremental(r)) => r,
+            // The search bundle is made again whenever an article page changes; here only
+            // the pages count (the property test holds the bundle to a clean build's).
+            Ok(Report::Incremental(mut r)) => {
+                r.written.retain(|p| !p.starts_with("pagefind/"));
+                r.removed.retain(|p| !p.starts_with("pagefind/"));
+                r
+            }
             other => panic!("expected an incremental rebuild, got {other:?}"),
         }
     };

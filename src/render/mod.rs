@@ -2,6 +2,7 @@
 //! parallel, plus the static files. Nothing here reads content or writes to disk.
 
 mod feed;
+mod search;
 pub mod theme;
 
 use std::hash::{Hash, Hasher};
@@ -45,8 +46,38 @@ pub fn render(root: &Path, site: &Site) -> Result<Vec<Output>> {
     let theme = Theme::load(root, &site.config)?;
     let jobs = jobs(site, &ArticleHashes::new(site));
     let mut outputs = render_jobs(site, &theme, jobs.iter())?;
+    if site.config.search {
+        let articles = jobs.iter().zip(&outputs).filter(|(j, _)| j.is_article());
+        let bundle = search_bundle(articles.filter_map(|(_, o)| article_html(o)))?;
+        outputs.extend(bundle);
+    }
     outputs.extend(static_files(&theme));
     Ok(outputs)
+}
+
+/// A rendered page as the search indexer takes it: (output path, HTML).
+pub fn article_html(page: &Output) -> Option<(&str, &[u8])> {
+    match &page.content {
+        Content::Bytes(html) => Some((page.path.as_str(), html.as_slice())),
+        Content::Copy(_) => None,
+    }
+}
+
+/// The Pagefind bundle (`pagefind/…`) indexing every article page.
+pub fn search_bundle<'a>(articles: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Result<Vec<Output>> {
+    search::bundle(articles)
+}
+
+/// The site path of a language's search page.
+fn search_path(config: &Config, lang: &str) -> String {
+    format!("{}search/", config.language_prefix(lang))
+}
+
+impl Job {
+    /// Whether this job renders an article page (what the search index is made from).
+    pub fn is_article(&self) -> bool {
+        matches!(self.what, Renders::Article(_))
+    }
 }
 
 /// The theme's and the site's static files, copied as they are.
@@ -78,6 +109,8 @@ enum Renders {
     /// The edition archive of a language (index into the config's languages).
     Editions(usize),
     NotFound(usize),
+    /// The search page of a language (when the site has search).
+    Search(usize),
     /// The Atom feed of a section (the home page's: the whole language).
     Feed(usize),
     Sitemap,
@@ -212,17 +245,26 @@ pub fn jobs(site: &Site, articles: &ArticleHashes) -> Vec<Job> {
             }
         })
     });
-    let not_found = languages.map(|(i, l)| Job {
+    let not_found = languages.clone().map(|(i, l)| Job {
         what: Renders::NotFound(i),
         path: format!("{}404.html", site.config.language_prefix(&l.code)),
         inputs: 0,
     });
+    let search_pages = languages
+        .clone()
+        .filter(|_| site.config.search)
+        .map(|(i, l)| Job {
+            what: Renders::Search(i),
+            path: format!("{}index.html", search_path(&site.config, &l.code)),
+            inputs: 0,
+        });
     let mut jobs: Vec<Job> = list_pages.collect();
     jobs.extend_from_slice(&articles.jobs);
     jobs.extend(taxonomies);
     jobs.extend(archives);
     jobs.extend(feeds);
     jobs.extend(not_found);
+    jobs.extend(search_pages);
     jobs.push(hashed(Renders::Sitemap, "sitemap.xml".into(), &|h| {
         articles.seen.iter().for_each(|s| s.1.hash(h));
         feed::hash_sitemap_lists(h, site)
@@ -299,6 +341,7 @@ pub fn render_jobs<'j>(
             Renders::Taxonomy(t) => r.taxonomy(&site.taxonomies[t]),
             Renders::Editions(i) => r.editions(&site.config.languages[i].code),
             Renders::NotFound(i) => r.not_found(&site.config.languages[i].code),
+            Renders::Search(i) => r.search(&site.config.languages[i].code),
             Renders::Feed(i) => r.feed(&site.sections[i]),
             Renders::Sitemap => Ok(r.sitemap()),
             Renders::Robots => Ok(r.robots()),
@@ -405,6 +448,8 @@ struct LangCtx<'a> {
     feed_url: String,
     /// The language's edition archive.
     editions_path: String,
+    /// The language's search page, when the site has search.
+    search_path: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -557,6 +602,9 @@ impl<'a> Renderer<'a> {
             hijri: lang.dates.hijri,
             feed_url: self.urls.url(&format!("{home}atom.xml")),
             editions_path: self.urls.path(&editions_path(config, &lang.code)),
+            search_path: config
+                .search
+                .then(|| self.urls.path(&search_path(config, &lang.code))),
         }
     }
 
@@ -900,6 +948,25 @@ impl<'a> Renderer<'a> {
         let path = format!("{prefix}404.html");
         let ctx = self.common("404", lang, &path, &[(lang, &path, "")]);
         self.render_file("404.html", lang, &ctx, path)
+    }
+
+    /// A language's search page; its script loads the Pagefind bundle from `pagefind_js`.
+    fn search(&self, lang: &'a str) -> Result<Output> {
+        let versions: Vec<(String, &str)> = self
+            .site
+            .config
+            .languages
+            .iter()
+            .map(|l| (search_path(&self.site.config, &l.code), l.code.as_str()))
+            .collect();
+        let versions: Vec<(&str, &str, &str)> = versions.iter().map(|(p, l)| (*l, p.as_str(), "")).collect();
+        let path = search_path(&self.site.config, lang);
+        let mut ctx = self.common("search", lang, &path, &versions);
+        ctx.insert(
+            "pagefind_js",
+            &self.urls.path(&format!("{}pagefind.js", search::BUNDLE)),
+        );
+        self.render_to("search.html", lang, &ctx, &path)
     }
 
     /// Renders `template` to `<site_path>index.html`.

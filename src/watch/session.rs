@@ -69,6 +69,9 @@ pub struct Session {
     rerender_all: bool,
     /// Static files changed since the last write: compare and copy them all.
     statics_changed: bool,
+    /// The last rendered HTML of every article page, by output path: the search index is
+    /// made from all of them, so a rebuild that re-renders one indexes them all again.
+    articles_html: BTreeMap<String, Vec<u8>>,
 }
 
 /// The files of the output folder and what they were made from.
@@ -77,6 +80,8 @@ struct OnDisk {
     pages: Vec<(String, u64)>,
     /// Static file paths.
     statics: BTreeSet<String>,
+    /// The search bundle's file paths.
+    search: BTreeSet<String>,
 }
 
 impl OnDisk {
@@ -142,6 +147,7 @@ impl Session {
             on_disk: None,
             rerender_all: true,
             statics_changed: true,
+            articles_html: BTreeMap::new(),
         }
     }
 
@@ -241,12 +247,33 @@ impl Session {
         if self.rerender_all || self.on_disk.is_none() {
             dirty = vec![true; jobs.len()];
         }
-        let dirty = jobs.iter().zip(&dirty).filter(|(_, d)| **d).map(|(j, _)| j);
-        let mut outputs = render::render_jobs(site, theme, dirty)?;
+        let dirty: Vec<&Job> = jobs
+            .iter()
+            .zip(&dirty)
+            .filter(|(_, d)| **d)
+            .map(|(j, _)| j)
+            .collect();
+        let mut outputs = render::render_jobs(site, theme, dirty.iter().copied())?;
         let rendered = outputs.len();
+        let mut stale = stale;
+        let old_search = self
+            .on_disk
+            .as_ref()
+            .map(|d| d.search.clone())
+            .unwrap_or_default();
+        let everything = self.on_disk.is_none() || self.rerender_all;
+        let search = reindex(&mut self.articles_html, everything, site, &jobs, &dirty, &outputs)
+            .inspect_err(|_| self.on_disk = None)?;
+        let search_paths = match &search {
+            Some(bundle) => bundle.iter().map(|o| o.path.clone()).collect(),
+            None => old_search.clone(),
+        };
+        stale.extend(old_search.difference(&search_paths).cloned());
+        outputs.extend(search.into_iter().flatten());
         let new_disk = OnDisk {
             pages: jobs.into_iter().map(|j| (j.path, j.inputs)).collect(),
             statics,
+            search: search_paths,
         };
 
         let out_dir = self.opts.out_dir();
@@ -355,6 +382,44 @@ impl Session {
         }
         changes
     }
+}
+
+/// Keeps the article pages just rendered (`dirty` jobs, `outputs` in the same order) and,
+/// if any article page changed or went, makes the search bundle again from all of them:
+/// Pagefind's index is one whole, so it cannot be patched page by page. `None` when the
+/// bundle on disk is still right. `everything`: every page was rendered again, or the
+/// output folder is written whole.
+fn reindex(
+    articles_html: &mut BTreeMap<String, Vec<u8>>,
+    everything: bool,
+    site: &Site,
+    jobs: &[Job],
+    dirty: &[&Job],
+    outputs: &[output::Output],
+) -> Result<Option<Vec<output::Output>>> {
+    let mut changed = everything;
+    for (_, page) in dirty.iter().zip(outputs).filter(|(j, _)| j.is_article()) {
+        if let Some((path, html)) = render::article_html(page) {
+            let old = articles_html.insert(path.to_string(), html.to_vec());
+            changed |= old.as_deref() != Some(html);
+        }
+    }
+    let live: HashSet<&str> = jobs
+        .iter()
+        .filter(|j| j.is_article())
+        .map(|j| j.path.as_str())
+        .collect();
+    let before = articles_html.len();
+    articles_html.retain(|path, _| live.contains(path.as_str()));
+    changed |= articles_html.len() != before;
+    if !changed {
+        return Ok(None);
+    }
+    if !site.config.search {
+        return Ok(Some(Vec::new()));
+    }
+    let pages = articles_html.iter().map(|(p, h)| (p.as_str(), h.as_slice()));
+    render::search_bundle(pages).map(Some)
 }
 
 /// Brings the entries of `cache` at and under `path` in line with the disk: a file is loaded,

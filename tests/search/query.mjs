@@ -1,0 +1,75 @@
+// Runs queries against a built site's Pagefind bundle, with Pagefind's own search script and
+// WASM, as a browser would: the site is served on loopback by this script, so the bundle
+// loads its files with `fetch` as it does on a web server.
+//
+//   node query.mjs <output folder> < queries.json
+//
+// queries.json: [{"lang": "ar", "query": "مالي"}, …]. Queries go through the search page's
+// own script (search.js, which peels Arabic prefixes the stemmer keeps). Prints, in the same
+// order, one {"urls": […], "titles": […], "excerpts": […], "bytes": n} per query (the first
+// ten results), where `bytes` is what the query downloaded from the server (entry, meta,
+// WASM, index chunks and fragments; the first query of a language includes the loading).
+// Plain Node, no packages.
+
+import http from "node:http";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+const root = path.resolve(process.argv[2] ?? "public");
+let served = 0;
+
+const server = http.createServer(async (req, res) => {
+  const rel = decodeURIComponent(new URL(req.url, "http://localhost").pathname);
+  const file = path.join(root, rel);
+  if (!file.startsWith(root + path.sep)) {
+    res.writeHead(403).end();
+    return;
+  }
+  try {
+    const body = await readFile(file);
+    served += body.length;
+    res.writeHead(200).end(body);
+  } catch {
+    res.writeHead(404).end();
+  }
+});
+await new Promise((ready) => server.listen(0, "127.0.0.1", ready));
+const basePath = `http://127.0.0.1:${server.address().port}/pagefind/`;
+
+let input = "";
+for await (const chunk of process.stdin) input += chunk;
+const queries = JSON.parse(input);
+
+// Pagefind's WASM glue is a module-level singleton, and a browser page loads one language:
+// each language gets its own copy of the module (a distinct URL), reading the language from
+// `<html lang>` as on the page.
+const instances = new Map();
+async function instance(lang) {
+  if (!instances.has(lang)) {
+    const url = pathToFileURL(path.join(root, "pagefind", "pagefind.js")).href;
+    const html = { getAttribute: () => lang };
+    globalThis.document = { currentScript: null, querySelector: (s) => (s === "html" ? html : null) };
+    const pagefind = await import(`${url}?lang=${lang}`);
+    const search = pagefind.createInstance({ basePath, baseUrl: "/" });
+    await search.init();
+    instances.set(lang, search);
+  }
+  return instances.get(lang);
+}
+
+const { find } = await import(pathToFileURL(path.join(root, "search.js")).href);
+const out = [];
+for (const { lang, query } of queries) {
+  const before = served;
+  const found = await find(await instance(lang), query);
+  const data = await Promise.all(found.slice(0, 10).map((r) => r.data()));
+  out.push({
+    urls: data.map((d) => d.url),
+    titles: data.map((d) => d.meta.title),
+    excerpts: data.map((d) => d.excerpt),
+    bytes: served - before,
+  });
+}
+server.close();
+process.stdout.write(JSON.stringify(out));
