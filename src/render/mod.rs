@@ -5,6 +5,8 @@ mod feed;
 mod search;
 pub mod theme;
 
+pub use search::bundle as search_bundle;
+
 use std::hash::{Hash, Hasher};
 use std::path::Path;
 
@@ -61,11 +63,6 @@ pub fn article_html(page: &Output) -> Option<(&str, &[u8])> {
         Content::Bytes(html) => Some((page.path.as_str(), html.as_slice())),
         Content::Copy(_) => None,
     }
-}
-
-/// The Pagefind bundle (`pagefind/…`) indexing every article page.
-pub fn search_bundle<'a>(articles: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Result<Vec<Output>> {
-    search::bundle(articles)
 }
 
 /// The site path of a language's search page.
@@ -919,15 +916,7 @@ impl<'a> Renderer<'a> {
     /// The archive of a language's editions, newest first.
     fn editions(&self, lang: &'a str) -> Result<Output> {
         let site = self.site;
-        let archives: Vec<(String, &str)> = site
-            .config
-            .languages
-            .iter()
-            .map(|l| (editions_path(&site.config, &l.code), l.code.as_str()))
-            .collect();
-        let versions: Vec<(&str, &str, &str)> = archives.iter().map(|(p, l)| (*l, p.as_str(), "")).collect();
-        let path = editions_path(&site.config, lang);
-        let mut ctx = self.common("editions", lang, &path, &versions);
+        let (mut ctx, path) = self.language_page("editions", lang, editions_path);
         let editions: Vec<EditionLink> = site
             .editions
             .iter()
@@ -943,6 +932,25 @@ impl<'a> Renderer<'a> {
         self.render_to("editions.html", lang, &ctx, &path)
     }
 
+    /// The common context of a page every language has, at `path_of` its code (the edition
+    /// archive, the search page), its versions being the other languages' pages; and its path.
+    fn language_page(
+        &self,
+        kind: &str,
+        lang: &'a str,
+        path_of: fn(&Config, &str) -> String,
+    ) -> (Context, String) {
+        let config = &self.site.config;
+        let paths: Vec<(String, &str)> = config
+            .languages
+            .iter()
+            .map(|l| (path_of(config, &l.code), l.code.as_str()))
+            .collect();
+        let versions: Vec<(&str, &str, &str)> = paths.iter().map(|(p, l)| (*l, p.as_str(), "")).collect();
+        let path = path_of(config, lang);
+        (self.common(kind, lang, &path, &versions), path)
+    }
+
     fn not_found(&self, lang: &'a str) -> Result<Output> {
         let prefix = self.site.config.language_prefix(lang);
         let path = format!("{prefix}404.html");
@@ -952,16 +960,7 @@ impl<'a> Renderer<'a> {
 
     /// A language's search page; its script loads the Pagefind bundle from `pagefind_js`.
     fn search(&self, lang: &'a str) -> Result<Output> {
-        let versions: Vec<(String, &str)> = self
-            .site
-            .config
-            .languages
-            .iter()
-            .map(|l| (search_path(&self.site.config, &l.code), l.code.as_str()))
-            .collect();
-        let versions: Vec<(&str, &str, &str)> = versions.iter().map(|(p, l)| (*l, p.as_str(), "")).collect();
-        let path = search_path(&self.site.config, lang);
-        let mut ctx = self.common("search", lang, &path, &versions);
+        let (mut ctx, path) = self.language_page("search", lang, search_path);
         ctx.insert(
             "pagefind_js",
             &self.urls.path(&format!("{}pagefind.js", search::BUNDLE)),

@@ -240,7 +240,7 @@ impl Session {
         let loaded = loaded.clone();
         let jobs = render::jobs(site, hashes);
         let statics: BTreeSet<String> = theme.static_files.keys().cloned().collect();
-        let (mut dirty, stale) = match &self.on_disk {
+        let (mut dirty, mut stale) = match &self.on_disk {
             Some(old) => old.compare(&jobs, &statics),
             None => (Vec::new(), Vec::new()),
         };
@@ -255,7 +255,6 @@ impl Session {
             .collect();
         let mut outputs = render::render_jobs(site, theme, dirty.iter().copied())?;
         let rendered = outputs.len();
-        let mut stale = stale;
         let old_search = self
             .on_disk
             .as_ref()
@@ -264,12 +263,15 @@ impl Session {
         let everything = self.on_disk.is_none() || self.rerender_all;
         let search = reindex(&mut self.articles_html, everything, site, &jobs, &dirty, &outputs)
             .inspect_err(|_| self.on_disk = None)?;
-        let search_paths = match &search {
-            Some(bundle) => bundle.iter().map(|o| o.path.clone()).collect(),
-            None => old_search.clone(),
+        let search_paths = match search {
+            Some(bundle) => {
+                let paths: BTreeSet<String> = bundle.iter().map(|o| o.path.clone()).collect();
+                stale.extend(old_search.difference(&paths).cloned());
+                outputs.extend(bundle);
+                paths
+            }
+            None => old_search,
         };
-        stale.extend(old_search.difference(&search_paths).cloned());
-        outputs.extend(search.into_iter().flatten());
         let new_disk = OnDisk {
             pages: jobs.into_iter().map(|j| (j.path, j.inputs)).collect(),
             statics,
@@ -388,7 +390,8 @@ impl Session {
 /// if any article page changed or went, makes the search bundle again from all of them:
 /// Pagefind's index is one whole, so it cannot be patched page by page. `None` when the
 /// bundle on disk is still right. `everything`: every page was rendered again, or the
-/// output folder is written whole.
+/// output folder is written whole. Without search nothing is kept: search is switched only
+/// in the config, whose change renders everything.
 fn reindex(
     articles_html: &mut BTreeMap<String, Vec<u8>>,
     everything: bool,
@@ -397,6 +400,10 @@ fn reindex(
     dirty: &[&Job],
     outputs: &[output::Output],
 ) -> Result<Option<Vec<output::Output>>> {
+    if !site.config.search {
+        articles_html.clear();
+        return Ok(everything.then(Vec::new));
+    }
     let mut changed = everything;
     for (_, page) in dirty.iter().zip(outputs).filter(|(j, _)| j.is_article()) {
         if let Some((path, html)) = render::article_html(page) {
@@ -414,9 +421,6 @@ fn reindex(
     changed |= articles_html.len() != before;
     if !changed {
         return Ok(None);
-    }
-    if !site.config.search {
-        return Ok(Some(Vec::new()));
     }
     let pages = articles_html.iter().map(|(p, h)| (p.as_str(), h.as_slice()));
     render::search_bundle(pages).map(Some)
