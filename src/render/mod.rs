@@ -5,7 +5,7 @@ mod feed;
 mod search;
 pub mod theme;
 
-pub use search::bundle as search_bundle;
+pub use search::{bundle as search_bundle, Index as SearchIndex};
 
 use std::hash::{Hash, Hasher};
 use std::path::Path;

@@ -10,13 +10,15 @@
 //! Pagefind searches but never shows, so excerpts keep the text as written; the theme's
 //! search script peels the query's words the same way.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use lol_html::html_content::ContentType;
-use lol_html::{doc_text, element, end_tag, RewriteStrSettings};
+use lol_html::{doc_text, element, end_tag, HtmlRewriter, Settings};
 use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
+use rayon::prelude::*;
 
 use crate::error::{Diagnostic, Result};
 use crate::output::{Content, Output};
@@ -34,54 +36,200 @@ const UNUSED: [&str; 4] = [
     "pagefind-highlight.",
 ];
 
-/// Indexes `pages` (output path, rendered HTML) and returns the bundle's files. The pages are
-/// indexed in path order, whatever order they come in, so the same pages always give the
-/// same bytes (a clean build and a watch rebuild alike).
+/// Indexes `pages` (output path, rendered HTML) and returns the bundle's files.
 pub fn bundle<'a>(pages: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Result<Vec<Output>> {
-    let mut pages: Vec<(&str, &[u8])> = pages.into_iter().collect();
-    pages.sort_unstable_by_key(|p| p.0);
-    // Pagefind resolves its (unused) default output folder against the working folder and
-    // panics when there is none.
-    std::env::current_dir().map_err(|e| failed(format!("no working folder: {e}")))?;
+    let mut index = Index::default();
+    index.insert(pages, |html| html)?;
+    index.bundle()
+}
+
+/// The pages a search bundle is made from, by language, with each language's part of the
+/// bundle once made: watch keeps it between rebuilds, so an edit indexes again only its own
+/// language. Pages are indexed in path order, whatever order they come in, so the same pages
+/// always give the same bytes (a clean build and a watch rebuild alike).
+///
+/// Pagefind indexes one page at a time under a lock and compresses its files on one thread,
+/// so each language gets an index of its own, built on a thread of its own, and the
+/// languages' entry files are merged into one: the bundle is what one index of all the pages
+/// would give, made in parallel.
+#[derive(Default)]
+pub struct Index<'a> {
+    languages: BTreeMap<String, Language<'a>>,
+}
+
+#[derive(Default)]
+struct Language<'a> {
+    pages: BTreeMap<String, Page<'a>>,
+    /// Its files by name in the bundle; `None` when its pages changed since.
+    files: Option<Files>,
+}
+
+impl<'a> Index<'a> {
+    /// Adds or replaces `pages` (output path, HTML); `keep` keeps the HTML (borrowed for a
+    /// build, owned by watch). Returns whether any of them changed.
+    pub fn insert<'p>(
+        &mut self,
+        pages: impl IntoIterator<Item = (&'p str, &'p [u8])>,
+        keep: impl Fn(Cow<'p, str>) -> Cow<'a, str> + Sync,
+    ) -> Result<bool> {
+        let pages: Vec<(&str, &[u8])> = pages.into_iter().collect();
+        // Reading is spread over every core; indexing only over the languages.
+        let read: Vec<Page> = pages
+            .into_par_iter()
+            .map(|p| {
+                let page = read(p)?;
+                let html = keep(page.html);
+                Ok(Page {
+                    html,
+                    path: page.path,
+                    lang: page.lang,
+                    forms: page.forms,
+                })
+            })
+            .collect::<Result<_>>()?;
+        let mut changed = false;
+        for page in read {
+            let old = self
+                .languages
+                .values_mut()
+                .find_map(|l| l.pages.remove(&page.path));
+            let same = old
+                .as_ref()
+                .is_some_and(|o| o.html == page.html && o.lang == page.lang);
+            if let Some(old) = old.filter(|_| !same) {
+                self.language(&old.lang).files = None;
+            }
+            let language = self.language(&page.lang);
+            if !same {
+                language.files = None;
+                changed = true;
+            }
+            language.pages.insert(page.path.clone(), page);
+        }
+        Ok(changed)
+    }
+
+    /// Drops the pages whose path `live` refuses; returns whether there were any.
+    pub fn retain(&mut self, live: impl Fn(&str) -> bool) -> bool {
+        let mut dropped = false;
+        for language in self.languages.values_mut() {
+            let before = language.pages.len();
+            language.pages.retain(|path, _| live(path));
+            if language.pages.len() != before {
+                language.files = None;
+                dropped = true;
+            }
+        }
+        self.languages.retain(|_, l| !l.pages.is_empty());
+        dropped
+    }
+
+    fn language(&mut self, lang: &str) -> &mut Language<'a> {
+        self.languages.entry(lang.to_string()).or_default()
+    }
+
+    /// The bundle's files, indexing again the languages whose pages changed.
+    pub fn bundle(&mut self) -> Result<Vec<Output>> {
+        // Pagefind resolves its (unused) default output folder against the working folder
+        // and panics when there is none.
+        std::env::current_dir().map_err(|e| failed(format!("no working folder: {e}")))?;
+        let made: Vec<(String, Result<Files>)> = std::thread::scope(|scope| {
+            let threads: Vec<_> = self
+                .languages
+                .iter()
+                .filter(|(_, l)| l.files.is_none())
+                .map(|(lang, l)| (lang.clone(), scope.spawn(|| index(l.pages.values()))))
+                .collect();
+            threads
+                .into_iter()
+                .map(|(lang, thread)| {
+                    let stopped = || Err(failed("the indexer stopped".into()).into());
+                    (lang, thread.join().unwrap_or_else(|_| stopped()))
+                })
+                .collect()
+        });
+        for (lang, files) in made {
+            self.language(&lang).files = Some(files?);
+        }
+        // With no pages, Pagefind still gives its scripts and an entry file with no language.
+        let empty = match self.languages.is_empty() {
+            true => Some(index(std::iter::empty())?),
+            false => None,
+        };
+        let made = self.languages.values().filter_map(|l| l.files.as_ref());
+        let mut named: BTreeMap<&str, &[u8]> = BTreeMap::new();
+        let mut entries = Vec::new();
+        for files in made.chain(&empty) {
+            for (name, bytes) in files {
+                if name == ENTRY {
+                    entries.push(bytes.as_slice());
+                } else {
+                    named.entry(name).or_insert(bytes);
+                }
+            }
+        }
+        let entry = merged_entry(&entries)?;
+        // The generic WASM is for languages without a stemmer of their own.
+        let generic_used = entry["languages"]
+            .as_object()
+            .is_none_or(|langs| langs.values().any(|l| l.get("wasm").is_none_or(|w| w.is_null())));
+        let entry = entry.to_string().into_bytes();
+        named.insert(ENTRY, &entry);
+        let files = named.into_iter().filter(|(name, _)| {
+            !UNUSED.iter().any(|u| name.starts_with(u)) && (generic_used || *name != "wasm.unknown.pagefind")
+        });
+        Ok(files
+            .map(|(name, bytes)| Output {
+                path: format!("{BUNDLE}{name}"),
+                content: Content::Bytes(bytes.to_vec()),
+            })
+            .collect())
+    }
+}
+
+/// Files by name in the bundle.
+type Files = Vec<(String, Vec<u8>)>;
+
+/// The bundle's entry file, listing each language's index.
+const ENTRY: &str = "pagefind-entry.json";
+
+/// One Pagefind index of `pages`, all of one language: its files by name in the bundle.
+fn index<'p>(pages: impl Iterator<Item = &'p Page<'p>>) -> Result<Files> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .map_err(|e| failed(format!("cannot start the indexer: {e}")))?;
     let files = runtime.block_on(async {
         let options = PagefindServiceConfig::builder().build();
         let mut index = PagefindIndex::new(Some(options)).map_err(|e| failed(e.to_string()))?;
-        for (path, html) in pages {
-            let html = with_peeled_forms(&String::from_utf8_lossy(html))
-                .map_err(|e| failed(e.to_string()).help(format!("while reading /{path}")))?;
+        for page in pages {
             index
-                .add_html_file(None, Some(page_url(path)), html)
+                .add_html_file(None, Some(page_url(&page.path)), page.with_forms())
                 .await
-                .map_err(|e| failed(e.to_string()).help(format!("while indexing /{path}")))?;
+                .map_err(|e| failed(e.to_string()).help(format!("while indexing /{}", page.path)))?;
         }
         index.get_files().await.map_err(|e| failed(e.to_string()))
     })?;
-    let named = files.into_iter().map(|f| {
-        let name: Vec<_> = f.filename.iter().map(|c| c.to_string_lossy()).collect();
-        (name.join("/"), f.contents)
-    });
-    let named: Vec<(String, Vec<u8>)> = named.collect();
-    // The generic WASM is for languages without a stemmer of their own.
-    let generic_used = named
-        .iter()
-        .find(|(name, _)| name == "pagefind-entry.json")
-        .and_then(|(_, entry)| serde_json::from_slice::<serde_json::Value>(entry).ok())
-        .and_then(|entry| entry.get("languages")?.as_object().cloned())
-        .is_none_or(|langs| langs.values().any(|l| l.get("wasm").is_none_or(|w| w.is_null())));
-    let files = named.into_iter().filter(|(name, _)| {
-        !UNUSED.iter().any(|u| name.starts_with(u)) && (generic_used || name != "wasm.unknown.pagefind")
-    });
-    let mut files: Vec<Output> = files
-        .map(|(name, bytes)| Output {
-            path: format!("{BUNDLE}{name}"),
-            content: Content::Bytes(bytes),
+    Ok(files
+        .into_iter()
+        .map(|f| {
+            let name: Vec<_> = f.filename.iter().map(|c| c.to_string_lossy()).collect();
+            (name.join("/"), f.contents)
         })
-        .collect();
-    files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
+        .collect())
+}
+
+/// The languages' entry files as one: the first, with every other's languages added.
+fn merged_entry(entries: &[&[u8]]) -> Result<serde_json::Value> {
+    let mut merged = serde_json::Value::Null;
+    for entry in entries {
+        let entry: serde_json::Value = serde_json::from_slice(entry)
+            .map_err(|e| failed(format!("Pagefind wrote an entry file that is not JSON: {e}")))?;
+        match (merged["languages"].as_object_mut(), entry.get("languages")) {
+            (Some(into), Some(serde_json::Value::Object(langs))) => into.extend(langs.clone()),
+            _ => merged = entry,
+        }
+    }
+    Ok(merged)
 }
 
 /// The URL Pagefind gives a result: the page's folder from the site root, which the search
@@ -98,13 +246,48 @@ fn failed(message: String) -> Diagnostic {
 /// The metadata field holding a page's peeled words.
 const FORMS_FIELD: &str = "forms";
 
-/// `html` with the [`peel`]ed forms of the words Pagefind indexes (those inside a
-/// `data-pagefind-body` element, or the whole `<body>` when there is none, and not under
-/// `data-pagefind-ignore`) added before `</body>` as a metadata field, which is searched
-/// but not part of the excerpt.
-fn with_peeled_forms(html: &str) -> std::result::Result<String, lol_html::errors::RewritingError> {
+/// A page as the indexer reads it before handing it to Pagefind.
+struct Page<'a> {
+    path: String,
+    html: Cow<'a, str>,
+    /// `<html lang>`, lowercased as Pagefind does; `unknown`, Pagefind's name, when there is
+    /// none. (Pagefind adds such pages to its largest language when there are others: here
+    /// they are indexed on their own, but an article template sets `lang` on all or none.)
+    lang: String,
+    /// The [`peel`]ed forms of the words Pagefind indexes: those inside a
+    /// `data-pagefind-body` element, or the whole `<body>` when there is none, and not under
+    /// `data-pagefind-ignore`.
+    forms: String,
+}
+
+impl Page<'_> {
+    /// The page with its peeled forms in a metadata field (searched, never part of the
+    /// excerpt) at the end of its `<body>`: before `</body>`, or at the end when the end
+    /// tags were minified away.
+    fn with_forms(&self) -> String {
+        let html = self.html.as_ref();
+        if self.forms.is_empty() {
+            return html.to_string();
+        }
+        let at = html
+            .as_bytes()
+            .windows(7)
+            .rposition(|w| w.eq_ignore_ascii_case(b"</body>"))
+            .unwrap_or(html.len());
+        let forms = &self.forms;
+        format!(
+            "{}<div data-pagefind-ignore data-pagefind-meta=\"{FORMS_FIELD}:{forms}\"></div>{}",
+            &html[..at],
+            &html[at..]
+        )
+    }
+}
+
+/// Reads a page's language and the peeled forms of its indexed words.
+fn read<'a>((path, html): (&'a str, &'a [u8])) -> Result<Page<'a>> {
     #[derive(Default)]
     struct Text {
+        lang: String,
         /// Open `data-pagefind-body` elements, and whether the page has any.
         marked: usize,
         has_marked: bool,
@@ -114,9 +297,14 @@ fn with_peeled_forms(html: &str) -> std::result::Result<String, lol_html::errors
         marked_text: String,
         body_text: String,
     }
+    let html = String::from_utf8_lossy(html);
     let text = Rc::new(RefCell::new(Text::default()));
     let (t1, t2, t3) = (Rc::clone(&text), Rc::clone(&text), Rc::clone(&text));
-    let settings = RewriteStrSettings::new()
+    let settings = Settings::new()
+        .append_element_content_handler(element!("html", move |el| {
+            t2.borrow_mut().lang = el.get_attribute("lang").unwrap_or_default().to_lowercase();
+            Ok(())
+        }))
         .append_element_content_handler(element!("*", move |el| {
             let mut t = t1.borrow_mut();
             // Elements separate words, whether or not the markup has spaces.
@@ -139,26 +327,6 @@ fn with_peeled_forms(html: &str) -> std::result::Result<String, lol_html::errors
             }
             Ok(())
         }))
-        .append_element_content_handler(element!("body", move |el| {
-            let t = Rc::clone(&t2);
-            el.on_end_tag(end_tag!(move |end| {
-                let t = t.borrow();
-                let source = if t.has_marked {
-                    &t.marked_text
-                } else {
-                    &t.body_text
-                };
-                let forms = peeled_forms(source);
-                if !forms.is_empty() {
-                    let div = format!(
-                        "<div data-pagefind-ignore data-pagefind-meta=\"{FORMS_FIELD}:{forms}\"></div>"
-                    );
-                    end.before(&div, ContentType::Html);
-                }
-                Ok(())
-            }))?;
-            Ok(())
-        }))
         .append_document_content_handler(doc_text!(move |chunk| {
             let mut t = t3.borrow_mut();
             if t.ignored == 0 {
@@ -169,7 +337,25 @@ fn with_peeled_forms(html: &str) -> std::result::Result<String, lol_html::errors
             }
             Ok(())
         }));
-    lol_html::rewrite_str(html, settings)
+    let mut reader = HtmlRewriter::new(settings, |_: &[u8]| {});
+    reader
+        .write(html.as_bytes())
+        .and_then(|()| reader.end())
+        .map_err(|e| failed(e.to_string()).help(format!("while reading /{path}")))?;
+    let text = text.take();
+    let source = if text.has_marked {
+        &text.marked_text
+    } else {
+        &text.body_text
+    };
+    Ok(Page {
+        path: path.to_string(),
+        forms: peeled_forms(source),
+        lang: Some(text.lang)
+            .filter(|l| !l.is_empty())
+            .unwrap_or_else(|| "unknown".into()),
+        html,
+    })
 }
 
 /// The distinct peeled forms of the words of `text`, space-separated, in order of first
@@ -257,10 +443,50 @@ mod tests {
     fn forms_come_from_the_indexed_text_only() {
         let html = "<html lang=ar><body><nav>والسياسة</nav><article data-pagefind-body>\
             <p>بوركينا فاسو والنيجر</p><p data-pagefind-ignore>والاقتصاد</p></article></body></html>";
-        let out = with_peeled_forms(html).unwrap();
+        let out = read(("a/index.html", html.as_bytes())).unwrap().with_forms();
         assert!(
             out.contains(r#"data-pagefind-meta="forms:النيجر"></div></body>"#),
             "{out}"
         );
+    }
+
+    #[test]
+    fn an_edit_indexes_again_only_its_language() {
+        let page = |lang: &str, word: &str| {
+            format!("<html lang={lang}><body><article data-pagefind-body><h1>{word}</h1><p>{word} {word}</p></article></body></html>")
+        };
+        let (ar, en, ar2) = (page("ar", "والنيجر"), page("en", "Niger"), page("ar", "ومالي"));
+        let mut index = Index::default();
+        let first = [("ar/index.html", ar.as_bytes()), ("en/index.html", en.as_bytes())];
+        assert!(index.insert(first, |h| h).unwrap());
+        index.bundle().unwrap();
+        assert!(!index.insert([("en/index.html", en.as_bytes())], |h| h).unwrap());
+        assert!(index.insert([("ar/index.html", ar2.as_bytes())], |h| h).unwrap());
+        assert!(index.languages["ar"].files.is_none());
+        assert!(index.languages["en"].files.is_some());
+        let patched = index.bundle().unwrap();
+        let clean = bundle([
+            ("en/index.html", en.as_bytes()),
+            ("ar/index.html", ar2.as_bytes()),
+        ]);
+        let paths = |files: &[Output]| files.iter().map(|f| f.path.clone()).collect::<Vec<_>>();
+        assert_eq!(paths(&patched), paths(&clean.unwrap()));
+        assert!(paths(&patched)
+            .iter()
+            .any(|p| p.starts_with("pagefind/index/ar_")));
+        assert!(index.retain(|path| path.starts_with("en/")));
+        assert!(!index.languages.contains_key("ar"));
+    }
+
+    #[test]
+    fn no_pages_still_give_the_scripts() {
+        let files = Index::default().bundle().unwrap();
+        let file = |name: &str| files.iter().find(|f| f.path == format!("{BUNDLE}{name}"));
+        assert!(file("pagefind.js").is_some());
+        let Some(Content::Bytes(entry)) = file(ENTRY).map(|f| &f.content) else {
+            panic!("no entry file")
+        };
+        let entry: serde_json::Value = serde_json::from_slice(entry).unwrap();
+        assert_eq!(entry["languages"], serde_json::json!({}));
     }
 }

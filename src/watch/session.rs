@@ -5,6 +5,7 @@
 //! The rule it keeps: after any rebuild that succeeds, the output folder holds exactly what a
 //! clean `nashra build` of the same sources writes (the property test in `tests/rebuild.rs`).
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -69,9 +70,8 @@ pub struct Session {
     rerender_all: bool,
     /// Static files changed since the last write: compare and copy them all.
     statics_changed: bool,
-    /// The last rendered HTML of every article page, by output path: the search index is
-    /// made from all of them, so a rebuild that re-renders one indexes them all again.
-    articles_html: BTreeMap<String, Vec<u8>>,
+    /// The last rendered HTML of every article page and the search bundle made from them.
+    search: render::SearchIndex<'static>,
 }
 
 /// The files of the output folder and what they were made from.
@@ -147,7 +147,7 @@ impl Session {
             on_disk: None,
             rerender_all: true,
             statics_changed: true,
-            articles_html: BTreeMap::new(),
+            search: render::SearchIndex::default(),
         }
     }
 
@@ -261,7 +261,7 @@ impl Session {
             .map(|d| d.search.clone())
             .unwrap_or_default();
         let everything = self.on_disk.is_none() || self.rerender_all;
-        let search = reindex(&mut self.articles_html, everything, site, &jobs, &dirty, &outputs)
+        let search = reindex(&mut self.search, everything, site, &jobs, &dirty, &outputs)
             .inspect_err(|_| self.on_disk = None)?;
         let search_paths = match search {
             Some(bundle) => {
@@ -387,13 +387,13 @@ impl Session {
 }
 
 /// Keeps the article pages just rendered (`dirty` jobs, `outputs` in the same order) and,
-/// if any article page changed or went, makes the search bundle again from all of them:
-/// Pagefind's index is one whole, so it cannot be patched page by page. `None` when the
-/// bundle on disk is still right. `everything`: every page was rendered again, or the
-/// output folder is written whole. Without search nothing is kept: search is switched only
-/// in the config, whose change renders everything.
+/// if any article page changed or went, makes the search bundle again: each language whose
+/// pages changed is indexed again whole, as Pagefind's index cannot be patched page by page.
+/// `None` when the bundle on disk is still right. `everything`: the output folder is written
+/// whole, bundle included. Without search nothing is kept: search is switched only in the
+/// config, whose change renders everything.
 fn reindex(
-    articles_html: &mut BTreeMap<String, Vec<u8>>,
+    search: &mut render::SearchIndex<'static>,
     everything: bool,
     site: &Site,
     jobs: &[Job],
@@ -401,29 +401,22 @@ fn reindex(
     outputs: &[output::Output],
 ) -> Result<Option<Vec<output::Output>>> {
     if !site.config.search {
-        articles_html.clear();
+        *search = render::SearchIndex::default();
         return Ok(everything.then(Vec::new));
     }
-    let mut changed = everything;
-    for (_, page) in dirty.iter().zip(outputs).filter(|(j, _)| j.is_article()) {
-        if let Some((path, html)) = render::article_html(page) {
-            let old = articles_html.insert(path.to_string(), html.to_vec());
-            changed |= old.as_deref() != Some(html);
-        }
-    }
+    let articles = dirty.iter().zip(outputs).filter(|(j, _)| j.is_article());
+    let pages = articles.filter_map(|(_, page)| render::article_html(page));
+    let mut changed = search.insert(pages, |html| Cow::Owned(html.into_owned()))?;
     let live: HashSet<&str> = jobs
         .iter()
         .filter(|j| j.is_article())
         .map(|j| j.path.as_str())
         .collect();
-    let before = articles_html.len();
-    articles_html.retain(|path, _| live.contains(path.as_str()));
-    changed |= articles_html.len() != before;
-    if !changed {
+    changed |= search.retain(|path| live.contains(path));
+    if !(changed || everything) {
         return Ok(None);
     }
-    let pages = articles_html.iter().map(|(p, h)| (p.as_str(), h.as_slice()));
-    render::search_bundle(pages).map(Some)
+    search.bundle().map(Some)
 }
 
 /// Brings the entries of `cache` at and under `path` in line with the disk: a file is loaded,
