@@ -50,6 +50,48 @@ fn the_seed_article_is_on_its_term_pages_and_edition_in_both_languages() {
 }
 
 #[test]
+fn editions_and_the_sitemap_can_be_turned_off() {
+    let site = Site::sample();
+    let config = site
+        .read("nashra.toml")
+        .replace("search = true", "editions = false\nsitemap = false");
+    site.write("nashra.toml", config);
+    // Without editions or search, a theme needs no templates for them.
+    for template in ["edition.html", "editions.html", "search.html"] {
+        std::fs::remove_file(site.root().join("themes/default/templates").join(template)).unwrap();
+    }
+    site.build(&[]).success();
+    let public = site.public();
+    for gone in [
+        "editions",
+        "en/editions",
+        "sitemap.xml",
+        "robots.txt",
+        "search",
+        "pagefind",
+    ] {
+        assert!(!public.join(gone).exists(), "{gone} was written");
+    }
+    for (prefix, article) in [("", AR), ("en/", EN)] {
+        let page = site.page(&format!("{}index.html", &article[1..]));
+        assert!(!texts(&page, ".article__date").is_empty());
+        let links = attrs(&page, "a", "href");
+        assert!(!links.iter().any(|l| l.contains("editions")), "{links:?}");
+        let home = site.page(&format!("{prefix}index.html"));
+        assert!(!attrs(&home, "a", "href").iter().any(|l| l.contains("editions")));
+    }
+    // A site that turns editions on needs their templates.
+    site.write(
+        "nashra.toml",
+        site.read("nashra.toml").replace("editions = false", ""),
+    );
+    site.build(&[]).failure().stderr(predicates::str::contains(
+        "the theme has no `edition.html` template",
+    ));
+    assert!(public.join("index.html").exists());
+}
+
+#[test]
 fn atom_feeds_parse_and_carry_the_language() {
     let site = Site::sample();
     site.build(&[]).success();

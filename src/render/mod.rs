@@ -223,7 +223,7 @@ pub fn jobs(site: &Site, articles: &ArticleHashes) -> Vec<Job> {
         })
     });
     let languages = site.config.languages.iter().enumerate();
-    let archives = languages.clone().map(|(i, l)| {
+    let archives = languages.clone().filter(|_| site.config.editions).map(|(i, l)| {
         let path = format!("{}index.html", editions_path(&site.config, &l.code));
         hashed(Renders::Editions(i), path, &|h| {
             for e in site.editions.iter().filter(|e| e.lang == l.code) {
@@ -262,15 +262,17 @@ pub fn jobs(site: &Site, articles: &ArticleHashes) -> Vec<Job> {
     jobs.extend(feeds);
     jobs.extend(not_found);
     jobs.extend(search_pages);
-    jobs.push(hashed(Renders::Sitemap, "sitemap.xml".into(), &|h| {
-        articles.seen.iter().for_each(|s| s.1.hash(h));
-        feed::hash_sitemap_lists(h, site)
-    }));
-    jobs.push(Job {
-        what: Renders::Robots,
-        path: "robots.txt".into(),
-        inputs: 0,
-    });
+    if site.config.sitemap {
+        jobs.push(hashed(Renders::Sitemap, "sitemap.xml".into(), &|h| {
+            articles.seen.iter().for_each(|s| s.1.hash(h));
+            feed::hash_sitemap_lists(h, site)
+        }));
+        jobs.push(Job {
+            what: Renders::Robots,
+            path: "robots.txt".into(),
+            inputs: 0,
+        });
+    }
     jobs
 }
 
@@ -443,8 +445,8 @@ struct LangCtx<'a> {
     home_url: String,
     /// The language's Atom feed.
     feed_url: String,
-    /// The language's edition archive.
-    editions_path: String,
+    /// The language's edition archive, when the site has editions.
+    editions_path: Option<String>,
     /// The language's search page, when the site has search.
     search_path: Option<String>,
 }
@@ -493,7 +495,8 @@ struct PageCtx<'a> {
     /// The image as an absolute URL, for metadata.
     image_url: Option<String>,
     terms: Vec<TermGroup<'a>>,
-    edition_path: String,
+    /// The edition of the article's day, when the site has editions.
+    edition_path: Option<String>,
     toc: &'a [Heading],
     /// Words in the body and minutes to read it: on the article's own page only, so a body
     /// edit does not change the lists.
@@ -598,7 +601,9 @@ impl<'a> Renderer<'a> {
             locale: og_locale(&lang.code),
             hijri: lang.dates.hijri,
             feed_url: self.urls.url(&format!("{home}atom.xml")),
-            editions_path: self.urls.path(&editions_path(config, &lang.code)),
+            editions_path: config
+                .editions
+                .then(|| self.urls.path(&editions_path(config, &lang.code))),
             search_path: config
                 .search
                 .then(|| self.urls.path(&search_path(config, &lang.code))),
@@ -682,11 +687,10 @@ impl<'a> Renderer<'a> {
             image: p.image.as_deref(),
             image_url: p.image.as_deref().and_then(|i| self.urls.absolute(&a.path, i)),
             terms: self.term_groups(a),
-            edition_path: self.urls.path(&format!(
-                "{}{}/",
-                editions_path(&self.site.config, &p.file.lang),
-                p.date.day()
-            )),
+            edition_path: self.site.config.editions.then(|| {
+                let archive = editions_path(&self.site.config, &p.file.lang);
+                self.urls.path(&format!("{archive}{}/", p.date.day()))
+            }),
             // Lists leave the headings out, so a body edit does not change them.
             toc: if with_content { &p.toc } else { &[] },
             word_count: with_content.then_some(p.words),

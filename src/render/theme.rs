@@ -14,7 +14,7 @@ use crate::error::{collect_all, read_text, Diagnostic, Result};
 use crate::i18n::{DateFilter, DateFormatter, NumberFilter};
 
 /// Templates every theme must provide.
-const REQUIRED: [&str; 10] = [
+const REQUIRED: [&str; 7] = [
     "base.html",
     "index.html",
     "section.html",
@@ -22,10 +22,17 @@ const REQUIRED: [&str; 10] = [
     "404.html",
     "taxonomy.html",
     "term.html",
-    "edition.html",
-    "editions.html",
-    "search.html",
 ];
+
+/// Templates a theme must provide when the site turns their pages on.
+fn required_for(config: &Config) -> impl Iterator<Item = &'static str> {
+    let (with_editions, with_search) = (config.editions, config.search);
+    let editions = ["edition.html", "editions.html"]
+        .into_iter()
+        .filter(move |_| with_editions);
+    let search = ["search.html"].into_iter().filter(move |_| with_search);
+    REQUIRED.into_iter().chain(editions).chain(search)
+}
 
 /// A loaded theme, ready to render.
 pub struct Theme {
@@ -97,9 +104,8 @@ impl Theme {
                 templates.insert(name, (shown_file, text));
             }
         }
-        let missing: Vec<Diagnostic> = REQUIRED
-            .iter()
-            .filter(|n| !templates.contains_key(**n))
+        let missing: Vec<Diagnostic> = required_for(config)
+            .filter(|n| !templates.contains_key(*n))
             .map(|n| {
                 Diagnostic::new(
                     shown_dir.join("templates").join(n),

@@ -163,7 +163,10 @@ impl Site {
             sort_list(&articles, s.sort_by, &mut s.articles);
         }
         let taxonomies = taxonomy::taxonomies(&config, &mut articles);
-        let editions = taxonomy::editions(&config, &articles);
+        let editions = match config.editions {
+            true => taxonomy::editions(&config, &articles),
+            false => Vec::new(),
+        };
         let site = Self {
             config,
             articles,
@@ -263,7 +266,8 @@ impl Site {
                 .iter()
                 .map(|t| (Cow::Borrowed(t.path.as_str()), Owner::Taxonomy(&t.lang, &t.name))),
         );
-        paths.extend(self.config.languages.iter().map(|l| {
+        let archives = self.config.languages.iter().filter(|_| self.config.editions);
+        paths.extend(archives.map(|l| {
             (
                 Cow::Owned(editions_path(&self.config, &l.code)),
                 Owner::Editions(&l.code),
