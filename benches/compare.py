@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""nashra beside Hugo (and Zola when ZOLA=path is given) on the same synthetic corpus.
+
+Run through benches/compare.sh, which installs Hugo and builds nashra first. For each N the
+corpus is generated once per tool (../shared/bench/gen_corpus.py); then, for each place the
+output goes (tmpfs and the ordinary disk), every configuration is built RUNS times in turn
+(after one warm-up round), each a clean build into a fresh output folder, timed as a whole
+process with /usr/bin/time. The table gives the median wall time (min-max), peak RSS, HTML
+pages written and the ratio to Hugo of the same minify setting in the same run, and the
+floor: `cp -r` of Hugo's output tree.
+"""
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+GEN = Path(os.environ.get("GEN_CORPUS", REPO.parent / "shared/bench/gen_corpus.py"))
+PEERS = GEN.parent / "peers"
+NASHRA = REPO / "target/release/nashra"
+RUNS = int(os.environ.get("RUNS", "3"))
+PLACES = os.environ.get("PLACES", "tmpfs disk").split()
+WORK = Path(os.environ.get("BENCH_DIR", REPO / "target/bench-compare"))
+FULL = os.environ.get("FULL", "1") == "1"
+
+
+def corpus(n, fmt):
+    """The corpus of `n` stories for `fmt`, generated once and kept under WORK."""
+    site = WORK / f"{fmt}-{n}"
+    if not (site / ".done").exists():
+        shutil.rmtree(site, ignore_errors=True)
+        subprocess.run([sys.executable, GEN, str(n), site, fmt], check=True, stdout=subprocess.DEVNULL)
+        (site / ".done").touch()
+    return site
+
+
+def nashra_site(n, name, setup):
+    """A nashra site: the nashra corpus's content plus what `setup` adds."""
+    site = WORK / f"nashra-{name}-{n}"
+    if not (site / ".done").exists():
+        shutil.rmtree(site, ignore_errors=True)
+        shutil.copytree(corpus(n, "nashra"), site)
+        setup(site)
+        (site / ".done").touch()
+    return site
+
+
+def bench_site(site, minify):
+    shutil.copytree(REPO / "benches/site", site, dirs_exist_ok=True)
+    config = site / "nashra.toml"
+    text = config.read_text()
+    config.write_text(text.replace("minify = true", f"minify = {'true' if minify else 'false'}"))
+
+
+def full_site(site):
+    """The default theme with everything on: editions, sitemap, search, feeds, bidi, dates."""
+    shutil.copytree(REPO / "themes/default", site / "themes/default")
+    shutil.copy(REPO / "benches/full.toml", site / "nashra.toml")
+    shutil.copytree(REPO / "benches/site/content", site / "content", dirs_exist_ok=True)
+
+
+def timed(command, out):
+    """Runs `command` (a clean build into `out`) and returns (wall s, peak MiB, HTML pages)."""
+    shutil.rmtree(out, ignore_errors=True)
+    with tempfile.NamedTemporaryFile("r") as stats:
+        subprocess.run(
+            ["/usr/bin/time", "-f", "%e %M", "-o", stats.name, *command],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wall, rss = stats.read().split()[-2:]
+    pages = sum(1 for _ in Path(out).rglob("*.html"))
+    return float(wall), int(rss) / 1024, pages
+
+
+def configurations(n, base):
+    """(name, minify, command for an output folder) of each tool and setting."""
+    hugo = corpus(n, "hugo")
+    on = nashra_site(n, "bench", lambda s: bench_site(s, True))
+    off = nashra_site(n, "bench-nominify", lambda s: bench_site(s, False))
+    configs = [
+        ("hugo", False, lambda o: ["hugo", "--quiet", "-s", hugo, "-d", o]),
+        ("hugo --minify", True, lambda o: ["hugo", "--quiet", "--minify", "-s", hugo, "-d", o]),
+        ("nashra bench", False, lambda o: [NASHRA, "build", "--root", off, "--output", o]),
+        ("nashra bench minify", True, lambda o: [NASHRA, "build", "--root", on, "--output", o]),
+    ]
+    if os.environ.get("ZOLA"):
+        zola = corpus(n, "zola")
+        zola_cmd = [os.environ["ZOLA"], "--root", zola, "build", "--force", "-o"]
+        configs.append(("zola", False, lambda o: [*zola_cmd, o]))
+    if FULL:
+        full = nashra_site(n, "full", full_site)
+        configs.append(("nashra full", True, lambda o: [NASHRA, "build", "--root", full, "--output", o]))
+    return [(name, minify, command, base / name.replace(" ", "_")) for name, minify, command in configs]
+
+
+def floor(source, base):
+    copy = base / "floor"
+    return timed(["cp", "-r", source, copy], copy)
+
+
+def run(n, place):
+    base = Path("/dev/shm" if place == "tmpfs" else WORK) / f"out-{n}"
+    base.mkdir(parents=True, exist_ok=True)
+    configs = configurations(n, base)
+    results = {name: [] for name, *_ in configs}
+    results["floor: cp -r hugo output"] = []
+    for round in range(RUNS + 1):
+        for name, _, command, out in configs:
+            figures = timed(command(str(out)), out)
+            if round:
+                results[name].append(figures)
+        figures = floor(base / "hugo", base)
+        if round:
+            results["floor: cp -r hugo output"].append(figures)
+    print(f"\nN = {n:,} stories ({2 * n:,} article pages), output on {place}, median of {RUNS}\n")
+    print("| tool | wall s (median, min-max) | peak MiB | HTML pages | × Hugo (same minify) |")
+    print("|---|---|---|---|---|")
+    medians = {name: statistics.median(w for w, _, _ in runs) for name, runs in results.items()}
+    minified = {name: m for name, m, *_ in configs}
+    for name, runs in results.items():
+        walls = [w for w, _, _ in runs]
+        rss = statistics.median(r for _, r, _ in runs)
+        pages = runs[-1][2]
+        hugo = "hugo --minify" if minified.get(name) else "hugo"
+        ratio = (
+            f"{medians[name] / medians[hugo]:.2f} time, {rss / statistics.median(r for _, r, _ in results[hugo]):.2f} RSS"
+            if name in minified
+            else ""
+        )
+        print(
+            f"| {name} | {medians[name]:.2f} ({min(walls):.2f}-{max(walls):.2f}) | {rss:.0f} | {pages:,} | {ratio} |"
+        )
+    shutil.rmtree(base, ignore_errors=True)
+
+
+def main():
+    sizes = [int(a) for a in sys.argv[1:]] or [1000, 10000]
+    WORK.mkdir(parents=True, exist_ok=True)
+    for n in sizes:
+        for place in PLACES:
+            run(n, place)
+
+
+if __name__ == "__main__":
+    main()

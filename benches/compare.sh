@@ -1,0 +1,16 @@
+#!/bin/sh
+# nashra beside Hugo on the benchmark corpus: benches/compare.sh [N…] (default 1000 10000).
+# Installs Debian's hugo when missing, builds nashra in release, then runs compare.py, which
+# prints one table per N and output place. Environment: RUNS (default 3), PLACES ("tmpfs
+# disk"), FULL (1: also the default theme with everything on), ZOLA (a zola binary to add),
+# BENCH_DIR (where corpora are kept; default target/bench-compare), GEN_CORPUS.
+set -eu
+cd "$(dirname "$0")/.."
+if ! command -v hugo >/dev/null; then
+    sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
+    $sudo apt-get install -y hugo >/dev/null
+fi
+[ -x /usr/bin/time ] || { sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo; $sudo apt-get install -y time >/dev/null; }
+cargo build --release --quiet
+hugo version
+exec python3 benches/compare.py "$@"
