@@ -97,7 +97,7 @@ pub fn render(markdown: &str, dir: Direction, slugs: Slugify) -> Rendered {
         summary_html,
         summary_text: plain_text(summary),
         toc,
-        words: crate::i18n::word_count(&plain_text(&events)),
+        words: crate::i18n::word_count(&text_of(&events)),
     }
 }
 
@@ -241,6 +241,11 @@ fn summary_events<'e, 'a>(events: &'e [Event<'a>]) -> &'e [Event<'a>] {
 
 /// The text of events, with breaks as spaces and runs of white space folded.
 fn plain_text(events: &[Event<'_>]) -> String {
+    text_of(events).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The text of events, with breaks as spaces.
+fn text_of(events: &[Event<'_>]) -> String {
     let mut s = String::new();
     for e in events {
         match e {
@@ -259,7 +264,7 @@ fn plain_text(events: &[Event<'_>]) -> String {
             _ => {}
         }
     }
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    s
 }
 
 #[cfg(test)]
