@@ -35,7 +35,7 @@ enum Role {
 
 /// `c`'s bidi class. Most text is Latin and Arabic, under U+0800: their classes are read once
 /// from `unicode-bidi` into a table, as its binary search over ranges was a sixth of a build.
-fn class(c: char) -> BidiClass {
+pub(crate) fn class(c: char) -> BidiClass {
     const TABLED: usize = 0x800;
     static TABLE: std::sync::OnceLock<Vec<BidiClass>> = std::sync::OnceLock::new();
     match TABLE

@@ -458,12 +458,12 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
 /// letters (NFKC), everything else becomes single hyphens. So a slug can never hold `/`, `\`,
 /// `.` or a control character.
 pub fn slugify(s: &str) -> String {
-    use unicode_bidi::{bidi_class, BidiClass::*};
+    use unicode_bidi::BidiClass::*;
     let mut out = String::with_capacity(s.len());
     let mut pending_hyphen = false;
     for c in s.nfkc() {
         let invisible = matches!(
-            bidi_class(c),
+            bidi::class(c),
             BN | LRE | RLE | LRO | RLO | PDF | LRI | RLI | FSI | PDI
         );
         if is_combining_mark(c) || c == '\u{0640}' || c.is_control() || invisible {
