@@ -4,6 +4,7 @@
 
 use std::fs;
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
@@ -57,6 +58,49 @@ pub fn minify(html: &[u8]) -> Vec<u8> {
 /// Writes `outputs` as the new content of `out_dir`, replacing what was there only once every
 /// file is written.
 pub fn write(outputs: &[Output], out_dir: &Path, minify_html: bool) -> Result<Written> {
+    write_with(out_dir, minify_html, |stage| {
+        collect_all(outputs.par_iter().map(|o| stage.put(o)).collect::<Vec<_>>()).map(drop)
+    })
+}
+
+/// The folder a build writes into before it replaces the output folder. Files are put into it
+/// from any thread as soon as they are rendered, so a build need not hold its whole output.
+#[derive(Debug)]
+pub struct Stage {
+    dir: PathBuf,
+    minify_html: bool,
+    files: AtomicUsize,
+    bytes: AtomicU64,
+}
+
+impl Stage {
+    /// Writes one file (minified, if it is HTML and the site asks for it).
+    pub fn put(&self, o: &Output) -> Result<()> {
+        let dest = self.dir.join(safe_relative(&o.path)?);
+        if let Some(p) = dest.parent() {
+            fs::create_dir_all(p).map_err(|e| Error::io(p, "create the folder", &e))?;
+        }
+        let written = match &o.content {
+            Content::Copy(src) => fs::copy(src, &dest),
+            Content::Bytes(_) => {
+                let b = final_bytes(o, self.minify_html)?;
+                fs::write(&dest, &b).map(|()| b.len() as u64)
+            }
+        };
+        let bytes = written.map_err(|e| Error::io(&dest, "write the file", &e))?;
+        self.files.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+/// Makes `out_dir` what `fill` puts into a [`Stage`], replacing what was there only once
+/// `fill` has put every file; if it fails, the output folder is left as it was.
+pub fn write_with(
+    out_dir: &Path,
+    minify_html: bool,
+    fill: impl FnOnce(&Stage) -> Result<()>,
+) -> Result<Written> {
     let name = out_dir
         .file_name()
         .ok_or_else(|| {
@@ -91,40 +135,26 @@ pub fn write(outputs: &[Output], out_dir: &Path, minify_html: bool) -> Result<Wr
     remove_if_present(&staging)?;
     fs::create_dir(&staging).map_err(|e| Error::io(&staging, "create the staging folder", &e))?;
 
-    let result = write_all(outputs, &staging, minify_html).and_then(|w| {
+    let stage = Stage {
+        dir: staging.clone(),
+        minify_html,
+        files: AtomicUsize::new(0),
+        bytes: AtomicU64::new(0),
+    };
+    let result = fill(&stage).and_then(|()| {
         let marker = staging.join(MARKER);
         fs::write(&marker, MARKER_TEXT).map_err(|e| Error::io(&marker, "write the file", &e))?;
         swap_in(&staging, out_dir, &parent.join(format!(".{name}.nashra-old")))?;
-        Ok(w)
+        Ok(Written {
+            files: stage.files.into_inner(),
+            bytes: stage.bytes.into_inner(),
+        })
     });
     if result.is_err() {
         // The failed build's files are of no use; the previous output was never touched.
         let _ = fs::remove_dir_all(&staging);
     }
     result
-}
-
-fn write_all(outputs: &[Output], dir: &Path, minify_html: bool) -> Result<Written> {
-    let sizes = outputs.par_iter().map(|o| {
-        let rel = safe_relative(&o.path)?;
-        let dest = dir.join(rel);
-        if let Some(p) = dest.parent() {
-            fs::create_dir_all(p).map_err(|e| Error::io(p, "create the folder", &e))?;
-        }
-        let written = match &o.content {
-            Content::Copy(src) => fs::copy(src, &dest),
-            Content::Bytes(_) => {
-                let b = final_bytes(o, minify_html)?;
-                fs::write(&dest, &b).map(|()| b.len() as u64)
-            }
-        };
-        written.map_err(|e| Error::io(&dest, "write the file", &e))
-    });
-    let sizes = collect_all(sizes.collect::<Vec<_>>())?;
-    Ok(Written {
-        files: sizes.len(),
-        bytes: sizes.iter().sum(),
-    })
 }
 
 /// What an in-place update did.
@@ -229,14 +259,27 @@ fn swap_in(staging: &Path, out_dir: &Path, old: &Path) -> Result<()> {
         use rustix::fs::{renameat_with, RenameFlags, CWD};
         if renameat_with(CWD, staging, CWD, out_dir, RenameFlags::EXCHANGE).is_ok() {
             // `staging` now holds the previous output.
-            return fs::remove_dir_all(staging)
-                .map_err(|e| Error::io(staging, "remove the previous output", &e));
+            return remove_tree(staging).map_err(|e| Error::io(staging, "remove the previous output", &e));
         }
     }
     remove_if_present(old)?;
     fs::rename(out_dir, old).map_err(|e| Error::io(out_dir, "move the previous output aside", &e))?;
     fs::rename(staging, out_dir).map_err(|e| Error::io(out_dir, "move the new output into place", &e))?;
-    fs::remove_dir_all(old).map_err(|e| Error::io(old, "remove the previous output", &e))
+    remove_tree(old).map_err(|e| Error::io(old, "remove the previous output", &e))
+}
+
+/// Removes a folder and everything in it, on every core: removing a previous output of 20,000
+/// pages on one took a quarter of a second at the end of every build. Symbolic links are
+/// removed, never followed.
+fn remove_tree(dir: &Path) -> std::io::Result<()> {
+    let entries = fs::read_dir(dir)?.collect::<std::io::Result<Vec<_>>>()?;
+    entries
+        .into_par_iter()
+        .try_for_each(|e| match e.file_type()?.is_dir() {
+            true => remove_tree(&e.path()),
+            false => fs::remove_file(e.path()),
+        })?;
+    fs::remove_dir(dir)
 }
 
 #[cfg(test)]
@@ -266,6 +309,25 @@ mod tests {
         assert_eq!(fs::read_to_string(out.join("c.txt")).unwrap(), "3");
         let leftovers: Vec<_> = fs::read_dir(tmp.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "only public/ remains");
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn removing_the_previous_output_never_follows_a_link_out_of_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let elsewhere = tmp.path().join("elsewhere");
+        fs::create_dir(&elsewhere).unwrap();
+        fs::write(elsewhere.join("keep.txt"), "mine").unwrap();
+        let one = |p: &str| Output {
+            path: p.into(),
+            content: Content::Bytes(b"x".to_vec()),
+        };
+        write(&[one("a/b/c.html"), one("a/d.html"), one("e.html")], &out, false).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, out.join("a/b/link")).unwrap();
+        write(&[one("f.html")], &out, false).unwrap();
+        assert!(!out.join("a").exists());
+        assert_eq!(fs::read_to_string(elsewhere.join("keep.txt")).unwrap(), "mine");
     }
 
     #[test]

@@ -259,23 +259,12 @@ impl tera::Filter for NumberFilter {
 /// no letters), so the count is the sum of the counts of the tokens between it; a token of
 /// letters, digits and harakat between outer punctuation is one word; any other is segmented.
 pub fn word_count(text: &str) -> usize {
-    let mut words = 0;
-    let mut start = 0;
-    // ASCII bytes never occur inside a multi-byte UTF-8 sequence, so every split is a boundary.
-    for (i, b) in text.bytes().chain([b' ']).enumerate() {
-        if b.is_ascii_whitespace() {
-            if start < i {
-                words += token_words(text, start, i);
-            }
-            start = i + 1;
-        }
-    }
-    words
+    text.split_ascii_whitespace().map(token_words).sum()
 }
 
-/// Words in `text[start..end]`, a token between ASCII white space.
-fn token_words(text: &str, start: usize, end: usize) -> usize {
-    let core = text[start..end]
+/// Words in a token between ASCII white space.
+fn token_words(token: &str) -> usize {
+    let core = token
         .trim_start_matches(['(', '[', '{', '"', '\'', '«'])
         .trim_end_matches([
             '.', ',', ';', ':', '!', '?', ')', ']', '}', '"', '\'', '»', '،', '؛', '؟',
@@ -284,7 +273,7 @@ fn token_words(text: &str, start: usize, end: usize) -> usize {
     match chars.next() {
         None => 0,
         Some(first) if is_word_base(first) && chars.all(|c| is_word_base(c) || is_haraka(c)) => 1,
-        _ => text[start..end].unicode_words().count(),
+        _ => token.unicode_words().count(),
     }
 }
 

@@ -43,18 +43,26 @@ pub fn encode_path(path: &str) -> String {
     utf8_percent_encode(path, PATH).to_string()
 }
 
-/// Renders every page of `site` with the theme at `root`, and lists the static files.
-pub fn render(root: &Path, site: &Site) -> Result<Vec<Output>> {
+/// Renders every page of `site` with the theme at `root`, and makes its search bundle and
+/// lists its static files. Each file goes to `put` on the thread that made it as soon as it is
+/// made, so pages are written while others render, and no page is held after (article pages
+/// only until the search index is made from them). Returns the paths of all the files.
+pub fn render(root: &Path, site: &Site, put: &(dyn Fn(&Output) -> Result<()> + Sync)) -> Result<Vec<String>> {
     let theme = Theme::load(root, &site.config)?;
     let jobs = jobs(site, &ArticleHashes::new(site));
-    let mut outputs = render_jobs(site, &theme, jobs.iter())?;
-    if site.config.search {
-        let articles = jobs.iter().zip(&outputs).filter(|(j, _)| j.is_article());
-        let bundle = search_bundle(articles.filter_map(|(_, o)| article_html(o)))?;
-        outputs.extend(bundle);
+    let search = site.config.search;
+    let articles = render_each(site, &theme, jobs.iter(), |job, page| {
+        put(&page)?;
+        Ok((search && job.is_article()).then_some(page))
+    })?;
+    let mut rest: Vec<Output> = static_files(&theme).collect();
+    if search {
+        rest.extend(search_bundle(articles.iter().filter_map(article_html))?);
     }
-    outputs.extend(static_files(&theme));
-    Ok(outputs)
+    drop(articles);
+    collect_all(rest.par_iter().map(put).collect::<Vec<_>>())?;
+    let paths = jobs.into_iter().map(|j| j.path);
+    Ok(paths.chain(rest.into_iter().map(|o| o.path)).collect())
 }
 
 /// A rendered page as the search indexer takes it: (output path, HTML).
@@ -326,6 +334,18 @@ pub fn render_jobs<'j>(
     theme: &Theme,
     jobs: impl Iterator<Item = &'j Job>,
 ) -> Result<Vec<Output>> {
+    render_each(site, theme, jobs, |_, page| Ok(Some(page)))
+}
+
+/// Renders `jobs` in parallel, handing each page to `then` on the thread that rendered it,
+/// and returns the pages `then` keeps; every job's error is reported, each broken template
+/// once.
+fn render_each<'j>(
+    site: &Site,
+    theme: &Theme,
+    jobs: impl Iterator<Item = &'j Job>,
+    then: impl Fn(&Job, Output) -> Result<Option<Output>> + Sync,
+) -> Result<Vec<Output>> {
     let r = Renderer {
         site,
         theme,
@@ -334,26 +354,36 @@ pub fn render_jobs<'j>(
     let jobs: Vec<&Job> = jobs.collect();
     let pages = jobs
         .par_iter()
-        .map(|job| match job.what {
-            Renders::Article(i) => r.article(&site.articles[i]),
-            Renders::List(list, number) => r.list(list, number),
-            Renders::Taxonomy(t) => r.taxonomy(&site.taxonomies[t]),
-            Renders::Editions(i) => r.editions(&site.config.languages[i].code),
-            Renders::NotFound(i) => r.not_found(&site.config.languages[i].code),
-            Renders::Search(i) => r.search(&site.config.languages[i].code),
-            Renders::Feed(i) => r.feed(&site.sections[i]),
-            Renders::Sitemap => Ok(r.sitemap()),
-            Renders::Robots => Ok(r.robots()),
+        .map(|job| {
+            match job.what {
+                Renders::Article(i) => r.article(&site.articles[i]),
+                Renders::List(list, number) => r.list(list, number),
+                Renders::Taxonomy(t) => r.taxonomy(&site.taxonomies[t]),
+                Renders::Editions(i) => r.editions(&site.config.languages[i].code),
+                Renders::NotFound(i) => r.not_found(&site.config.languages[i].code),
+                Renders::Search(i) => r.search(&site.config.languages[i].code),
+                Renders::Feed(i) => r.feed(&site.sections[i]),
+                Renders::Sitemap => Ok(r.sitemap()),
+                Renders::Robots => Ok(r.robots()),
+            }
+            .and_then(|page| then(job, page))
         })
         .collect::<Vec<_>>();
-    collect_all(pages).map_err(merge_repeats)
+    collect_all(pages)
+        .map(|pages| pages.into_iter().flatten().collect())
+        .map_err(merge_repeats)
 }
 
 /// One broken template fails every page that uses it: report it once, with the page count.
+/// (A diagnostic that names no page, as writing a file's does, is kept as it is.)
 fn merge_repeats(err: crate::error::Error) -> crate::error::Error {
     let mut merged: Vec<(crate::error::Diagnostic, Vec<String>)> = Vec::new();
+    let mut others = Vec::new();
     for d in err.diagnostics {
-        let (page, message) = d.message.split_once('\n').unwrap_or(("", &d.message));
+        let Some((page, message)) = d.message.split_once('\n') else {
+            others.push(d);
+            continue;
+        };
         let key = crate::error::Diagnostic {
             message: message.to_string(),
             ..d.clone()
@@ -373,6 +403,7 @@ fn merge_repeats(err: crate::error::Error) -> crate::error::Error {
             };
             d
         })
+        .chain(others)
         .collect::<Vec<_>>()
         .into()
 }
