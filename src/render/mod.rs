@@ -5,7 +5,7 @@ mod feed;
 mod search;
 pub mod theme;
 
-pub use search::{bundle as search_bundle, Index as SearchIndex};
+pub use search::{bundle as search_bundle, peeled_forms as search_forms, Index as SearchIndex};
 
 use std::hash::{Hash, Hasher};
 use std::path::Path;

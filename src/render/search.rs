@@ -360,7 +360,7 @@ fn read<'a>((path, html): (&'a str, &'a [u8])) -> Result<Page<'a>> {
 
 /// The distinct peeled forms of the words of `text`, space-separated, in order of first
 /// appearance (so the same page always gives the same index).
-fn peeled_forms(text: &str) -> String {
+pub fn peeled_forms(text: &str) -> String {
     let mut seen = std::collections::HashSet::new();
     let mut forms = Vec::new();
     for word in text.split(|c: char| !c.is_alphanumeric() && !is_tashkeel(c)) {

@@ -1,0 +1,90 @@
+//! The hot paths of a build, one article at a time, on the sample site's Arabic article (the
+//! seed story, ~400 words): `cargo bench --bench pipeline`. These guard against regressions;
+//! whole builds beside Hugo are measured by `benches/compare.sh`.
+
+use std::path::Path;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use nashra::config::{Config, Direction};
+use nashra::content::{self, front_matter, markdown};
+use nashra::render::{self, theme::Theme, ArticleHashes};
+use nashra::site::Visibility;
+
+const ARTICLE: &str = "content/briefings/mali-russia-equipment.ar.md";
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn article() -> String {
+    std::fs::read_to_string(root().join(ARTICLE)).expect("the sample article is readable")
+}
+
+fn loading(c: &mut Criterion) {
+    let config = Config::load(root()).expect("the sample config loads");
+    let text = article();
+    let split = front_matter::split(Path::new(ARTICLE), &text).expect("it has front matter");
+    let front_only = &text[..text.len() - split.body.len()];
+    let relative = Path::new("briefings/mali-russia-equipment.ar.md");
+    let mut g = c.benchmark_group("load");
+    g.bench_function("front matter: split, parse and check", |b| {
+        b.iter(|| content::load(&config, relative, Path::new(ARTICLE), front_only.as_bytes()))
+    });
+    g.throughput(Throughput::Bytes(split.body.len() as u64));
+    g.bench_function("markdown + bidi to HTML (Arabic)", |b| {
+        b.iter(|| markdown::render(split.body, Direction::Rtl, config.slugify))
+    });
+    g.bench_function("word count (Arabic)", |b| {
+        let text = markdown::visible_text(split.body);
+        b.iter(|| nashra::i18n::word_count(&text))
+    });
+    g.throughput(Throughput::Bytes(text.len() as u64));
+    g.bench_function("whole article", |b| {
+        b.iter(|| content::load(&config, relative, Path::new(ARTICLE), text.as_bytes()))
+    });
+    g.finish();
+}
+
+fn rendering(c: &mut Criterion) {
+    let config = Config::load(root()).expect("the sample config loads");
+    let (site, _) = nashra::build::load(
+        root(),
+        config.clone(),
+        Visibility {
+            drafts: false,
+            until: None,
+        },
+    )
+    .expect("the sample loads");
+    let theme = Theme::load(root(), &config).expect("the default theme loads");
+    let jobs = render::jobs(&site, &ArticleHashes::new(&site));
+    let job = jobs
+        .iter()
+        .find(|j| j.is_article() && j.path.starts_with("briefings/"))
+        .expect("the Arabic article is a job");
+    let page = render::render_jobs(&site, &theme, std::iter::once(job)).expect("it renders");
+    let html = match &page[0].content {
+        nashra::output::Content::Bytes(b) => b.clone(),
+        nashra::output::Content::Copy(_) => unreachable!("a page is rendered bytes"),
+    };
+    let mut g = c.benchmark_group("render");
+    g.bench_function("article page through the default theme", |b| {
+        b.iter(|| render::render_jobs(&site, &theme, std::iter::once(job)))
+    });
+    g.throughput(Throughput::Bytes(html.len() as u64));
+    g.bench_function("minify the article page", |b| {
+        b.iter(|| nashra::output::minify(&html))
+    });
+    g.bench_function("search: peeled forms of the article page", |b| {
+        let text = markdown::visible_text(
+            front_matter::split(Path::new(ARTICLE), &article())
+                .expect("split")
+                .body,
+        );
+        b.iter(|| render::search_forms(&text))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, loading, rendering);
+criterion_main!(benches);
