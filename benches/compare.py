@@ -39,13 +39,15 @@ def corpus(n, fmt):
 
 
 def nashra_site(n, name, setup):
-    """A nashra site: the nashra corpus's content plus what `setup` adds."""
+    """A nashra site: the nashra corpus's content (copied once) plus what `setup` adds (again
+    on every run, so the theme and config measured are the repository's current ones)."""
     site = WORK / f"nashra-{name}-{n}"
     if not (site / ".done").exists():
         shutil.rmtree(site, ignore_errors=True)
         shutil.copytree(corpus(n, "nashra"), site)
-        setup(site)
         (site / ".done").touch()
+    shutil.rmtree(site / "themes", ignore_errors=True)
+    setup(site)
     return site
 
 
