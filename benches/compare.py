@@ -25,12 +25,16 @@ NASHRA = REPO / "target/release/nashra"
 RUNS = int(os.environ.get("RUNS", "3"))
 PLACES = os.environ.get("PLACES", "tmpfs disk").split()
 WORK = Path(os.environ.get("BENCH_DIR", REPO / "target/bench-compare"))
+# The corpora are read from tmpfs: on a machine that pages out memory unused for a minute
+# (DAMON reclaim, as on this VM), a corpus in the page cache is gone again by the time its
+# tool's next run comes round, and the runs measure the disk instead of the tools.
+CORPORA = Path(os.environ.get("CORPORA", "/dev/shm/nashra-bench-corpora"))
 FULL = os.environ.get("FULL", "1") == "1"
 
 
 def corpus(n, fmt):
-    """The corpus of `n` stories for `fmt`, generated once and kept under WORK."""
-    site = WORK / f"{fmt}-{n}"
+    """The corpus of `n` stories for `fmt`, generated once and kept under CORPORA."""
+    site = CORPORA / f"{fmt}-{n}"
     if not (site / ".done").exists():
         shutil.rmtree(site, ignore_errors=True)
         subprocess.run([sys.executable, GEN, str(n), site, fmt], check=True, stdout=subprocess.DEVNULL)
@@ -41,7 +45,7 @@ def corpus(n, fmt):
 def nashra_site(n, name, setup):
     """A nashra site: the nashra corpus's content (copied once) plus what `setup` adds (again
     on every run, so the theme and config measured are the repository's current ones)."""
-    site = WORK / f"nashra-{name}-{n}"
+    site = CORPORA / f"nashra-{name}-{n}"
     if not (site / ".done").exists():
         shutil.rmtree(site, ignore_errors=True)
         shutil.copytree(corpus(n, "nashra"), site)
@@ -144,6 +148,7 @@ def run(n, place):
 def main():
     sizes = [int(a) for a in sys.argv[1:]] or [1000, 10000]
     WORK.mkdir(parents=True, exist_ok=True)
+    CORPORA.mkdir(parents=True, exist_ok=True)
     for n in sizes:
         for place in PLACES:
             run(n, place)

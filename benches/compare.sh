@@ -3,7 +3,8 @@
 # Installs Debian's hugo when missing, builds nashra in release, then runs compare.py, which
 # prints one table per N and output place. Environment: RUNS (default 3), PLACES ("tmpfs
 # disk"), FULL (1: also the default theme with everything on), ZOLA (a zola binary to add),
-# BENCH_DIR (where corpora are kept; default target/bench-compare), GEN_CORPUS.
+# CORPORA (where corpora are kept; default /dev/shm/nashra-bench-corpora), BENCH_DIR (the
+# disk outputs; default target/bench-compare), GEN_CORPUS.
 set -eu
 cd "$(dirname "$0")/.."
 if ! command -v hugo >/dev/null; then
