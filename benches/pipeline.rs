@@ -75,7 +75,7 @@ fn rendering(c: &mut Criterion) {
     g.bench_function("minify the article page", |b| {
         b.iter(|| nashra::output::minify(&html))
     });
-    g.bench_function("search: peeled forms of the article page", |b| {
+    g.bench_function("search: peeled forms of the article's text", |b| {
         let text = markdown::visible_text(
             front_matter::split(Path::new(ARTICLE), &article())
                 .expect("split")
