@@ -167,13 +167,16 @@ pub fn collect_all<T>(results: impl IntoIterator<Item = Result<T>>) -> Result<Ve
 
 /// Checks that a user's file is UTF-8, pointing at the first bad byte, and drops a BOM.
 pub fn decode_utf8<'a>(bytes: &'a [u8], shown: &Path) -> Result<&'a str> {
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let valid = e.valid_up_to();
-        let (line, col) = line_col(&String::from_utf8_lossy(&bytes[..valid]), valid);
-        Diagnostic::new(shown, format!("the file is not valid UTF-8 (byte {valid})"))
-            .at(line, col)
-            .help("save the file as UTF-8 (most editors: \"Save with encoding\" → UTF-8)")
-    })?;
+    // simdutf8 checks Arabic text several times faster; std's check says where it fails.
+    let text = simdutf8::basic::from_utf8(bytes)
+        .or_else(|_| std::str::from_utf8(bytes))
+        .map_err(|e| {
+            let valid = e.valid_up_to();
+            let (line, col) = line_col(&String::from_utf8_lossy(&bytes[..valid]), valid);
+            Diagnostic::new(shown, format!("the file is not valid UTF-8 (byte {valid})"))
+                .at(line, col)
+                .help("save the file as UTF-8 (most editors: \"Save with encoding\" → UTF-8)")
+        })?;
     Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
 }
 

@@ -66,7 +66,7 @@ fn role(c: char, page: Direction) -> Role {
 /// Byte ranges of the runs of `text` written in the other direction than `page`.
 pub fn foreign_runs(text: &str, page: Direction) -> Vec<Range<usize>> {
     // Most text has no run at all: find that out without classing it into a list.
-    if !text.chars().any(|c| role(c, page) == Role::Foreign) {
+    if !has_foreign(text, page) {
         return Vec::new();
     }
     let chars: Vec<(usize, char, Role)> = text.char_indices().map(|(i, c)| (i, c, role(c, page))).collect();
@@ -129,6 +129,24 @@ fn run_end(chars: &[(usize, char, Role)], i: usize) -> usize {
     }
 }
 
+/// Whether `text` has a character strong in the other direction than `page`, judged from its
+/// bytes when they tell (most text), else from its characters' classes.
+/// - Right-to-left classes begin at U+0590, whose UTF-8 lead byte is 0xD6: English text with
+///   no byte from there up has none.
+/// - Arabic text whose bytes are ASCII other than letters, or U+0600–U+06FF (lead bytes
+///   0xD8–0xDB and their continuation bytes), has no left-to-right character: that block has
+///   none, and ASCII's are its letters.
+fn has_foreign(text: &str, page: Direction) -> bool {
+    let bytes = text.bytes();
+    let plain = match page {
+        Direction::Ltr => bytes.fold(true, |ok, b| ok & (b < 0xD6)),
+        Direction::Rtl => bytes.fold(true, |ok, b| {
+            ok & (matches!(b, 0x80..=0xBF | 0xD8..=0xDB) || (b < 0x80 && !b.is_ascii_alphabetic()))
+        }),
+    };
+    !plain && text.chars().any(|c| role(c, page) == Role::Foreign)
+}
+
 /// Combining marks are solid only after what they mark.
 fn is_mark(c: char) -> bool {
     matches!(class(c), BidiClass::NSM | BidiClass::BN)
@@ -136,8 +154,13 @@ fn is_mark(c: char) -> bool {
 
 /// Appends `text` to `out` as HTML: escaped, each foreign run wrapped in `<bdi>`.
 pub fn push_isolated(out: &mut String, text: &str, page: Direction) {
+    push_runs(out, text, &foreign_runs(text, page));
+}
+
+/// Appends `text` to `out` as HTML with the given `runs` wrapped in `<bdi>`.
+fn push_runs(out: &mut String, text: &str, runs: &[Range<usize>]) {
     let mut last = 0;
-    for run in foreign_runs(text, page) {
+    for run in runs {
         escape(out, &text[last..run.start]);
         out.push_str("<bdi>");
         escape(out, &text[run.clone()]);
@@ -170,11 +193,12 @@ pub fn isolate<'a>(events: impl IntoIterator<Item = Event<'a>>, page: Direction)
             _ => CowStr::from(text.drain(..).map(|t| t.into_string()).collect::<String>()),
         };
         text.clear();
-        if foreign_runs(&joined, page).is_empty() {
+        let runs = foreign_runs(&joined, page);
+        if runs.is_empty() {
             out.push(Event::Text(joined));
         } else {
-            let mut html = String::with_capacity(joined.len() + 16);
-            push_isolated(&mut html, &joined, page);
+            let mut html = String::with_capacity(joined.len() + 16 * runs.len());
+            push_runs(&mut html, &joined, &runs);
             out.push(Event::InlineHtml(CowStr::from(html)));
         }
     };
@@ -205,6 +229,20 @@ mod tests {
         for c in (0..=0x10FFFF).filter_map(char::from_u32) {
             assert_eq!(class(c), bidi_class(c), "U+{:04X}", c as u32);
         }
+    }
+
+    /// What `has_foreign` reads from bytes alone.
+    #[test]
+    fn the_byte_ranges_hold_no_foreign_character() {
+        for c in (0..0x590).filter_map(char::from_u32) {
+            assert_ne!(role(c, Direction::Ltr), Role::Foreign, "U+{:04X}", c as u32);
+        }
+        for c in (0..0x80).chain(0x600..0x700).filter_map(char::from_u32) {
+            let foreign = role(c, Direction::Rtl) == Role::Foreign;
+            assert_eq!(foreign, c.is_ascii_alphabetic(), "U+{:04X}", c as u32);
+        }
+        assert!(has_foreign("قال é", Direction::Rtl) && has_foreign("he said قال", Direction::Ltr));
+        assert!(!has_foreign("قال: ٢٠٢٤، 2024!", Direction::Rtl) && !has_foreign("naïve", Direction::Ltr));
     }
 
     /// The runs of `text` in an Arabic page, as strings.

@@ -82,16 +82,13 @@ pub fn runs_script(url: &str, image: bool) -> bool {
 pub fn render(markdown: &str, dir: Direction, slugs: Slugify) -> Rendered {
     let (events, toc) = with_heading_ids(parse(markdown), slugs);
     let summary = summary_events(&events);
-    let mut html_out = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(
-        &mut html_out,
-        bidi::isolate(events.iter().cloned(), dir).into_iter(),
-    );
+    // Isolating keeps paragraphs and the `<!-- more -->` marker, so the summary is found
+    // again in the isolated body instead of isolating its text twice.
+    let isolated = bidi::isolate(events.iter().cloned(), dir);
     let mut summary_html = String::new();
-    html::push_html(
-        &mut summary_html,
-        bidi::isolate(summary.iter().cloned(), dir).into_iter(),
-    );
+    html::push_html(&mut summary_html, summary_events(&isolated).iter().cloned());
+    let mut html_out = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut html_out, isolated.into_iter());
     Rendered {
         html: html_out,
         summary_html,

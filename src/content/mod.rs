@@ -13,7 +13,7 @@ use std::sync::Arc;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use unicode_normalization::char::is_combining_mark;
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 use crate::config::{key_diagnostic, Config, Direction, Slugify};
 use crate::error::{did_you_mean, Diagnostic, Result};
@@ -461,7 +461,12 @@ pub fn slugify(s: &str) -> String {
     use unicode_bidi::BidiClass::*;
     let mut out = String::with_capacity(s.len());
     let mut pending_hyphen = false;
-    for c in s.nfkc() {
+    // Most titles and terms are NFKC already; the quick check spares composing them again.
+    let normal: std::borrow::Cow<str> = match is_nfkc_quick(s.chars()) {
+        IsNormalized::Yes => s.into(),
+        _ => s.nfkc().collect::<String>().into(),
+    };
+    for c in normal.chars() {
         let invisible = matches!(
             bidi::class(c),
             BN | LRE | RLE | LRO | RLO | PDF | LRI | RLI | FSI | PDI

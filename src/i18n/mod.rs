@@ -259,22 +259,66 @@ impl tera::Filter for NumberFilter {
 /// no letters), so the count is the sum of the counts of the tokens between it; a token of
 /// letters, digits and harakat between outer punctuation is one word; any other is segmented.
 pub fn word_count(text: &str) -> usize {
-    text.split_ascii_whitespace().map(token_words).sum()
+    let bytes = text.as_bytes();
+    let (mut words, mut i) = (0, 0);
+    while i < bytes.len() {
+        if bytes[i].is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && !bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        words += match plain_core(&bytes[start..i]) {
+            [] => 0,
+            core if is_plain_word(core) => 1,
+            // Split at ASCII white space, so at character boundaries.
+            _ => text.get(start..i).map_or(0, |t| t.unicode_words().count()),
+        };
+    }
+    words
 }
 
-/// Words in a token between ASCII white space.
-fn token_words(token: &str) -> usize {
-    let core = token
-        .trim_start_matches(['(', '[', '{', '"', '\'', '«'])
-        .trim_end_matches([
-            '.', ',', ';', ':', '!', '?', ')', ']', '}', '"', '\'', '»', '،', '؛', '؟',
-        ]);
-    let mut chars = core.chars();
-    match chars.next() {
-        None => 0,
-        Some(first) if is_word_base(first) && chars.all(|c| is_word_base(c) || is_haraka(c)) => 1,
-        _ => token.unicode_words().count(),
+/// A token without its outer punctuation: opening `( [ { " ' «` before, closing
+/// `. , ; : ! ? ) ] } " ' » ، ؛ ؟` after (as bytes: « and » are C2 AB and C2 BB, the Arabic
+/// comma, semicolon and question mark D8 8C, D8 9B and D8 9F).
+fn plain_core(token: &[u8]) -> &[u8] {
+    let mut t = token;
+    while let [b'(' | b'[' | b'{' | b'"' | b'\'', rest @ ..] | [0xC2, 0xAB, rest @ ..] = t {
+        t = rest;
     }
+    while let [rest @ .., b'.' | b',' | b';' | b':' | b'!' | b'?' | b')' | b']' | b'}' | b'"' | b'\'']
+    | [rest @ .., 0xC2, 0xBB]
+    | [rest @ .., 0xD8, 0x8C | 0x9B | 0x9F] = t
+    {
+        t = rest;
+    }
+    t
+}
+
+/// Whether `word` is a word base followed by word bases and harakat. Read as bytes: these
+/// are ASCII, or two-byte sequences led by 0xD8–0xDB (U+0600–U+06FF), so nothing is decoded.
+fn is_plain_word(word: &[u8]) -> bool {
+    let mut i = 0;
+    while let Some(&b) = word.get(i) {
+        let ok = match (b, word.get(i + 1)) {
+            (b, _) if b.is_ascii_alphanumeric() => {
+                i += 1;
+                true
+            }
+            (0xD8..=0xDB, Some(&next)) => {
+                let c = char::from_u32((u32::from(b & 0x1F) << 6) | u32::from(next & 0x3F));
+                i += 2;
+                c.is_some_and(|c| is_word_base(c) || (i > 2 && is_haraka(c)))
+            }
+            _ => false,
+        };
+        if !ok {
+            return false;
+        }
+    }
+    true
 }
 
 /// Letters and digits UAX #29 never splits between (ALetter, Numeric): ASCII and Arabic.

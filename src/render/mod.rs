@@ -1,6 +1,7 @@
 //! [`Site`] → outputs (path → bytes): every page through the theme's Tera templates, in
 //! parallel, plus the static files. Nothing here reads content or writes to disk.
 
+mod array;
 mod feed;
 mod search;
 pub mod theme;

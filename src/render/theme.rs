@@ -125,6 +125,7 @@ impl Theme {
         let mut base = Tera::default();
         // Tera's own escaping also turns `/` into `&#x2F;`, which makes every URL unreadable.
         base.set_escape_fn(crate::content::markdown::escape_html);
+        super::array::register(&mut base);
         base.add_raw_templates(templates.iter().map(|(n, (_, t))| (n.as_str(), t.as_str())))
             .map_err(|e| tera_diagnostic(&e, &sources))?;
 
