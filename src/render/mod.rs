@@ -10,6 +10,7 @@ pub use search::{bundle as search_bundle, peeled_forms as search_forms, Index as
 
 use std::hash::{Hash, Hasher};
 use std::path::Path;
+use std::sync::OnceLock;
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 use rayon::prelude::*;
@@ -22,7 +23,7 @@ use crate::content::markdown::Heading;
 use crate::error::{collect_all, Result};
 use crate::output::{Content, Output};
 use crate::site::paginate;
-use crate::site::{editions_path, Article, Edition, List, Section, Site, Taxonomy, Term};
+use crate::site::{editions_path, Article, Edition, List, Section, Site};
 use theme::{tera_diagnostic, Theme, ThemeMeta};
 
 /// Characters a URL path must not carry raw (the URL standard's path set); non-ASCII is
@@ -347,19 +348,15 @@ fn render_each<'j>(
     jobs: impl Iterator<Item = &'j Job>,
     then: impl Fn(&Job, Output) -> Result<Option<Output>> + Sync,
 ) -> Result<Vec<Output>> {
-    let r = Renderer {
-        site,
-        theme,
-        urls: Urls::new(&site.config),
-    };
+    let r = Renderer::new(site, theme);
     let jobs: Vec<&Job> = jobs.collect();
     let pages = jobs
         .par_iter()
         .map(|job| {
             match job.what {
-                Renders::Article(i) => r.article(&site.articles[i]),
+                Renders::Article(i) => r.article(i),
                 Renders::List(list, number) => r.list(list, number),
-                Renders::Taxonomy(t) => r.taxonomy(&site.taxonomies[t]),
+                Renders::Taxonomy(t) => r.taxonomy(t),
                 Renders::Editions(i) => r.editions(&site.config.languages[i].code),
                 Renders::NotFound(i) => r.not_found(&site.config.languages[i].code),
                 Renders::Search(i) => r.search(&site.config.languages[i].code),
@@ -425,12 +422,12 @@ impl Urls {
 
     /// Root-relative link, with the base path.
     fn path(&self, site_path: &str) -> String {
-        format!("{}{}", self.base_path, encode_path(site_path))
+        joined(&self.base_path, site_path)
     }
 
     /// Absolute URL.
     fn url(&self, site_path: &str) -> String {
-        format!("{}{}", self.base_url, encode_path(site_path))
+        joined(&self.base_url, site_path)
     }
 
     /// A link as written on the page at `site_path` (relative, root-relative or absolute),
@@ -439,6 +436,15 @@ impl Urls {
         let page = url::Url::parse(&self.url(site_path)).ok()?;
         page.join(link).ok().map(String::from)
     }
+}
+
+/// `base` followed by `site_path` percent-encoded, in one allocation: lists make a link for
+/// every article they show.
+fn joined(base: &str, site_path: &str) -> String {
+    let mut out = String::with_capacity(base.len() + site_path.len() + 8);
+    out.push_str(base);
+    out.extend(utf8_percent_encode(site_path, PATH));
+    out
 }
 
 /// The Open Graph locale of a language code: `pt-BR` → `pt_BR`; a bare code gets the
@@ -460,9 +466,33 @@ struct Renderer<'a> {
     site: &'a Site,
     theme: &'a Theme,
     urls: Urls,
+    /// Every language's `lang` context, in the config's order: made once, as every page shows
+    /// them all (`site.languages`, the switcher).
+    languages: Vec<LangCtx<'a>>,
+    /// Links made once, not for every list that shows them: each article's (made when first
+    /// needed, as a rebuild in watch mode needs few), each section's, taxonomy's and term's.
+    articles: Vec<OnceLock<Href>>,
+    sections: Vec<String>,
+    taxonomies: Vec<Href>,
+    terms: Vec<Vec<Href>>,
 }
 
-#[derive(Serialize)]
+/// A page's link: root-relative and absolute.
+struct Href {
+    path: String,
+    url: String,
+}
+
+impl Href {
+    fn new(urls: &Urls, site_path: &str) -> Self {
+        Self {
+            path: urls.path(site_path),
+            url: urls.url(site_path),
+        }
+    }
+}
+
+#[derive(Serialize, Clone)]
 struct LangCtx<'a> {
     code: &'a str,
     name: &'a str,
@@ -484,22 +514,22 @@ struct LangCtx<'a> {
 }
 
 #[derive(Serialize)]
-struct SiteCtx<'a> {
+struct SiteCtx<'r, 'a> {
     title: &'a str,
     description: &'a str,
     base_url: &'a str,
     base_path: &'a str,
     default_language: &'a str,
-    languages: Vec<LangCtx<'a>>,
+    languages: &'r [LangCtx<'a>],
 }
 
 /// One language version of the current page.
 #[derive(Serialize)]
-struct Alternate<'a> {
+struct Alternate<'r, 'a> {
     code: &'a str,
     name: &'a str,
     dir: &'a str,
-    locale: String,
+    locale: &'r str,
     url: String,
     path: String,
     title: &'a str,
@@ -516,12 +546,12 @@ struct PageCtx<'a> {
     description: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     content: Option<&'a str>,
-    path: String,
-    url: String,
+    path: &'a str,
+    url: &'a str,
     slug: &'a str,
     section: &'a str,
     section_title: &'a str,
-    section_path: String,
+    section_path: &'a str,
     authors: &'a [String],
     image: Option<&'a str>,
     /// The image as an absolute URL, for metadata.
@@ -544,7 +574,7 @@ struct PageCtx<'a> {
 #[derive(Serialize)]
 struct TermGroup<'a> {
     taxonomy: &'a str,
-    path: String,
+    path: &'a str,
     terms: Vec<TermLink<'a>>,
 }
 
@@ -552,8 +582,8 @@ struct TermGroup<'a> {
 struct TermLink<'a> {
     name: &'a str,
     slug: &'a str,
-    path: String,
-    url: String,
+    path: &'a str,
+    url: &'a str,
     count: usize,
 }
 
@@ -561,8 +591,8 @@ struct TermLink<'a> {
 #[derive(Serialize)]
 struct TaxonomyCtx<'a> {
     name: &'a str,
-    path: String,
-    url: String,
+    path: &'a str,
+    url: &'a str,
     terms: Vec<TermLink<'a>>,
 }
 
@@ -618,28 +648,61 @@ struct EditionLink<'a> {
 }
 
 impl<'a> Renderer<'a> {
-    fn language(&self, code: &str) -> LangCtx<'a> {
-        let config = &self.site.config;
-        let lang = config.language(code).unwrap_or(&config.languages[0]);
-        let home = config.language_prefix(&lang.code);
-        LangCtx {
-            code: &lang.code,
-            name: &lang.name,
-            dir: lang.dir.as_str(),
-            title: &lang.title,
-            description: &lang.description,
-            home_path: self.urls.path(&home),
-            home_url: self.urls.url(&home),
-            locale: og_locale(&lang.code),
-            hijri: lang.dates.hijri,
-            feed_url: self.urls.url(&format!("{home}atom.xml")),
-            editions_path: config
-                .editions
-                .then(|| self.urls.path(&editions_path(config, &lang.code))),
-            search_path: config
-                .search
-                .then(|| self.urls.path(&search_path(config, &lang.code))),
+    fn new(site: &'a Site, theme: &'a Theme) -> Self {
+        let config = &site.config;
+        let urls = Urls::new(config);
+        let languages = config
+            .languages
+            .iter()
+            .map(|lang| {
+                let home = config.language_prefix(&lang.code);
+                LangCtx {
+                    code: &lang.code,
+                    name: &lang.name,
+                    dir: lang.dir.as_str(),
+                    title: &lang.title,
+                    description: &lang.description,
+                    home_path: urls.path(&home),
+                    home_url: urls.url(&home),
+                    locale: og_locale(&lang.code),
+                    hijri: lang.dates.hijri,
+                    feed_url: urls.url(&format!("{home}atom.xml")),
+                    editions_path: config
+                        .editions
+                        .then(|| urls.path(&editions_path(config, &lang.code))),
+                    search_path: config.search.then(|| urls.path(&search_path(config, &lang.code))),
+                }
+            })
+            .collect();
+        Self {
+            site,
+            theme,
+            articles: site.articles.iter().map(|_| OnceLock::new()).collect(),
+            sections: site.sections.iter().map(|s| urls.path(&s.path)).collect(),
+            taxonomies: site
+                .taxonomies
+                .iter()
+                .map(|t| Href::new(&urls, &t.path))
+                .collect(),
+            terms: site
+                .taxonomies
+                .iter()
+                .map(|t| t.terms.iter().map(|term| Href::new(&urls, &term.path)).collect())
+                .collect(),
+            urls,
+            languages,
         }
+    }
+
+    fn article_href(&self, i: usize) -> &Href {
+        self.articles[i].get_or_init(|| Href::new(&self.urls, &self.site.articles[i].path))
+    }
+
+    /// The context of language `code`, or of the first language when there is none such.
+    fn language(&self, code: &str) -> &LangCtx<'a> {
+        let config = &self.site.config;
+        let i = config.languages.iter().position(|l| l.code == code).unwrap_or(0);
+        &self.languages[i]
     }
 
     /// The variables every template gets. `versions` are (language, site path, title) of every
@@ -659,7 +722,7 @@ impl<'a> Renderer<'a> {
                 code: l.code,
                 name: l.name,
                 dir: l.dir,
-                locale: l.locale,
+                locale: &l.locale,
                 url: self.urls.url(path),
                 path: self.urls.path(path),
                 title,
@@ -685,7 +748,7 @@ impl<'a> Renderer<'a> {
             base_url: &config.base_url,
             base_path: &config.base_path,
             default_language: &config.default_language,
-            languages: config.languages.iter().map(|l| self.language(&l.code)).collect(),
+            languages: &self.languages,
         };
         let mut ctx = Context::new();
         ctx.insert("kind", kind);
@@ -699,9 +762,12 @@ impl<'a> Renderer<'a> {
         ctx
     }
 
-    fn page_ctx(&self, a: &'a Article, with_content: bool) -> PageCtx<'a> {
+    /// Article `i` as templates see it: on its own page `with_content`, else as a list's card.
+    fn page_ctx(&self, i: usize, with_content: bool) -> PageCtx<'_> {
+        let a = &self.site.articles[i];
         let p = &a.page;
         let section = &self.site.sections[a.section];
+        let href = self.article_href(i);
         PageCtx {
             title: &p.title,
             date: p.date.as_str(),
@@ -709,12 +775,12 @@ impl<'a> Renderer<'a> {
             summary: &p.summary_html,
             description: &p.description,
             content: with_content.then_some(p.content_html.as_str()),
-            path: self.urls.path(&a.path),
-            url: self.urls.url(&a.path),
+            path: &href.path,
+            url: &href.url,
             slug: &p.slug,
             section: &section.folder,
             section_title: &section.title,
-            section_path: self.urls.path(&section.path),
+            section_path: &self.sections[a.section],
             authors: &p.authors,
             image: p.image.as_deref(),
             image_url: p.image.as_deref().and_then(|i| self.urls.absolute(&a.path, i)),
@@ -732,13 +798,14 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn article(&self, a: &'a Article) -> Result<Output> {
+    fn article(&self, i: usize) -> Result<Output> {
+        let a = &self.site.articles[i];
         let versions: Vec<(&str, &str, &str)> = std::iter::once(a)
             .chain(a.translations.iter().map(|&i| &self.site.articles[i]))
             .map(|v| (v.page.file.lang.as_str(), v.path.as_str(), v.page.title.as_str()))
             .collect();
         let mut ctx = self.common("page", &a.page.file.lang, &a.path, &versions);
-        let page = self.page_ctx(a, true);
+        let page = self.page_ctx(i, true);
         ctx.insert("json_ld", &self.json_ld(a, &page));
         ctx.insert("page", &page);
         self.render_to("page.html", &a.page.file.lang, &ctx, &a.path)
@@ -785,50 +852,52 @@ impl<'a> Renderer<'a> {
         if let (Some(image), Some(obj)) = (&page.image_url, ld.as_object_mut()) {
             obj.insert("image".into(), serde_json::json!([image]));
         }
-        ld.to_string().replace('<', "\\u003c")
+        let ld = ld.to_string();
+        match ld.contains('<') {
+            true => ld.replace('<', "\\u003c"),
+            false => ld,
+        }
     }
 
     /// An article's terms, grouped by taxonomy in config order.
-    fn term_groups(&self, a: &Article) -> Vec<TermGroup<'a>> {
-        let mut groups: Vec<TermGroup<'a>> = Vec::new();
+    fn term_groups(&self, a: &Article) -> Vec<TermGroup<'_>> {
+        let mut groups: Vec<TermGroup> = Vec::new();
         for r in &a.terms {
             let tax = &self.site.taxonomies[r.taxonomy];
-            let term = &tax.terms[r.term];
             if groups.last().is_none_or(|g| g.taxonomy != tax.name) {
                 groups.push(TermGroup {
                     taxonomy: &tax.name,
-                    path: self.urls.path(&tax.path),
+                    path: &self.taxonomies[r.taxonomy].path,
                     terms: Vec::new(),
                 });
             }
             if let Some(g) = groups.last_mut() {
-                g.terms.push(self.term_link(term));
+                g.terms.push(self.term_link(r.taxonomy, r.term));
             }
         }
         groups
     }
 
-    fn term_link(&self, term: &'a Term) -> TermLink<'a> {
+    /// Term `term` of taxonomy `tax`.
+    fn term_link(&self, tax: usize, term: usize) -> TermLink<'_> {
+        let (t, href) = (&self.site.taxonomies[tax].terms[term], &self.terms[tax][term]);
         TermLink {
-            name: &term.name,
-            slug: &term.slug,
-            path: self.urls.path(&term.path),
-            url: self.urls.url(&term.path),
-            count: term.articles.len(),
+            name: &t.name,
+            slug: &t.slug,
+            path: &href.path,
+            url: &href.url,
+            count: t.articles.len(),
         }
     }
 
-    fn list_ctx(&self, title: &'a str, path: &str, articles: &[usize], count: usize) -> ListCtx<'a> {
+    fn list_ctx(&self, title: &'a str, path: &str, articles: &[usize], count: usize) -> ListCtx<'_> {
         ListCtx {
             title,
             description: "",
             content: "",
             path: self.urls.path(path),
             url: self.urls.url(path),
-            pages: articles
-                .iter()
-                .map(|&i| self.page_ctx(&self.site.articles[i], false))
-                .collect(),
+            pages: articles.iter().map(|&i| self.page_ctx(i, false)).collect(),
             count,
             extra: None,
         }
@@ -889,7 +958,7 @@ impl<'a> Renderer<'a> {
                     );
                 }
             }
-            List::Term(t, _) => ctx.insert("taxonomy", &self.taxonomy_ctx(&site.taxonomies[t], false)),
+            List::Term(t, _) => ctx.insert("taxonomy", &self.taxonomy_ctx(t, false)),
             List::Edition(_) => ctx.insert(
                 "archive_path",
                 &self.urls.path(&editions_path(&site.config, lang)),
@@ -925,27 +994,30 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn taxonomy_ctx(&self, tax: &'a Taxonomy, with_terms: bool) -> TaxonomyCtx<'a> {
+    /// Taxonomy `t`, `with_terms` on its own page.
+    fn taxonomy_ctx(&self, t: usize, with_terms: bool) -> TaxonomyCtx<'_> {
+        let tax = &self.site.taxonomies[t];
         TaxonomyCtx {
             name: &tax.name,
-            path: self.urls.path(&tax.path),
-            url: self.urls.url(&tax.path),
+            path: &self.taxonomies[t].path,
+            url: &self.taxonomies[t].url,
             terms: match with_terms {
-                true => tax.terms.iter().map(|t| self.term_link(t)).collect(),
+                true => (0..tax.terms.len()).map(|i| self.term_link(t, i)).collect(),
                 false => Vec::new(),
             },
         }
     }
 
-    /// The page listing every term of a taxonomy.
-    fn taxonomy(&self, tax: &'a Taxonomy) -> Result<Output> {
+    /// The page listing every term of taxonomy `t`.
+    fn taxonomy(&self, t: usize) -> Result<Output> {
+        let tax = &self.site.taxonomies[t];
         let versions: Vec<(&str, &str, &str)> = self
             .site
             .taxonomy_versions(&tax.name)
             .map(|o| (o.lang.as_str(), o.path.as_str(), o.name.as_str()))
             .collect();
         let mut ctx = self.common("taxonomy", &tax.lang, &tax.path, &versions);
-        ctx.insert("taxonomy", &self.taxonomy_ctx(tax, true));
+        ctx.insert("taxonomy", &self.taxonomy_ctx(t, true));
         self.render_to("taxonomy.html", &tax.lang, &ctx, &tax.path)
     }
 
