@@ -492,7 +492,7 @@ impl Href {
     }
 }
 
-#[derive(Serialize, Clone)]
+#[derive(Serialize)]
 struct LangCtx<'a> {
     code: &'a str,
     name: &'a str,
