@@ -70,6 +70,24 @@ impl Diagnostic {
     }
 }
 
+impl Diagnostic {
+    /// This diagnostic for editors and CI (`--format json`): severity, file, line, column,
+    /// message and help, the place and help `null` when unknown.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "severity": match self.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            },
+            "file": self.path.to_string_lossy(),
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+            "help": self.help,
+        })
+    }
+}
+
 /// 1-based line and column (counted in characters) of a byte offset in `text`.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let mut offset = offset.min(text.len());

@@ -54,10 +54,31 @@ impl From<BuildArgs> for nashra::BuildOptions {
     }
 }
 
+/// How `check` prints what it found.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    /// Lines for people: `file:line:col: error: what`, with help.
+    Text,
+    /// One JSON object, for editors and CI.
+    Json,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Build the site into the output folder (public/ by default).
     Build(BuildArgs),
+    /// Check the site as a build would (config, front matter, templates on every page) and
+    /// report translations, writing nothing. Exits 1 on errors (and on warnings with --strict).
+    Check {
+        #[command(flatten)]
+        build: BuildArgs,
+        /// Fail on warnings too.
+        #[arg(long)]
+        strict: bool,
+        /// How to print the findings.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
     /// Build, then rebuild on every change to the sources until Ctrl-C.
     Watch(BuildArgs),
     /// Preview the site at a local address, rebuilt on every change, pages reloading
@@ -128,6 +149,11 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         }
+        Command::Check {
+            build,
+            strict,
+            format,
+        } => check(nashra::check::check(&build.into()), strict, format),
         Command::Watch(args) => {
             let result = nashra::watch::watch(&args.into(), |r| {
                 print_rebuild(r);
@@ -184,6 +210,89 @@ fn main() -> ExitCode {
             date,
             force,
         }),
+    }
+}
+
+/// Prints what `check` found; fails on errors, and on warnings when `strict`.
+fn check(result: nashra::Result<nashra::check::CheckReport>, strict: bool, format: Format) -> ExitCode {
+    let (diagnostics, report) = match result {
+        Ok(mut r) => (std::mem::take(&mut r.warnings), Some(r)),
+        Err(err) => (err.diagnostics, None),
+    };
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == nashra::error::Severity::Error)
+        .count();
+    let warnings = diagnostics.len() - errors;
+    let ok = errors == 0 && !(strict && warnings > 0);
+    let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    match format {
+        Format::Json => {
+            let json = serde_json::json!({
+                "ok": ok,
+                "errors": errors,
+                "warnings": warnings,
+                "diagnostics": diagnostics.iter().map(|d| d.to_json()).collect::<Vec<_>>(),
+                "pages": report.as_ref().map(|r| r.pages),
+                "articles": report.as_ref().map(|r| {
+                    r.articles
+                        .iter()
+                        .map(|(lang, n)| (lang.clone(), serde_json::json!(n)))
+                        .collect::<serde_json::Map<_, _>>()
+                }),
+                "untranslated": report.as_ref().map(|r| {
+                    r.untranslated
+                        .iter()
+                        .map(|(lang, files)| {
+                            let files: Vec<_> = files.iter().map(|f| f.to_string_lossy()).collect();
+                            (lang.clone(), serde_json::json!(files))
+                        })
+                        .collect::<serde_json::Map<_, _>>()
+                }),
+            });
+            println!("{json:#}");
+        }
+        Format::Text => {
+            for d in &diagnostics {
+                eprintln!("{d}");
+            }
+            if let Some(r) = &report {
+                let articles: Vec<String> = r.articles.iter().map(|(l, n)| format!("{l} {n}")).collect();
+                println!(
+                    "Checked {} ({} articles: {}); nothing was written",
+                    plural(r.pages, "page"),
+                    r.articles.iter().map(|(_, n)| n).sum::<usize>(),
+                    articles.join(", ")
+                );
+                for (lang, files) in r.untranslated.iter().filter(|(_, f)| !f.is_empty()) {
+                    let shown: Vec<String> = files.iter().take(5).map(|f| f.display().to_string()).collect();
+                    println!(
+                        "Not translated into {lang}: {}{}",
+                        shown.join(", "),
+                        match files.len() {
+                            n if n > 5 => format!(" and {} more", n - 5),
+                            _ => String::new(),
+                        }
+                    );
+                }
+            }
+            println!(
+                "{}: {}, {}{}",
+                if ok { "Check passed" } else { "Check failed" },
+                plural(errors, "error"),
+                plural(warnings, "warning"),
+                if strict && warnings > 0 {
+                    " (--strict fails on warnings)"
+                } else {
+                    ""
+                }
+            );
+        }
+    }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }
 

@@ -67,6 +67,15 @@ pub fn render(root: &Path, site: &Site, put: &(dyn Fn(&Output) -> Result<()> + S
     Ok(paths.chain(rest.into_iter().map(|o| o.path)).collect())
 }
 
+/// Renders every page of `site` with the theme at `root` and keeps none: what `nashra check`
+/// needs to know that every template renders every page. Returns how many rendered.
+pub fn check(root: &Path, site: &Site) -> Result<usize> {
+    let theme = Theme::load(root, &site.config)?;
+    let jobs = jobs(site, &ArticleHashes::new(site));
+    render_each(site, &theme, jobs.iter(), |_, _| Ok(None))?;
+    Ok(jobs.iter().filter(|j| j.path.ends_with(".html")).count())
+}
+
 /// A rendered page as the search indexer takes it: (output path, HTML).
 pub fn article_html(page: &Output) -> Option<(&str, &[u8])> {
     match &page.content {
