@@ -139,17 +139,30 @@ pub struct LoadReport {
 /// Reads and parses every file of `content/` and every seed not yet imported, in parallel,
 /// then links them into a [`Site`]. All files' errors are reported together.
 pub fn load(root: &Path, config: Config, visible: Visibility) -> Result<(Site, LoadReport)> {
-    let content = source_files(&root.join("content"), &["md"])?
+    let (content_files, mut links) = source_tree(&root.join("content"), &["md"])?;
+    let content = content_files
         .par_iter()
         .map(|path| load_content(&config, root, path))
         .collect::<Vec<_>>();
     let imported = imported_seeds(&content);
-    let seeds = source_files(&root.join("seeds"), &seed::EXTENSIONS)?
+    let (seed_files, seed_links) = source_tree(&root.join("seeds"), &seed::EXTENSIONS)?;
+    links.extend(seed_links);
+    let seeds = seed_files
         .into_par_iter()
         .filter(|p| !imported.contains(&seed_key(root, p)))
         .map(|path| load_seed(&config, root, &path))
         .collect::<Vec<_>>();
-    assemble(config, visible, content, seeds)
+    let (site, mut report) = assemble(config, visible, content, seeds)?;
+    report.warnings.extend(links.into_iter().map(|link| {
+        let shown = link.strip_prefix(root).unwrap_or(&link).to_path_buf();
+        Diagnostic::new(
+            shown,
+            "a symbolic link: left out, as nashra does not follow links",
+        )
+        .warning()
+        .help("a link could lead outside the site or back into itself; copy the file in instead")
+    }));
+    Ok((site, report))
 }
 
 /// Loads one file of `content/` (`path` under `root`).
@@ -228,8 +241,13 @@ pub(crate) fn assemble(
 /// The files with one of `extensions` under `dir`, sorted; editor backups and hidden files
 /// are skipped.
 pub(crate) fn source_files(dir: &Path, extensions: &[&str]) -> Result<Vec<PathBuf>> {
+    source_tree(dir, extensions).map(|(files, _)| files)
+}
+
+/// [`source_files`], and the symbolic links found among them, which are never followed.
+pub(crate) fn source_tree(dir: &Path, extensions: &[&str]) -> Result<(Vec<PathBuf>, Vec<PathBuf>)> {
     if !dir.is_dir() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     }
     let entries = walkdir::WalkDir::new(dir)
         .sort_by_file_name()
@@ -241,7 +259,10 @@ pub(crate) fn source_files(dir: &Path, extensions: &[&str]) -> Result<Vec<PathBu
                 Diagnostic::new(path, format!("cannot read: {e}")).into()
             })
         });
-    Ok(collect_all(entries)?
+    let (links, entries): (Vec<_>, Vec<_>) = collect_all(entries)?
+        .into_iter()
+        .partition(|e| e.path_is_symlink());
+    let files = entries
         .into_iter()
         .filter(|e| {
             e.file_type().is_file()
@@ -250,7 +271,8 @@ pub(crate) fn source_files(dir: &Path, extensions: &[&str]) -> Result<Vec<PathBu
                     .is_some_and(|x| extensions.iter().any(|ext| x == *ext))
         })
         .map(|e| e.into_path())
-        .collect())
+        .collect();
+    Ok((files, links.into_iter().map(|e| e.into_path()).collect()))
 }
 
 pub(crate) fn is_hidden(name: &std::ffi::OsStr) -> bool {

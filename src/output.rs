@@ -44,8 +44,48 @@ pub struct Written {
     pub bytes: u64,
 }
 
+/// Elements nested deeper than this are written as rendered, not minified: minify-html
+/// recurses once per element and would overflow a thread's stack on the raw HTML of a hostile
+/// article (a few thousand nested `<div>`s). Browsers flatten the tree at this depth anyway
+/// (Chromium's parser stops nesting at 512).
+const MINIFY_DEPTH: usize = 512;
+
+/// How deep `html`'s elements nest at most, counted from its tags: an upper bound, as an
+/// element whose end tag is left out counts as open to the end.
+fn nesting(html: &[u8]) -> usize {
+    const VOID: [&[u8]; 14] = [
+        b"area", b"base", b"br", b"col", b"embed", b"hr", b"img", b"input", b"link", b"meta", b"param",
+        b"source", b"track", b"wbr",
+    ];
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    for at in memchr::memchr_iter(b'<', html) {
+        let rest = &html[at + 1..];
+        let closing = rest.first() == Some(&b'/');
+        let name_start = usize::from(closing);
+        let name_len = rest[name_start..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        let name = &rest[name_start..name_start + name_len];
+        if name.is_empty() || !name[0].is_ascii_alphabetic() {
+            continue;
+        }
+        if closing {
+            depth = depth.saturating_sub(1);
+        } else if !VOID.iter().any(|v| v.eq_ignore_ascii_case(name)) {
+            depth += 1;
+            deepest = deepest.max(depth);
+        }
+    }
+    deepest
+}
+
 /// Minifies an HTML document; spec-compliant settings only, so every browser reads it alike.
+/// A document nested deeper than [`MINIFY_DEPTH`] is returned as it is.
 pub fn minify(html: &[u8]) -> Vec<u8> {
+    if nesting(html) > MINIFY_DEPTH {
+        return html.to_vec();
+    }
     let cfg = minify_html::Cfg {
         keep_html_and_head_opening_tags: true,
         minify_css: true,

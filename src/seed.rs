@@ -553,6 +553,7 @@ mod tests {
             crate::config::Direction::Ltr,
             crate::config::Slugify::Unicode,
         )
+        .unwrap()
         .html
     }
 

@@ -318,3 +318,120 @@ fn a_folder_without_a_site() {
         .stderr(predicates::str::contains("--root"));
     assert!(!empty.path().join("public").exists());
 }
+
+/// A file of `body` under front matter, in the briefings section.
+fn article(body: &str) -> String {
+    format!("+++\ntitle = \"x\"\ndate = 2024-01-01\n+++\n{body}\n")
+}
+
+#[test]
+fn blockquotes_nested_ten_thousand_deep() {
+    fails_cleanly(
+        |s| {
+            s.write(
+                "content/briefings/x.md",
+                article(&format!("{} x", ">".repeat(10_000))),
+            )
+        },
+        &["content/briefings/x.md:5:101: error: the Markdown nests more than 100 levels deep"],
+    );
+}
+
+#[test]
+fn lists_nested_ten_thousand_deep() {
+    fails_cleanly(
+        |s| {
+            s.write(
+                "content/briefings/x.md",
+                article(&format!("{}x", "- ".repeat(10_000))),
+            )
+        },
+        &[
+            "content/briefings/x.md:5:",
+            "error: the Markdown nests more than 100 levels deep",
+        ],
+    );
+}
+
+#[test]
+fn an_empty_file() {
+    fails_cleanly(
+        |s| s.write("content/briefings/x.md", ""),
+        &["content/briefings/x.md:1:1: error: the front matter has no `title`"],
+    );
+}
+
+#[test]
+fn a_template_that_includes_itself() {
+    fails_cleanly(
+        |s| {
+            s.write(
+                "templates/page.html",
+                "{% if page %}{% include \"part.html\" %}{% endif %}",
+            );
+            s.write(
+                "templates/part.html",
+                "{% for t in [1] %}{% include \"page.html\" %}{% endfor %}",
+            );
+        },
+        &["templates/page.html: error: `page.html` includes itself: page.html → part.html → page.html"],
+    );
+}
+
+#[test]
+fn raw_html_nested_a_hundred_thousand_deep_is_written_unminified() {
+    let site = Site::sample();
+    site.write(
+        "content/briefings/x.md",
+        article(&format!("{}deep text", "<div>".repeat(100_000))),
+    );
+    site.build(&[]).success();
+    let page = site.read("public/briefings/x/index.html");
+    assert!(page.contains(&format!("{}deep text", "<div>".repeat(100_000))));
+    // The other pages are minified as usual.
+    assert!(!site.read("public/index.html").contains("\n<"));
+}
+
+#[test]
+fn bom_and_crlf_are_read_as_plain_utf8() {
+    let site = Site::sample();
+    site.write(
+        "content/briefings/x.md",
+        "\u{feff}+++\r\ntitle = \"Crlf title\"\r\ndate = 2024-01-01\r\n+++\r\nFirst line\r\nsame paragraph\r\n",
+    );
+    site.build(&[]).success();
+    let page = site.read("public/briefings/x/index.html");
+    assert!(page.contains("<title>Crlf title"), "{page}");
+    assert!(page.contains("First line\nsame paragraph") || page.contains("First line same paragraph"));
+    assert!(!page.contains('\u{feff}') && !page.contains('\r'));
+}
+
+/// Checked, not built: a debug build spends a minute minifying and indexing it for search.
+#[test]
+fn a_ten_megabyte_article() {
+    let site = Site::sample();
+    let paragraph = "كلمة word ".repeat(50);
+    let body = format!("{paragraph}\n\n").repeat(10 * 1024 * 1024 / (paragraph.len() + 2));
+    site.write("content/briefings/x.md", article(&format!("{body}THE END")));
+    let ok = site.run("check", &[]).success();
+    let stdout = String::from_utf8_lossy(&ok.get_output().stdout).into_owned();
+    assert!(stdout.contains("Check passed: 0 errors"), "{stdout}");
+}
+
+#[cfg(unix)]
+#[test]
+fn symbolic_links_in_content_are_left_out_and_said_so() {
+    let site = Site::sample();
+    std::os::unix::fs::symlink("..", site.root().join("content/briefings/loop")).unwrap();
+    std::os::unix::fs::symlink("/etc/hostname", site.root().join("content/briefings/outside.md")).unwrap();
+    let ok = site.build(&[]).success();
+    let stderr = String::from_utf8_lossy(&ok.get_output().stderr).into_owned();
+    for link in ["content/briefings/loop", "content/briefings/outside.md"] {
+        assert!(
+            stderr.contains(&format!("{link}: warning: a symbolic link: left out")),
+            "{stderr}"
+        );
+    }
+    assert!(!site.public().join("briefings/outside").exists());
+    site.run("check", &["--strict"]).failure().code(1);
+}

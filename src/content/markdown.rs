@@ -46,19 +46,41 @@ fn options() -> Options {
         | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
+/// How deep Markdown may nest (lists, quotes, emphasis, links…). No article comes near it;
+/// far deeper, the page could not be minified (minify-html recurses per element) and browsers
+/// would flatten it anyway.
+pub const MAX_NESTING: usize = 100;
+
+/// Markdown that nests deeper than [`MAX_NESTING`]: `offset` is where, in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TooDeep {
+    /// The byte offset of the element that went too deep.
+    pub offset: usize,
+}
+
 /// Parses Markdown into events, with links and images that would run script made inert.
-fn parse(markdown: &str) -> Vec<Event<'_>> {
+fn parse(markdown: &str) -> Result<Vec<Event<'_>>, TooDeep> {
+    let mut depth = 0usize;
     Parser::new_ext(markdown, options())
-        .map(|mut event| {
-            if let Event::Start(tag) = &mut event {
-                let image = matches!(tag, Tag::Image { .. });
-                if let Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } = tag {
-                    if runs_script(dest_url, image) {
-                        *dest_url = CowStr::Borrowed("#");
+        .into_offset_iter()
+        .map(|(mut event, range)| {
+            match &mut event {
+                Event::Start(tag) => {
+                    depth += 1;
+                    if depth > MAX_NESTING {
+                        return Err(TooDeep { offset: range.start });
+                    }
+                    let image = matches!(tag, Tag::Image { .. });
+                    if let Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } = tag {
+                        if runs_script(dest_url, image) {
+                            *dest_url = CowStr::Borrowed("#");
+                        }
                     }
                 }
+                Event::End(_) => depth = depth.saturating_sub(1),
+                _ => {}
             }
-            event
+            Ok(event)
         })
         .collect()
 }
@@ -79,8 +101,8 @@ pub fn runs_script(url: &str, image: bool) -> bool {
 
 /// Renders a Markdown body written in direction `dir`, isolating runs of the other one, with
 /// heading anchors made as `slugs` says.
-pub fn render(markdown: &str, dir: Direction, slugs: Slugify) -> Rendered {
-    let (events, toc) = with_heading_ids(parse(markdown), slugs);
+pub fn render(markdown: &str, dir: Direction, slugs: Slugify) -> Result<Rendered, TooDeep> {
+    let (events, toc) = with_heading_ids(parse(markdown)?, slugs);
     let summary = summary_events(&events);
     // Isolating keeps paragraphs and the `<!-- more -->` marker, so the summary is found
     // again in the isolated body instead of isolating its text twice.
@@ -89,26 +111,29 @@ pub fn render(markdown: &str, dir: Direction, slugs: Slugify) -> Rendered {
     html::push_html(&mut summary_html, summary_events(&isolated).iter().cloned());
     let mut html_out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut html_out, isolated.into_iter());
-    Rendered {
+    Ok(Rendered {
         html: html_out,
         summary_html,
         summary_text: plain_text(summary),
         toc,
         words: crate::i18n::word_count(&text_of(&events)),
-    }
+    })
 }
 
 /// Renders a short text (a front matter summary) as Markdown, keeping only its plain text too.
-pub fn render_summary(markdown: &str, dir: Direction) -> (String, String) {
-    let events = parse(markdown);
+pub fn render_summary(markdown: &str, dir: Direction) -> Result<(String, String), TooDeep> {
+    let events = parse(markdown)?;
     let mut out = String::new();
     html::push_html(&mut out, bidi::isolate(events.iter().cloned(), dir).into_iter());
-    (out, plain_text(&events))
+    Ok((out, plain_text(&events)))
 }
 
-/// The visible text of Markdown, white space folded.
+/// The visible text of Markdown, white space folded (none for Markdown nested too deep, which
+/// the article's own check reports).
 pub fn visible_text(markdown: &str) -> String {
-    plain_text(&parse(markdown))
+    parse(markdown)
+        .map(|events| plain_text(&events))
+        .unwrap_or_default()
 }
 
 /// Replaces every heading start with raw HTML carrying a unique `id`, and lists the headings.
@@ -269,7 +294,18 @@ mod tests {
     use super::*;
 
     fn render_ltr(markdown: &str) -> Rendered {
-        render(markdown, Direction::Ltr, Slugify::Unicode)
+        render(markdown, Direction::Ltr, Slugify::Unicode).unwrap()
+    }
+
+    #[test]
+    fn nesting_past_the_limit_is_refused_where_it_happens() {
+        let ok = format!("intro\n\n{} x", ">".repeat(MAX_NESTING - 1));
+        assert!(render(&ok, Direction::Ltr, Slugify::Unicode).is_ok());
+        let deep = format!("intro\n\n{} x", ">".repeat(MAX_NESTING + 1));
+        let err = render(&deep, Direction::Ltr, Slugify::Unicode).unwrap_err();
+        assert_eq!(err.offset, "intro\n\n".len() + MAX_NESTING);
+        assert!(render_summary(&"*".repeat(500), Direction::Ltr).is_ok());
+        assert!(visible_text(&deep).is_empty());
     }
 
     #[test]
@@ -278,7 +314,8 @@ mod tests {
             "## ما الذي يعنيه ذلك؟\n\ntext\n\n## ما الذي يعنيه ذلك؟\n\n## Spartak وTigr\n",
             Direction::Rtl,
             Slugify::Unicode,
-        );
+        )
+        .unwrap();
         assert!(r.html.contains("<h2 id=\"ما-الذي-يعنيه-ذلك\">"), "{}", r.html);
         assert!(r.html.contains("<h2 id=\"ما-الذي-يعنيه-ذلك-1\">"), "{}", r.html);
         assert!(
@@ -302,7 +339,7 @@ mod tests {
         let r = render_ltr("## A {#../../x}\n\n## B {#a/b\u{7}}\n\n## x\n\n## C {#x-1}\n\n## x\n");
         let ids: Vec<&str> = r.toc.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["x", "a-b", "x-1", "x-1-1", "x-2"]);
-        let ascii = render("## مالي وروسيا\n", Direction::Rtl, Slugify::Ascii);
+        let ascii = render("## مالي وروسيا\n", Direction::Rtl, Slugify::Ascii).unwrap();
         assert!(ascii.toc[0].id.is_ascii(), "{}", ascii.toc[0].id);
     }
 

@@ -305,6 +305,19 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
     let (format, front) = split.front.unwrap_or((Format::Toml, ""));
     // FileName::parse accepts only configured languages.
     let dir = config.language(&file.lang).map_or(Direction::Ltr, |l| l.dir);
+    // Offsets in the body are offsets in the file after the front matter.
+    let body_at = split.body.as_ptr() as usize - text.as_ptr() as usize;
+    let too_deep = |e: markdown::TooDeep| {
+        Diagnostic::new(
+            shown,
+            format!(
+                "the Markdown nests more than {} levels deep here (lists, quotes, emphasis)",
+                markdown::MAX_NESTING
+            ),
+        )
+        .at_offset(text, body_at + e.offset, 1)
+        .help("nest less: no reader can follow this, and browsers flatten it")
+    };
     let missing = |what: &str| {
         Diagnostic::new(shown, format!("the front matter has no `{what}`"))
             .at(1, 1)
@@ -313,7 +326,7 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
 
     if file.name == "_index" {
         let fm: SectionFront = front_matter::parse(shown, format, front, split.front_line)?;
-        let rendered = markdown::render(split.body, dir, config.slugify);
+        let rendered = markdown::render(split.body, dir, config.slugify).map_err(too_deep)?;
         return Ok(Loaded::Section(Box::new(SectionFile {
             source: shown.to_path_buf(),
             title: fm.title.unwrap_or_default(),
@@ -416,9 +429,15 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
         terms.insert(key, list);
     }
 
-    let rendered = markdown::render(split.body, dir, config.slugify);
+    let rendered = markdown::render(split.body, dir, config.slugify).map_err(too_deep)?;
     let (summary_html, description) = match &fm.summary {
-        Some(s) => markdown::render_summary(s, dir),
+        Some(s) => markdown::render_summary(s, dir).map_err(|_| {
+            at_key("summary")(format!(
+                "the summary nests more than {} levels deep",
+                markdown::MAX_NESTING
+            ))
+            .help("write the summary as plain text")
+        })?,
         None => (rendered.summary_html, rendered.summary_text),
     };
     let translation_key = fm

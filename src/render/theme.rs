@@ -128,6 +128,20 @@ impl Theme {
         super::array::register(&mut base);
         base.add_raw_templates(templates.iter().map(|(n, (_, t))| (n.as_str(), t.as_str())))
             .map_err(|e| tera_diagnostic(&e, &sources))?;
+        if let Some(cycle) = include_cycle(&base) {
+            let shown = sources
+                .get(&cycle[0])
+                .cloned()
+                .unwrap_or_else(|| cycle[0].clone().into());
+            return Err(Diagnostic::new(
+                shown,
+                format!("`{}` includes itself: {}", cycle[0], cycle.join(" → ")),
+            )
+            .help(
+                "a template cannot include (or extend) one that leads back to it: rendering would never end",
+            )
+            .into());
+        }
 
         let mut static_files = BTreeMap::new();
         for base_dir in [dir.join("static"), root.join("static")] {
@@ -176,6 +190,76 @@ impl Theme {
             meta,
         })
     }
+}
+
+/// A chain of templates that include or extend each other back to the first, if any: Tera
+/// would recurse through it until the stack overflows.
+fn include_cycle(tera: &Tera) -> Option<Vec<String>> {
+    use tera::ast::Node;
+    fn walk<'n>(nodes: &'n [Node], out: &mut Vec<&'n str>) {
+        for node in nodes {
+            match node {
+                Node::Include(_, names, _) => out.extend(names.iter().map(String::as_str)),
+                Node::Extends(_, name) => out.push(name),
+                Node::Block(_, b, _) => walk(&b.body, out),
+                Node::FilterSection(_, f, _) => walk(&f.body, out),
+                Node::MacroDefinition(_, m, _) => walk(&m.body, out),
+                Node::Forloop(_, f, _) => {
+                    walk(&f.body, out);
+                    walk(f.empty_body.as_deref().unwrap_or_default(), out);
+                }
+                Node::If(i, _) => {
+                    for (_, _, body) in &i.conditions {
+                        walk(body, out);
+                    }
+                    walk(i.otherwise.as_ref().map_or(&[][..], |(_, body)| body), out);
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut names: Vec<&str> = tera.get_template_names().collect();
+    names.sort_unstable();
+    let edges: HashMap<&str, Vec<&str>> = names
+        .iter()
+        .filter_map(|&n| tera.get_template(n).ok().map(|t| (n, t)))
+        .map(|(n, t)| {
+            let mut out = Vec::new();
+            walk(&t.ast, &mut out);
+            for m in t.macros.values() {
+                walk(&m.body, &mut out);
+            }
+            (n, out)
+        })
+        .collect();
+    // Depth-first from each template in name order, the path so far on a stack.
+    fn visit<'a>(
+        n: &'a str,
+        edges: &HashMap<&str, Vec<&'a str>>,
+        path: &mut Vec<&'a str>,
+        done: &mut BTreeSet<&'a str>,
+    ) -> Option<Vec<String>> {
+        if let Some(at) = path.iter().position(|p| *p == n) {
+            let mut cycle: Vec<String> = path[at..].iter().map(|s| s.to_string()).collect();
+            cycle.push(n.to_string());
+            return Some(cycle);
+        }
+        if !done.insert(n) {
+            return None;
+        }
+        path.push(n);
+        let found = edges
+            .get(n)
+            .into_iter()
+            .flatten()
+            .find_map(|&next| visit(next, edges, path, done));
+        path.pop();
+        found
+    }
+    let mut done = BTreeSet::new();
+    names
+        .iter()
+        .find_map(|n| visit(n, &edges, &mut Vec::new(), &mut done))
 }
 
 /// Every regular file under `dir` (none if it does not exist): `/`-separated relative name → path.
