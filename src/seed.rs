@@ -92,10 +92,19 @@ pub fn derive(config: &Config, seed: &SeedFile) -> Result<Derived> {
 
     let mut warnings = Vec::new();
     let (headline, paragraphs) = headline_and_paragraphs(body, markdown);
+    // The first paragraph with words: the summary, and the headline when there is none.
+    let lead = paragraphs
+        .iter()
+        .map(|p| plain(p))
+        .find(|p| !p.trim().is_empty())
+        .ok_or_else(|| {
+            Diagnostic::new(shown, "no headline can be taken from the seed: it has no words")
+                .help("put a headline on the first line, then a blank line, then the story")
+        })?;
     let title = match headline {
         Some(h) => h,
         None => {
-            let t = cut_at_word(first_sentence(&paragraphs[0]), TITLE_MAX);
+            let t = cut_at_word(first_sentence(&lead), TITLE_MAX);
             warnings.push(
                 Diagnostic::new(
                     shown,
@@ -107,7 +116,7 @@ pub fn derive(config: &Config, seed: &SeedFile) -> Result<Derived> {
             t
         }
     };
-    let summary = cut_at_word(&plain(&paragraphs[0]), SUMMARY_MAX);
+    let summary = cut_at_word(&lead, SUMMARY_MAX);
 
     let date = match (front.contains_key("date"), seed.date, date_prefix(stem)) {
         (true, _, _) => None,
@@ -267,11 +276,16 @@ fn headline_and_paragraphs(body: &str, markdown: bool) -> (Option<String>, Vec<S
         let first = first.trim();
         let heading = markdown.then(|| first.strip_prefix("# ")).flatten();
         let short = first.chars().count() <= HEADLINE_MAX && after.starts_with('\n');
-        if let Some(h) = heading {
-            headline = Some(h.trim().to_string());
-            rest = after;
-        } else if short && !first.is_empty() {
-            headline = Some(if markdown { plain(first) } else { first.to_string() });
+        let found = match heading {
+            Some(h) => Some(h.trim().to_string()),
+            None if short && !first.is_empty() => {
+                Some(if markdown { plain(first) } else { first.to_string() })
+            }
+            None => None,
+        };
+        // A first line with no visible text (a lone `*`, `# `) is no headline.
+        if let Some(h) = found.filter(|h| !h.trim().is_empty()) {
+            headline = Some(h);
             rest = after;
         }
     }
@@ -603,6 +617,14 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("no usable URL"));
+        // Found by `cargo fuzz run seed`: a lone `*` line gave the headline "", and the
+        // derived article then failed to load for want of a title.
+        let d = derive_text("x.en.md", "*\n\nDone deal.").unwrap();
+        assert!(d.document.contains("title = \"Done deal.\""), "{}", d.document);
+        assert!(derive_text("x.en.md", "*\n\n*")
+            .unwrap_err()
+            .to_string()
+            .contains("no headline can be taken"));
     }
 
     #[test]

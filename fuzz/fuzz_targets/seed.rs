@@ -1,0 +1,41 @@
+//! Seed derivation (headline, date, summary, terms) on any bytes: an error or an article
+//! that loads.
+#![no_main]
+
+use std::path::Path;
+
+use libfuzzer_sys::fuzz_target;
+use nashra::config::Config;
+use nashra::seed::{derive, SeedFile};
+
+const CONFIG: &str = r#"base_url = "https://example.org/"
+default_language = "ar"
+taxonomies = ["tags", "regions"]
+[languages.ar]
+name = "العربية"
+title = "موجز"
+[languages.en]
+name = "English"
+title = "Briefing"
+"#;
+
+fuzz_target!(|bytes: &[u8]| {
+    let Ok(config) = Config::parse(CONFIG, Path::new("nashra.toml")) else { return };
+    for name in ["seeds/x.ar.txt", "seeds/x.txt", "seeds/x.en.md"] {
+        let seed = SeedFile {
+            shown: Path::new(name),
+            bytes,
+            modified: None,
+            date: Some("2024-11-20"),
+        };
+        if let Ok(d) = derive(&config, &seed) {
+            let loaded = nashra::content::load(
+                &config,
+                Path::new(&format!("briefings/{}", d.file_name())),
+                Path::new(name),
+                d.document.as_bytes(),
+            );
+            assert!(loaded.is_ok(), "a derived article must load: {loaded:?}\n{}", d.document);
+        }
+    }
+});
