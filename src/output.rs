@@ -50,31 +50,57 @@ pub struct Written {
 /// (Chromium's parser stops nesting at 512).
 const MINIFY_DEPTH: usize = 512;
 
-/// How deep `html`'s elements nest at most, counted from its tags: an upper bound, as an
-/// element whose end tag is left out counts as open to the end.
+/// How deep `html`'s elements nest at most, as a stack of open tags: an upper bound, as an end
+/// tag closes only the element on top (a stray one closes nothing) and one left out leaves its
+/// element open. Comments and the text of `script`, `style`, `textarea` and `title` are
+/// skipped, so no end tag hidden in them can lower the count.
 fn nesting(html: &[u8]) -> usize {
     const VOID: [&[u8]; 14] = [
         b"area", b"base", b"br", b"col", b"embed", b"hr", b"img", b"input", b"link", b"meta", b"param",
         b"source", b"track", b"wbr",
     ];
-    let (mut depth, mut deepest) = (0usize, 0usize);
-    for at in memchr::memchr_iter(b'<', html) {
-        let rest = &html[at + 1..];
+    const RAW_TEXT: [&[u8]; 4] = [b"script", b"style", b"textarea", b"title"];
+    let find = |from: usize, what: &[u8]| memchr::memmem::find(&html[from..], what).map(|i| from + i);
+    let mut open: Vec<&[u8]> = Vec::new();
+    let mut deepest = 0;
+    let mut at = 0;
+    while let Some(lt) = memchr::memchr(b'<', &html[at..]).map(|i| at + i) {
+        at = lt + 1;
+        let rest = &html[at..];
+        if rest.starts_with(b"!--") {
+            at = find(at, b"-->").map_or(html.len(), |end| end + 3);
+            continue;
+        }
         let closing = rest.first() == Some(&b'/');
-        let name_start = usize::from(closing);
-        let name_len = rest[name_start..]
+        let start = usize::from(closing);
+        let len = rest[start..]
             .iter()
             .take_while(|b| b.is_ascii_alphanumeric())
             .count();
-        let name = &rest[name_start..name_start + name_len];
-        if name.is_empty() || !name[0].is_ascii_alphabetic() {
+        let name = &rest[start..start + len];
+        if name.first().is_none_or(|b| !b.is_ascii_alphabetic()) {
             continue;
         }
         if closing {
-            depth = depth.saturating_sub(1);
+            if open.last().is_some_and(|top| top.eq_ignore_ascii_case(name)) {
+                open.pop();
+            }
         } else if !VOID.iter().any(|v| v.eq_ignore_ascii_case(name)) {
-            depth += 1;
-            deepest = deepest.max(depth);
+            open.push(name);
+            deepest = deepest.max(open.len());
+            if let Some(raw) = RAW_TEXT.iter().find(|r| r.eq_ignore_ascii_case(name)) {
+                // Its text runs to its end tag, which closes it.
+                let mut end = find(at, b"</");
+                while let Some(e) = end {
+                    let tag = html.get(e + 2..e + 2 + raw.len());
+                    if tag.is_some_and(|t| t.eq_ignore_ascii_case(raw)) {
+                        break;
+                    }
+                    end = find(e + 2, b"</");
+                }
+                at = end.map_or(html.len(), |e| e + 2 + raw.len());
+                open.pop();
+            }
         }
     }
     deepest
@@ -325,6 +351,25 @@ fn remove_tree(dir: &Path) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nesting_cannot_be_hidden_from_the_depth_bound() {
+        assert_eq!(
+            nesting(b"<!doctype html><html><body><p>a<br>b</p><img src=x></body></html>"),
+            3
+        );
+        let deep = |unit: &str| nesting(unit.repeat(1000).as_bytes());
+        // End tags in comments, raw text or out of place close nothing.
+        assert_eq!(deep("<div><!--</div>-->"), 1000);
+        assert_eq!(deep("<div><script>x = '</div>'</script>"), 1001);
+        assert_eq!(deep("<div><TITLE></div></Title>"), 1001);
+        assert_eq!(deep("<div></span>"), 1000);
+        assert_eq!(deep("<div></div>"), 1);
+        assert_eq!(nesting(b"<script>never closed <div><div>"), 1);
+        // Hostile pages are written as they are rather than overflow minify-html's stack.
+        let page = format!("{}x", "<div><!--</div>-->".repeat(50_000));
+        assert_eq!(minify(page.as_bytes()), page.as_bytes());
+    }
 
     #[test]
     fn rejects_paths_that_leave_the_folder() {
