@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::build::{self, BuildOptions, LoadReport};
+use crate::build::{self, BuildOptions};
 use crate::error::{Diagnostic, Result};
 use crate::render;
 use crate::site::Site;
@@ -19,15 +19,13 @@ pub struct CheckReport {
     pub untranslated: Vec<(String, Vec<PathBuf>)>,
     /// What an editor should look at; `--strict` makes these fail the check.
     pub warnings: Vec<Diagnostic>,
-    /// Seeds built as articles, as a build reports them.
-    pub loaded: LoadReport,
 }
 
 /// Checks the site at `opts.root` as `build` would build it, writing nothing.
 pub fn check(opts: &BuildOptions) -> Result<CheckReport> {
-    let (site, mut loaded) = build::load(&opts.root, opts.config()?, opts.visibility())?;
+    let (site, loaded) = build::load(&opts.root, opts.config()?, opts.visibility())?;
     let pages = render::check(&opts.root, &site)?;
-    let mut warnings = std::mem::take(&mut loaded.warnings);
+    let mut warnings = loaded.warnings;
     warnings.extend(dates_that_disagree(&site));
     Ok(CheckReport {
         pages,
@@ -46,7 +44,6 @@ pub fn check(opts: &BuildOptions) -> Result<CheckReport> {
             .collect(),
         untranslated: untranslated(&site),
         warnings,
-        loaded,
     })
 }
 

@@ -14,6 +14,16 @@ pub enum Severity {
     Warning,
 }
 
+impl Severity {
+    /// How diagnostics name it, in text and in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
 /// One problem found in one file, with the place and a hint when we know them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -68,17 +78,12 @@ impl Diagnostic {
         self.help = Some(help.into());
         self
     }
-}
 
-impl Diagnostic {
     /// This diagnostic for editors and CI (`--format json`): severity, file, line, column,
     /// message and help, the place and help `null` when unknown.
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({
-            "severity": match self.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-            },
+            "severity": self.severity.as_str(),
             "file": self.path.to_string_lossy(),
             "line": self.line,
             "column": self.column,
@@ -109,11 +114,7 @@ impl fmt::Display for Diagnostic {
                 write!(f, ":{column}")?;
             }
         }
-        let kind = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        write!(f, ": {kind}: {}", self.message)?;
+        write!(f, ": {}: {}", self.severity.as_str(), self.message)?;
         if let Some(help) = &self.help {
             write!(f, "\n  help: {help}")?;
         }

@@ -213,6 +213,11 @@ fn main() -> ExitCode {
     }
 }
 
+/// `n` and `what`, plural unless `n` is 1: "1 page", "3 pages".
+fn plural(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
 /// Prints what `check` found; fails on errors, and on warnings when `strict`.
 fn check(result: nashra::Result<nashra::check::CheckReport>, strict: bool, format: Format) -> ExitCode {
     let (diagnostics, report) = match result {
@@ -225,7 +230,6 @@ fn check(result: nashra::Result<nashra::check::CheckReport>, strict: bool, forma
         .count();
     let warnings = diagnostics.len() - errors;
     let ok = errors == 0 && !(strict && warnings > 0);
-    let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
     match format {
         Format::Json => {
             let json = serde_json::json!({
@@ -344,17 +348,15 @@ fn print_rebuild(result: nashra::Result<nashra::watch::Report>) {
             for w in &r.loaded.warnings {
                 eprintln!("{w}");
             }
-            let files = |n: usize| format!("{n} file{}", if n == 1 { "" } else { "s" });
             let mut changed = r.written.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
             if r.written.len() > 3 {
                 changed.push_str(", …");
             }
             println!(
-                "Rebuilt {} page{} in {} ms: {} changed{}{}",
-                r.rendered,
-                if r.rendered == 1 { "" } else { "s" },
+                "Rebuilt {} in {} ms: {} changed{}{}",
+                plural(r.rendered, "page"),
                 r.elapsed.as_millis(),
-                files(r.written.len()),
+                plural(r.written.len(), "file"),
                 if changed.is_empty() {
                     String::new()
                 } else {
@@ -362,7 +364,7 @@ fn print_rebuild(result: nashra::Result<nashra::watch::Report>) {
                 },
                 match r.removed.len() {
                     0 => String::new(),
-                    n => format!(", {} removed", files(n)),
+                    n => format!(", {} removed", plural(n, "file")),
                 }
             );
         }
@@ -388,8 +390,8 @@ fn print_build(result: nashra::Result<nashra::BuildReport>, verb: &str) -> bool 
             let seeds = match report.loaded.seeds {
                 0 => String::new(),
                 n => format!(
-                    "; {n} article{} built from seeds/, {} of them without front matter of their own",
-                    if n == 1 { "" } else { "s" },
+                    "; {} built from seeds/, {} of them without front matter of their own",
+                    plural(n, "article"),
                     report.loaded.seeds_without_front_matter
                 ),
             };
@@ -408,10 +410,9 @@ fn print_build(result: nashra::Result<nashra::BuildReport>, verb: &str) -> bool 
         }
         Err(err) => {
             eprintln!("{err}");
-            let n = err.diagnostics.len();
             eprintln!(
-                "Build failed with {n} error{}; the previous output was left as it was.",
-                if n == 1 { "" } else { "s" }
+                "Build failed with {}; the previous output was left as it was.",
+                plural(err.diagnostics.len(), "error")
             );
             false
         }

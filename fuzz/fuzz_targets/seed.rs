@@ -2,25 +2,15 @@
 //! that loads.
 #![no_main]
 
+mod site;
+
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
-use nashra::config::Config;
 use nashra::seed::{derive, SeedFile};
 
-const CONFIG: &str = r#"base_url = "https://example.org/"
-default_language = "ar"
-taxonomies = ["tags", "regions"]
-[languages.ar]
-name = "العربية"
-title = "موجز"
-[languages.en]
-name = "English"
-title = "Briefing"
-"#;
-
 fuzz_target!(|bytes: &[u8]| {
-    let Ok(config) = Config::parse(CONFIG, Path::new("nashra.toml")) else { return };
+    let Some(config) = site::config() else { return };
     for name in ["seeds/x.ar.txt", "seeds/x.txt", "seeds/x.en.md"] {
         let seed = SeedFile {
             shown: Path::new(name),
