@@ -107,6 +107,33 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write(f, None)
+    }
+}
+
+/// How much of a long source line a snippet shows, in terminal columns (Arabic paragraphs
+/// are often one line of hundreds of words).
+const SNIPPET_WIDTH: usize = 100;
+
+impl Diagnostic {
+    /// This diagnostic as a terminal shows it: the `file:line:col: error: message` line (the
+    /// form gcc and clang print, which editors and CI parse), then the source line with a
+    /// caret under the column, then the help. Paths are read relative to `root`; a file that
+    /// cannot be read is shown without its line.
+    pub fn with_source(&self, root: &Path) -> String {
+        let line = self.line.and_then(|n| {
+            let bytes = std::fs::read(root.join(&self.path)).ok()?;
+            let text = String::from_utf8_lossy(&bytes);
+            let line = text.split('\n').nth(n.checked_sub(1)?)?;
+            Some(line.trim_end_matches('\r').to_string())
+        });
+        let mut out = String::new();
+        // Writing into a String cannot fail.
+        let _ = self.write(&mut out, line.as_deref());
+        out
+    }
+
+    fn write(&self, f: &mut impl fmt::Write, source: Option<&str>) -> fmt::Result {
         write!(f, "{}", self.path.display())?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
@@ -115,11 +142,61 @@ impl fmt::Display for Diagnostic {
             }
         }
         write!(f, ": {}: {}", self.severity.as_str(), self.message)?;
+        if let (Some(source), Some(line)) = (source, self.line) {
+            let (shown, caret) = snippet(source, self.column.unwrap_or(1));
+            let gutter = " ".repeat(line.to_string().len());
+            write!(f, "\n {line} | {shown}")?;
+            if self.column.is_some() {
+                write!(f, "\n {gutter} | {caret}^")?;
+            }
+        }
         if let Some(help) = &self.help {
             write!(f, "\n  help: {help}")?;
         }
         Ok(())
     }
+}
+
+/// A source line made safe to print, cut to [`SNIPPET_WIDTH`] around `column`, and the
+/// white space that puts a caret under that column (tabs kept, so they align; marks that take
+/// no room, like Arabic vowel signs, counted as none).
+fn snippet(line: &str, column: usize) -> (String, String) {
+    use unicode_width::UnicodeWidthChar;
+    // Control characters could drive the terminal, and bidi overrides reorder what follows.
+    let safe = |c: char| match c {
+        '\t' => '\t',
+        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => '\u{fffd}',
+        c if c.is_control() => '\u{fffd}',
+        c => c,
+    };
+    let width = |c: char| if c == '\t' { 4 } else { c.width().unwrap_or(0) };
+    let chars: Vec<char> = line.chars().map(safe).collect();
+    let at = column.saturating_sub(1).min(chars.len());
+    // Start far enough left that the caret sits within the first 40 columns shown.
+    let mut start = at;
+    let mut before = 0;
+    while start > 0 && before + width(chars[start - 1]) <= 40 {
+        start -= 1;
+        before += width(chars[start]);
+    }
+    let mut shown: String = if start > 0 { "…".into() } else { String::new() };
+    let mut caret: String = if start > 0 { " ".into() } else { String::new() };
+    let mut used = 0;
+    for (i, &c) in chars.iter().enumerate().skip(start) {
+        if used + width(c) > SNIPPET_WIDTH {
+            shown.push('…');
+            break;
+        }
+        used += width(c);
+        shown.push(c);
+        if i < at {
+            match c {
+                '\t' => caret.push('\t'),
+                c => caret.extend(std::iter::repeat_n(' ', width(c))),
+            }
+        }
+    }
+    (shown, caret)
 }
 
 /// All the problems of one run, reported together so the user can fix them in one go.
@@ -224,6 +301,26 @@ mod tests {
         let text = "أ\nبت x";
         let offset = text.find('x').unwrap();
         assert_eq!(line_col(text, offset), (2, 4));
+    }
+
+    #[test]
+    fn snippets_put_the_caret_under_the_column() {
+        let d = Diagnostic::new("x.md", "bad").at(2, 4).help("fix it");
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("x.md"), "one\n\tab\u{1b}[2Jc\r\n").unwrap();
+        assert_eq!(
+            d.with_source(dir.path()),
+            "x.md:2:4: error: bad\n 2 | \tab\u{fffd}[2Jc\n   | \t  ^\n  help: fix it"
+        );
+        // Tashkeel takes no room; a long line is cut around the column.
+        let (shown, caret) = snippet("مُعَدّات x", 10);
+        assert_eq!((shown.as_str(), caret.len()), ("مُعَدّات x", 6));
+        let long = format!("{}X{}", "a".repeat(500), "b".repeat(500));
+        let (shown, caret) = snippet(&long, 501);
+        assert!(shown.starts_with('…') && shown.ends_with('…'), "{shown}");
+        assert_eq!(shown.chars().nth(caret.chars().count()), Some('X'));
+        // Unreadable: the message alone.
+        assert_eq!(d.with_source(Path::new("/nonexistent")), d.to_string());
     }
 
     #[test]

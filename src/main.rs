@@ -1,7 +1,9 @@
 //! The `nashra` command line: parse arguments, call the library, print diagnostics, exit.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+use nashra::error::Diagnostic;
 
 use clap::{Parser, Subcommand};
 
@@ -143,7 +145,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Build(args) => {
-            if print_build(nashra::build(&args.into()), "Built") {
+            let root = args.root.clone();
+            if print_build(&root, nashra::build(&args.into()), "Built") {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE
@@ -153,13 +156,17 @@ fn main() -> ExitCode {
             build,
             strict,
             format,
-        } => check(nashra::check::check(&build.into()), strict, format),
+        } => {
+            let root = build.root.clone();
+            check(&root, nashra::check::check(&build.into()), strict, format)
+        }
         Command::Watch(args) => {
+            let root = args.root.clone();
             let result = nashra::watch::watch(&args.into(), |r| {
-                print_rebuild(r);
+                print_rebuild(&root, r);
                 println!("Watching for changes (Ctrl-C stops)");
             });
-            report(result.map(|()| "Stopped watching".to_string()))
+            report(&root, result.map(|()| "Stopped watching".to_string()))
         }
         Command::Serve {
             root,
@@ -181,15 +188,19 @@ fn main() -> ExitCode {
             },
             open,
         ),
-        Command::Init { dir } => report(nashra::scaffold::init(&dir).map(|files| {
-            format!(
-                "Created a site with {} files in {}; build it with: nashra build --root {}",
-                files.len(),
-                dir.display(),
-                dir.display()
-            )
-        })),
+        Command::Init { dir } => report(
+            &dir,
+            nashra::scaffold::init(&dir).map(|files| {
+                format!(
+                    "Created a site with {} files in {}; build it with: nashra build --root {}",
+                    files.len(),
+                    dir.display(),
+                    dir.display()
+                )
+            }),
+        ),
         Command::New { path, lang, root } => report(
+            &root,
             nashra::scaffold::new_article(&root, &path, lang.as_deref()).map(|file| {
                 format!(
                     "Created {} (a draft: build with --drafts to see it)",
@@ -218,8 +229,21 @@ fn plural(n: usize, what: &str) -> String {
     format!("{n} {what}{}", if n == 1 { "" } else { "s" })
 }
 
+/// Prints diagnostics for people, each with its source line; `root` is what their paths are
+/// relative to.
+fn eprint_all<'d>(root: &Path, diagnostics: impl IntoIterator<Item = &'d Diagnostic>) {
+    for d in diagnostics {
+        eprintln!("{}", d.with_source(root));
+    }
+}
+
 /// Prints what `check` found; fails on errors, and on warnings when `strict`.
-fn check(result: nashra::Result<nashra::check::CheckReport>, strict: bool, format: Format) -> ExitCode {
+fn check(
+    root: &Path,
+    result: nashra::Result<nashra::check::CheckReport>,
+    strict: bool,
+    format: Format,
+) -> ExitCode {
     let (diagnostics, report) = match result {
         Ok(mut r) => (std::mem::take(&mut r.warnings), Some(r)),
         Err(err) => (err.diagnostics, None),
@@ -257,9 +281,7 @@ fn check(result: nashra::Result<nashra::check::CheckReport>, strict: bool, forma
             println!("{json:#}");
         }
         Format::Text => {
-            for d in &diagnostics {
-                eprintln!("{d}");
-            }
+            eprint_all(root, &diagnostics);
             if let Some(r) = &report {
                 let articles: Vec<String> = r.articles.iter().map(|(l, n)| format!("{l} {n}")).collect();
                 println!(
@@ -301,9 +323,10 @@ fn check(result: nashra::Result<nashra::check::CheckReport>, strict: bool, forma
 }
 
 fn serve(opts: nashra::serve::ServeOptions, open: bool) -> ExitCode {
+    let root = opts.build.root.clone();
     let server = match nashra::serve::start(&opts) {
         Ok(s) => s,
-        Err(err) => return report(Err(err)),
+        Err(err) => return report(&root, Err(err)),
     };
     if let Some(first) = server.busy.first() {
         println!(
@@ -323,7 +346,7 @@ fn serve(opts: nashra::serve::ServeOptions, open: bool) -> ExitCode {
     let mut first = true;
     let result = nashra::watch::watch(&server.build_options(), |r| {
         server.notify(&r);
-        print_rebuild(r);
+        print_rebuild(&root, r);
         if std::mem::take(&mut first) && open {
             if let Err(e) = opener::open(&server.url) {
                 eprintln!(
@@ -334,20 +357,18 @@ fn serve(opts: nashra::serve::ServeOptions, open: bool) -> ExitCode {
         }
         println!("Watching for changes (Ctrl-C stops)");
     });
-    report(result.map(|()| "Stopped serving".to_string()))
+    report(&root, result.map(|()| "Stopped serving".to_string()))
 }
 
 /// Prints what a rebuild in watch mode did, or its errors.
-fn print_rebuild(result: nashra::Result<nashra::watch::Report>) {
+fn print_rebuild(root: &Path, result: nashra::Result<nashra::watch::Report>) {
     use nashra::watch::Report;
     match result {
         Ok(Report::Full(report)) => {
-            print_build(Ok(report), "Built");
+            print_build(root, Ok(report), "Built");
         }
         Ok(Report::Incremental(r)) => {
-            for w in &r.loaded.warnings {
-                eprintln!("{w}");
-            }
+            eprint_all(root, &r.loaded.warnings);
             let mut changed = r.written.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
             if r.written.len() > 3 {
                 changed.push_str(", …");
@@ -369,18 +390,16 @@ fn print_rebuild(result: nashra::Result<nashra::watch::Report>) {
             );
         }
         Err(err) => {
-            print_build(Err(err), "");
+            print_build(root, Err(err), "");
         }
     }
 }
 
 /// Prints a build's warnings and summary line, or its errors; true when it succeeded.
-fn print_build(result: nashra::Result<nashra::BuildReport>, verb: &str) -> bool {
+fn print_build(root: &Path, result: nashra::Result<nashra::BuildReport>, verb: &str) -> bool {
     match result {
         Ok(report) => {
-            for w in &report.loaded.warnings {
-                eprintln!("{w}");
-            }
+            eprint_all(root, &report.loaded.warnings);
             let per_lang: Vec<String> = report
                 .pages
                 .iter()
@@ -409,7 +428,7 @@ fn print_build(result: nashra::Result<nashra::BuildReport>, verb: &str) -> bool 
             true
         }
         Err(err) => {
-            eprintln!("{err}");
+            eprint_all(root, &err.diagnostics);
             eprintln!(
                 "Build failed with {}; the previous output was left as it was.",
                 plural(err.diagnostics.len(), "error")
@@ -421,18 +440,17 @@ fn print_build(result: nashra::Result<nashra::BuildReport>, verb: &str) -> bool 
 
 fn import(opts: nashra::import::ImportOptions) -> ExitCode {
     use nashra::import::Outcome;
+    let root = &opts.root;
     let results = match nashra::import::import(&opts) {
         Ok(r) => r,
         Err(err) => {
-            eprintln!("{err}");
+            eprint_all(root, &err.diagnostics);
             return ExitCode::FAILURE;
         }
     };
     let (mut imported, mut exists, mut recorded, mut failed) = (0, 0, 0, 0);
     for r in &results {
-        for w in &r.warnings {
-            eprintln!("{w}");
-        }
+        eprint_all(root, &r.warnings);
         match &r.outcome {
             Outcome::Imported(to) => {
                 imported += 1;
@@ -449,7 +467,7 @@ fn import(opts: nashra::import::ImportOptions) -> ExitCode {
             Outcome::Recorded => recorded += 1,
             Outcome::Failed(err) => {
                 failed += 1;
-                eprintln!("{err}");
+                eprint_all(root, &err.diagnostics);
             }
         }
     }
@@ -465,14 +483,14 @@ fn import(opts: nashra::import::ImportOptions) -> ExitCode {
 }
 
 /// Prints the outcome of a one-shot command and turns it into the exit code.
-fn report(result: nashra::Result<String>) -> ExitCode {
+fn report(root: &Path, result: nashra::Result<String>) -> ExitCode {
     match result {
         Ok(message) => {
             println!("{message}");
             ExitCode::SUCCESS
         }
         Err(err) => {
-            eprintln!("{err}");
+            eprint_all(root, &err.diagnostics);
             ExitCode::FAILURE
         }
     }

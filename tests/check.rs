@@ -61,6 +61,11 @@ fn every_error_is_reported_together_and_public_is_untouched() {
         stderr.contains(&format!("{AR}:4:1: error: unknown front matter key `sumary`")),
         "{stderr}"
     );
+    // Each with its line and a caret under the column, as a compiler shows it.
+    assert!(
+        stderr.contains("is not a date\n 3 | date = \"soon\"\n   | ^\n  help: "),
+        "{stderr}"
+    );
     assert!(stdout.contains("Check failed: 2 errors, 0 warnings"), "{stdout}");
     assert_eq!(snapshot(&site.public()), before, "check changed public/");
 }

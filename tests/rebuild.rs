@@ -50,6 +50,9 @@ enum Op {
     Redate { which: usize, date: usize },
     /// Change only the title of an existing article: it may move among those of its date.
     Retitle { which: usize, title: usize },
+    /// Link an existing source to an article by its source path, maybe to one of its headings
+    /// (the target may not exist, or not have that heading: then both builds fail).
+    Link { which: usize, to: usize, anchor: usize },
     /// Delete one of the existing sources (by index, modulo their number).
     Delete(usize),
     /// Move an existing source to another section, keeping its name.
@@ -84,6 +87,7 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (any::<usize>(), 0..3usize, any::<bool>()).prop_map(|(which, text, lead)| Op::Edit { which, text, lead }),
         2 => (any::<usize>(), 0..3usize).prop_map(|(which, date)| Op::Redate { which, date }),
         2 => (any::<usize>(), 0..3usize).prop_map(|(which, title)| Op::Retitle { which, title }),
+        2 => (any::<usize>(), any::<usize>(), 0..3usize).prop_map(|(which, to, anchor)| Op::Link { which, to, anchor }),
         2 => any::<usize>().prop_map(Op::Delete),
         2 => (any::<usize>(), 0..3usize).prop_map(|(which, section)| Op::Move { which, section }),
         1 => (0..3usize, 0..3usize).prop_map(|(from, to)| Op::MoveFolder { from, to }),
@@ -160,6 +164,33 @@ fn apply(root: &Path, op: &Op) -> Vec<PathBuf> {
                 _ => format!("{old}\n\n## {} {text}\n\nText.\n", TITLES[text]),
             };
             fs::write(p, new).unwrap();
+            vec![p.clone()]
+        }
+        Op::Link { which, to, anchor } => {
+            let all = sources(root);
+            let content = root.join("content");
+            let targets: Vec<&PathBuf> = all.iter().filter(|p| p.starts_with(&content)).collect();
+            let (Some(p), Some(to)) = (
+                all.get(which % all.len().max(1)),
+                targets.get(to % targets.len().max(1)),
+            ) else {
+                return Vec::new();
+            };
+            // The anchors of the headings that `Write` gives (none, an English, an Arabic one).
+            let anchor = ["", "#mali-and-russia", "#مالي-وروسيا"][anchor];
+            let old = fs::read_to_string(p).unwrap();
+            let to = to.strip_prefix(&content).unwrap().to_string_lossy();
+            let link = format!("[→](@/{to}{anchor})");
+            fs::write(
+                p,
+                format!(
+                    "{old}
+
+{link}
+"
+                ),
+            )
+            .unwrap();
             vec![p.clone()]
         }
         Op::Redate { which, date } => set_line(root, which, "date = ", DATES[date]),
@@ -431,6 +462,44 @@ fn a_new_title_reorders_articles_of_one_date() {
         steps.push(Op::Retitle { which, title });
         check(&steps).unwrap();
     }
+}
+
+/// A page that links to another by source path follows it in watch mode: when the target's
+/// URL changes, when the heading it names goes (the rebuild fails as a clean build does) and
+/// when it comes back.
+#[test]
+fn links_follow_their_target_in_watch_mode() {
+    let write = |name, title, slug| Op::Write {
+        section: 0,
+        name,
+        lang: 1,
+        title,
+        date: 0,
+        slug,
+        draft: false,
+        terms: 0,
+    };
+    let mut ops = vec![write(0, 2, false), write(1, 0, false)];
+    let probe = Site::sample();
+    ops.iter().for_each(|op| drop(apply(probe.root(), op)));
+    // Content files come first among the sources, so one index serves both lists.
+    let at = |rel: &str| {
+        let all = sources(probe.root());
+        all.iter().position(|p| p.ends_with(rel)).unwrap()
+    };
+    let (alpha, beta) = (at("briefings/alpha.en.md"), at("briefings/beta.en.md"));
+    // `Write` gives a heading of the next title: title 0 gives `## Mali and Russia`.
+    ops.extend([
+        Op::Link {
+            which: alpha,
+            to: beta,
+            anchor: 1,
+        },
+        write(1, 0, true),
+        write(1, 1, true),
+        write(1, 0, false),
+    ]);
+    check(&ops).unwrap();
 }
 
 #[test]

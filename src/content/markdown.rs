@@ -37,6 +37,33 @@ pub struct Rendered {
     pub toc: Vec<Heading>,
     /// Words in the body's text, for word count and reading time.
     pub words: usize,
+    /// Links to other files of the site (`@/…`) and images, for the site to resolve and check.
+    pub refs: Vec<Reference>,
+}
+
+/// A rendered front matter summary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// As HTML.
+    pub html: String,
+    /// As plain text.
+    pub text: String,
+    /// Its links and images, as [`Rendered::refs`].
+    pub refs: Vec<Reference>,
+}
+
+/// The prefix of a link to another content file by its source path: `@/briefings/x.ar.md#h`.
+pub const INTERNAL: &str = "@/";
+
+/// A destination the site must check: a link to another file (`@/…`) or an image.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Reference {
+    /// The destination as written.
+    pub dest: String,
+    /// Where it is, in bytes from the start of the Markdown.
+    pub offset: usize,
+    /// An image (else a link).
+    pub image: bool,
 }
 
 fn options() -> Options {
@@ -58,10 +85,12 @@ pub struct TooDeep {
     pub offset: usize,
 }
 
-/// Parses Markdown into events, with links and images that would run script made inert.
-fn parse(markdown: &str) -> Result<Vec<Event<'_>>, TooDeep> {
+/// Parses Markdown into events, with links and images that would run script made inert, and
+/// lists the internal links and images.
+fn parse(markdown: &str) -> Result<(Vec<Event<'_>>, Vec<Reference>), TooDeep> {
     let mut depth = 0usize;
-    Parser::new_ext(markdown, options())
+    let mut refs = Vec::new();
+    let events = Parser::new_ext(markdown, options())
         .into_offset_iter()
         .map(|(mut event, range)| {
             match &mut event {
@@ -74,6 +103,12 @@ fn parse(markdown: &str) -> Result<Vec<Event<'_>>, TooDeep> {
                     if let Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } = tag {
                         if runs_script(dest_url, image) {
                             *dest_url = CowStr::Borrowed("#");
+                        } else if image || dest_url.starts_with(INTERNAL) {
+                            refs.push(Reference {
+                                dest: dest_url.to_string(),
+                                offset: range.start,
+                                image,
+                            });
                         }
                     }
                 }
@@ -82,7 +117,8 @@ fn parse(markdown: &str) -> Result<Vec<Event<'_>>, TooDeep> {
             }
             Ok(event)
         })
-        .collect()
+        .collect::<Result<_, _>>()?;
+    Ok((events, refs))
 }
 
 /// Whether a URL would run script when followed (`javascript:`, `vbscript:`, `data:` other
@@ -102,7 +138,8 @@ pub fn runs_script(url: &str, image: bool) -> bool {
 /// Renders a Markdown body written in direction `dir`, isolating runs of the other one, with
 /// heading anchors made as `slugs` says.
 pub fn render(markdown: &str, dir: Direction, slugs: Slugify) -> Result<Rendered, TooDeep> {
-    let (events, toc) = with_heading_ids(parse(markdown)?, slugs);
+    let (events, refs) = parse(markdown)?;
+    let (events, toc) = with_heading_ids(events, slugs);
     let summary = summary_events(&events);
     // Isolating keeps paragraphs and the `<!-- more -->` marker, so the summary is found
     // again in the isolated body instead of isolating its text twice.
@@ -117,22 +154,27 @@ pub fn render(markdown: &str, dir: Direction, slugs: Slugify) -> Result<Rendered
         summary_text: plain_text(summary),
         toc,
         words: crate::i18n::word_count(&text_of(&events)),
+        refs,
     })
 }
 
-/// Renders a short text (a front matter summary) as Markdown, keeping only its plain text too.
-pub fn render_summary(markdown: &str, dir: Direction) -> Result<(String, String), TooDeep> {
-    let events = parse(markdown)?;
-    let mut out = String::new();
-    html::push_html(&mut out, bidi::isolate(events.iter().cloned(), dir).into_iter());
-    Ok((out, plain_text(&events)))
+/// Renders a short text (a front matter summary) as Markdown, keeping its plain text too.
+pub fn render_summary(markdown: &str, dir: Direction) -> Result<Summary, TooDeep> {
+    let (events, refs) = parse(markdown)?;
+    let mut html = String::new();
+    html::push_html(&mut html, bidi::isolate(events.iter().cloned(), dir).into_iter());
+    Ok(Summary {
+        html,
+        text: plain_text(&events),
+        refs,
+    })
 }
 
 /// The visible text of Markdown, white space folded (none for Markdown nested too deep, which
 /// the article's own check reports).
 pub fn visible_text(markdown: &str) -> String {
     parse(markdown)
-        .map(|events| plain_text(&events))
+        .map(|(events, _)| plain_text(&events))
         .unwrap_or_default()
 }
 

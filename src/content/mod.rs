@@ -170,6 +170,8 @@ pub struct Page {
     pub content_html: String,
     /// Headings of the body.
     pub toc: Vec<Heading>,
+    /// Links to other content files and images, in the summary and the body.
+    pub refs: Vec<SourceRef>,
     /// Words in the body.
     pub words: usize,
     /// Bylines.
@@ -233,12 +235,27 @@ pub struct SectionFile {
     pub description: String,
     /// Text shown above the list, as HTML.
     pub content_html: String,
+    /// Links to other content files and images in the text.
+    pub refs: Vec<SourceRef>,
     /// How the list is ordered.
     pub sort_by: SortBy,
     /// Articles per list page, when the section sets its own.
     pub paginate_by: Option<usize>,
     /// Free data for themes.
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A link to another content file (`@/…`) or an image, and where its file has it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SourceRef {
+    /// The destination as written.
+    pub dest: String,
+    /// An image (else a link).
+    pub image: bool,
+    /// 1-based line in the file.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
 }
 
 /// The order of a section's list.
@@ -318,6 +335,19 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
         .at_offset(text, body_at + e.offset, 1)
         .help("nest less: no reader can follow this, and browsers flatten it")
     };
+    let placed = |refs: Vec<markdown::Reference>| -> Vec<SourceRef> {
+        refs.into_iter()
+            .map(|r| {
+                let (line, column) = crate::error::line_col(text, body_at + r.offset);
+                SourceRef {
+                    dest: r.dest,
+                    image: r.image,
+                    line,
+                    column,
+                }
+            })
+            .collect()
+    };
     let missing = |what: &str| {
         Diagnostic::new(shown, format!("the front matter has no `{what}`"))
             .at(1, 1)
@@ -332,6 +362,7 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
             title: fm.title.unwrap_or_default(),
             description: fm.description,
             content_html: rendered.html,
+            refs: placed(rendered.refs),
             sort_by: fm.sort_by,
             paginate_by: fm.paginate_by,
             extra: fm.extra,
@@ -341,6 +372,10 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
 
     let fm: PageFront = front_matter::parse(shown, format, front, split.front_line)?;
     let at_key = |key: &str| key_diagnostic(shown, front, key, split.front_line);
+    let key_place = |key: &str| {
+        let at = at_key(key)(String::new());
+        (at.line.unwrap_or(1), at.column.unwrap_or(1))
+    };
     let title = fm
         .title
         .filter(|t| !t.trim().is_empty())
@@ -430,16 +465,38 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
     }
 
     let rendered = markdown::render(split.body, dir, config.slugify).map_err(too_deep)?;
+    let mut refs = Vec::new();
     let (summary_html, description) = match &fm.summary {
-        Some(s) => markdown::render_summary(s, dir).map_err(|_| {
-            at_key("summary")(format!(
-                "the summary nests more than {} levels deep",
-                markdown::MAX_NESTING
-            ))
-            .help("write the summary as plain text")
-        })?,
+        Some(s) => {
+            let summary = markdown::render_summary(s, dir).map_err(|_| {
+                at_key("summary")(format!(
+                    "the summary nests more than {} levels deep",
+                    markdown::MAX_NESTING
+                ))
+                .help("write the summary as plain text")
+            })?;
+            // The summary's links are placed at its key: its text may be quoted or folded.
+            let (line, column) = key_place("summary");
+            refs.extend(summary.refs.into_iter().map(|r| SourceRef {
+                dest: r.dest,
+                image: r.image,
+                line,
+                column,
+            }));
+            (summary.html, summary.text)
+        }
         None => (rendered.summary_html, rendered.summary_text),
     };
+    if let Some(image) = &fm.image {
+        let (line, column) = key_place("image");
+        refs.push(SourceRef {
+            dest: image.clone(),
+            image: true,
+            line,
+            column,
+        });
+    }
+    refs.extend(placed(rendered.refs));
     let translation_key = fm
         .translation_key
         .unwrap_or_else(|| format!("{}/{}", file.section, file.name));
@@ -455,6 +512,7 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
         description,
         content_html: rendered.html,
         toc: rendered.toc,
+        refs,
         words: rendered.words,
         authors: fm.authors,
         image: fm.image,

@@ -50,7 +50,7 @@ impl Renderer<'_> {
                 let url = self.urls.url(&a.path);
                 let body = match config.feed_content {
                     FeedContent::Full => Some(AtomContent {
-                        value: Some(p.content_html.clone()),
+                        value: Some(self.linked(&p.content_html, &a.links, true).into_owned()),
                         content_type: Some("html".into()),
                         ..Default::default()
                     }),
@@ -75,7 +75,8 @@ impl Renderer<'_> {
                         })
                         .collect(),
                     links: vec![link(url, "alternate", &p.file.lang)],
-                    summary: (!p.summary_html.is_empty()).then(|| Text::html(p.summary_html.clone())),
+                    summary: (!p.summary_html.is_empty())
+                        .then(|| Text::html(self.linked(&p.summary_html, &a.links, true).into_owned())),
                     content: body,
                     ..Default::default()
                 }

@@ -3,11 +3,13 @@
 
 mod array;
 mod feed;
+mod refs;
 mod search;
 pub mod theme;
 
 pub use search::{bundle as search_bundle, peeled_forms as search_forms, Index as SearchIndex};
 
+use std::borrow::Cow;
 use std::hash::{Hash, Hasher};
 use std::path::Path;
 use std::sync::OnceLock;
@@ -306,7 +308,7 @@ fn hash_list(h: &mut InputHasher, site: &Site, list: List) {
     match list {
         List::Section(i) => {
             let s = &site.sections[i];
-            (&s.folder, &s.description, &s.content_html).hash(h);
+            (&s.folder, &s.description, &s.content_html, &s.links).hash(h);
             serde_json::to_string(&s.extra).unwrap_or_default().hash(h);
             if s.folder.is_empty() {
                 for o in site.subsections(s) {
@@ -333,6 +335,7 @@ fn hash_page(h: &mut InputHasher, site: &Site, a: &Article, whole: bool) {
     let section = &site.sections[a.section];
     let page = if whole { a.page.fingerprint } else { a.page.listing };
     (page, &a.path, &section.folder, &section.title, &section.path).hash(h);
+    a.links.hash(h);
     for r in &a.terms {
         let term = &site.taxonomies[r.taxonomy].terms[r.term];
         (&term.name, &term.path).hash(h);
@@ -551,10 +554,10 @@ struct PageCtx<'a> {
     title: &'a str,
     date: &'a str,
     updated: Option<&'a str>,
-    summary: &'a str,
+    summary: Cow<'a, str>,
     description: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    content: Option<&'a str>,
+    content: Option<Cow<'a, str>>,
     path: &'a str,
     url: &'a str,
     slug: &'a str,
@@ -610,7 +613,7 @@ struct TaxonomyCtx<'a> {
 struct ListCtx<'a> {
     title: &'a str,
     description: &'a str,
-    content: &'a str,
+    content: Cow<'a, str>,
     path: String,
     url: String,
     /// Articles on this page of the list.
@@ -781,9 +784,9 @@ impl<'a> Renderer<'a> {
             title: &p.title,
             date: p.date.as_str(),
             updated: p.updated.as_ref().map(|d| d.as_str()),
-            summary: &p.summary_html,
+            summary: self.linked(&p.summary_html, &a.links, false),
             description: &p.description,
-            content: with_content.then_some(p.content_html.as_str()),
+            content: with_content.then(|| self.linked(&p.content_html, &a.links, false)),
             path: &href.path,
             url: &href.url,
             slug: &p.slug,
@@ -813,6 +816,7 @@ impl<'a> Renderer<'a> {
             .chain(a.translations.iter().map(|&i| &self.site.articles[i]))
             .map(|v| (v.page.file.lang.as_str(), v.path.as_str(), v.page.title.as_str()))
             .collect();
+        self.images_exist(&a.page.source, &a.path, &a.page.refs)?;
         let mut ctx = self.common("page", &a.page.file.lang, &a.path, &versions);
         let page = self.page_ctx(i, true);
         ctx.insert("json_ld", &self.json_ld(a, &page));
@@ -903,7 +907,7 @@ impl<'a> Renderer<'a> {
         ListCtx {
             title,
             description: "",
-            content: "",
+            content: Cow::Borrowed(""),
             path: self.urls.path(path),
             url: self.urls.url(path),
             pages: articles.iter().map(|&i| self.page_ctx(i, false)).collect(),
@@ -946,8 +950,11 @@ impl<'a> Renderer<'a> {
         match list {
             List::Section(i) => {
                 let s = &site.sections[i];
+                if let Some(source) = &s.source {
+                    self.images_exist(source, &s.path, &s.refs)?;
+                }
                 ctx_list.description = &s.description;
-                ctx_list.content = &s.content_html;
+                ctx_list.content = self.linked(&s.content_html, &s.links, false);
                 ctx_list.extra = Some(&s.extra);
                 if s.folder.is_empty() {
                     let sections: Vec<SectionLink> = site

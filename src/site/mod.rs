@@ -2,6 +2,7 @@
 //! pagination, and the checks that need every file at once (duplicate URLs, duplicate
 //! translations). `Site` is plain data: no I/O, no Tera.
 
+pub mod links;
 pub mod paginate;
 pub mod taxonomy;
 
@@ -13,8 +14,9 @@ use std::sync::Arc;
 use chrono::NaiveDateTime;
 
 use crate::config::Config;
-use crate::content::{slug, Loaded, Page, SectionFile, SortBy};
+use crate::content::{slug, Loaded, Page, SectionFile, SortBy, SourceRef};
 use crate::error::{Diagnostic, Result};
+use links::{LeftOut, Resolved};
 pub use taxonomy::{editions_path, Edition, Taxonomy, Term, TermRef};
 
 /// Which articles are published.
@@ -39,6 +41,8 @@ pub struct Article {
     pub section: usize,
     /// Its taxonomy terms, taxonomies in config order, terms as the front matter orders them.
     pub terms: Vec<TermRef>,
+    /// Its links to other content files (`@/…`), resolved.
+    pub links: Vec<Resolved>,
 }
 
 /// A list page: the home page of a language (`folder` empty) or a section.
@@ -58,6 +62,10 @@ pub struct Section {
     pub description: String,
     /// Text above the list, as HTML.
     pub content_html: String,
+    /// Links and images in that text.
+    pub refs: Vec<SourceRef>,
+    /// Its links to other content files (`@/…`), resolved.
+    pub links: Vec<Resolved>,
     /// Free data for themes.
     pub extra: serde_json::Map<String, serde_json::Value>,
     /// How the list is ordered.
@@ -96,10 +104,19 @@ impl Site {
             .collect();
         let mut pages = Vec::new();
         let mut section_files = Vec::new();
+        let mut left_out = Vec::new();
         for item in loaded {
             match item {
-                Loaded::Page(p) if p.draft && !visible.drafts => {}
-                Loaded::Page(p) if visible.until.is_some_and(|now| p.date.is_after(now)) => {}
+                Loaded::Page(p) if p.draft && !visible.drafts => left_out.push(LeftOut {
+                    file: p.file.clone(),
+                    draft: true,
+                }),
+                Loaded::Page(p) if visible.until.is_some_and(|now| p.date.is_after(now)) => {
+                    left_out.push(LeftOut {
+                        file: p.file.clone(),
+                        draft: false,
+                    })
+                }
                 Loaded::Page(p) => pages.push(p),
                 Loaded::Section(s) => section_files.push(*s),
             }
@@ -137,6 +154,7 @@ impl Site {
                     translations: Vec::new(),
                     section,
                     terms: Vec::new(),
+                    links: Vec::new(),
                 }
             })
             .collect();
@@ -167,15 +185,36 @@ impl Site {
             true => taxonomy::editions(&config, &articles),
             false => Vec::new(),
         };
-        let site = Self {
+        let mut site = Self {
             config,
             articles,
             sections,
             taxonomies,
             editions,
         };
-        site.check_unique_paths()?;
-        Ok(site)
+        // Both checks' errors together: a link may lead nowhere because two pages clash.
+        let errors: Vec<Diagnostic> = [site.check_unique_paths(), site.link(&left_out)]
+            .into_iter()
+            .filter_map(Result::err)
+            .flat_map(|e| e.diagnostics)
+            .collect();
+        if errors.is_empty() {
+            Ok(site)
+        } else {
+            Err(errors.into())
+        }
+    }
+
+    /// Resolves every link between content files, or reports those that lead nowhere.
+    fn link(&mut self, left_out: &[LeftOut]) -> Result<()> {
+        let (articles, sections) = links::resolve(self, left_out)?;
+        for (a, links) in self.articles.iter_mut().zip(articles) {
+            a.links = links;
+        }
+        for (s, links) in self.sections.iter_mut().zip(sections) {
+            s.links = links;
+        }
+        Ok(())
     }
 
     /// Every list of articles on the site, each once.
@@ -352,8 +391,10 @@ impl Site {
                 .for_each(|&i| site.articles[i].page = Arc::clone(page));
         };
         swap(self, new);
-        // A new title moves an article only among neighbours of the same date.
-        if old.title != new.title && !self.still_sorted(&held) {
+        // A new title moves an article only among neighbours of the same date. New links must
+        // lead somewhere, and links to it must still find their headings; when not, a new
+        // build reports it.
+        if (old.title != new.title && !self.still_sorted(&held)) || self.link(&[]).is_err() {
             swap(self, old);
             return None;
         }
@@ -523,7 +564,7 @@ fn build_sections(
             } else {
                 folder.rsplit('/').next().unwrap_or_default().to_string()
             };
-            let (source, title, description, content_html, extra, sort_by, per_page) = match file {
+            let (source, title, description, content_html, refs, extra, sort_by, per_page) = match file {
                 Some(f) => (
                     Some(f.source),
                     if f.title.is_empty() {
@@ -533,6 +574,7 @@ fn build_sections(
                     },
                     f.description,
                     f.content_html,
+                    f.refs,
                     f.extra,
                     f.sort_by,
                     f.paginate_by.unwrap_or(config.paginate_by),
@@ -542,6 +584,7 @@ fn build_sections(
                     fallback_title,
                     String::new(),
                     String::new(),
+                    Vec::new(),
                     Default::default(),
                     SortBy::Date,
                     config.paginate_by,
@@ -555,6 +598,8 @@ fn build_sections(
                 title,
                 description,
                 content_html,
+                refs,
+                links: Vec::new(),
                 extra,
                 sort_by,
                 per_page,
