@@ -137,7 +137,8 @@ pub struct LoadReport {
 }
 
 /// Reads and parses every file of `content/` and every seed not yet imported, in parallel,
-/// then links them into a [`Site`]. All files' errors are reported together.
+/// then links them into a [`Site`]. All files' errors are reported together; symbolic links
+/// there and in the theme are warned of.
 pub fn load(root: &Path, config: Config, visible: Visibility) -> Result<(Site, LoadReport)> {
     let (content_files, mut links) = source_tree(&root.join("content"), &["md"])?;
     let content = content_files
@@ -152,6 +153,14 @@ pub fn load(root: &Path, config: Config, visible: Visibility) -> Result<(Site, L
         .filter(|p| !imported.contains(&seed_key(root, p)))
         .map(|path| load_seed(&config, root, &path))
         .collect::<Vec<_>>();
+    // The theme and the site's overrides are not followed through links either.
+    for dir in [
+        root.join("themes").join(&config.theme),
+        root.join("templates"),
+        root.join("static"),
+    ] {
+        links.extend(source_tree(&dir, &[])?.1);
+    }
     let (site, mut report) = assemble(config, visible, content, seeds)?;
     report.warnings.extend(links.into_iter().map(|link| {
         let shown = link.strip_prefix(root).unwrap_or(&link).to_path_buf();

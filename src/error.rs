@@ -209,7 +209,17 @@ pub struct Error {
 impl Error {
     /// Reads or writes of `path` failed.
     pub fn io(path: &Path, action: &str, err: &std::io::Error) -> Self {
-        Diagnostic::new(path, format!("cannot {action}: {err}")).into()
+        use std::io::ErrorKind;
+        let help = match err.kind() {
+            ErrorKind::PermissionDenied => {
+                "the user running nashra may not do this: change the file's permissions (ls -l shows them) or its owner"
+            }
+            ErrorKind::NotFound => "check the path: it does not exist (any more)",
+            _ => "check the disk: that it is mounted, has room and the path is right",
+        };
+        Diagnostic::new(path, format!("cannot {action}: {err}"))
+            .help(help)
+            .into()
     }
 }
 

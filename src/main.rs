@@ -24,15 +24,12 @@ struct Cli {
     command: Command,
 }
 
-/// What building takes, for `build` and `watch`.
+/// Which site, and which of its articles, for `build`, `watch` and `check`.
 #[derive(clap::Args)]
-struct BuildArgs {
+struct SiteArgs {
     /// The site folder, where nashra.toml is.
     #[arg(long, default_value = ".")]
     root: PathBuf,
-    /// Where to write the site (default: <root>/public).
-    #[arg(long)]
-    output: Option<PathBuf>,
     /// Publish at this address instead of the config's base_url.
     #[arg(long)]
     base_url: Option<String>,
@@ -44,11 +41,21 @@ struct BuildArgs {
     future: bool,
 }
 
-impl From<BuildArgs> for nashra::BuildOptions {
-    fn from(a: BuildArgs) -> Self {
+/// What building takes, for `build` and `watch`: the site, and where to write it.
+#[derive(clap::Args)]
+struct BuildArgs {
+    #[command(flatten)]
+    site: SiteArgs,
+    /// Where to write the site (default: <root>/public).
+    #[arg(long)]
+    output: Option<PathBuf>,
+}
+
+impl From<SiteArgs> for nashra::BuildOptions {
+    fn from(a: SiteArgs) -> Self {
         Self {
             root: a.root,
-            output: a.output,
+            output: None,
             base_url: a.base_url,
             drafts: a.drafts,
             future: a.future,
@@ -56,10 +63,19 @@ impl From<BuildArgs> for nashra::BuildOptions {
     }
 }
 
+impl From<BuildArgs> for nashra::BuildOptions {
+    fn from(a: BuildArgs) -> Self {
+        Self {
+            output: a.output,
+            ..a.site.into()
+        }
+    }
+}
+
 /// How `check` prints what it found.
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum Format {
-    /// Lines for people: `file:line:col: error: what`, with help.
+    /// Lines for people: `file:line:col: error: what`, the source line, and help.
     Text,
     /// One JSON object, for editors and CI.
     Json,
@@ -69,11 +85,12 @@ enum Format {
 enum Command {
     /// Build the site into the output folder (public/ by default).
     Build(BuildArgs),
-    /// Check the site as a build would (config, front matter, templates on every page) and
-    /// report translations, writing nothing. Exits 1 on errors (and on warnings with --strict).
+    /// Check the site as a build would (config, front matter, links, images, templates on every
+    /// page) and report translations, writing nothing. Exits 1 on errors (and on warnings with
+    /// --strict).
     Check {
         #[command(flatten)]
-        build: BuildArgs,
+        site: SiteArgs,
         /// Fail on warnings too.
         #[arg(long)]
         strict: bool,
@@ -145,23 +162,19 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Build(args) => {
-            let root = args.root.clone();
+            let root = args.site.root.clone();
             if print_build(&root, nashra::build(&args.into()), "Built") {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE
             }
         }
-        Command::Check {
-            build,
-            strict,
-            format,
-        } => {
-            let root = build.root.clone();
-            check(&root, nashra::check::check(&build.into()), strict, format)
+        Command::Check { site, strict, format } => {
+            let root = site.root.clone();
+            check(&root, nashra::check::check(&site.into()), strict, format)
         }
         Command::Watch(args) => {
-            let root = args.root.clone();
+            let root = args.site.root.clone();
             let result = nashra::watch::watch(&args.into(), |r| {
                 print_rebuild(&root, r);
                 println!("Watching for changes (Ctrl-C stops)");

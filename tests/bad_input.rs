@@ -5,23 +5,26 @@ mod common;
 
 use common::{snapshot, Site};
 
-/// Builds the good sample, breaks it with `breakage`, builds again and checks the failure.
+/// Builds the good sample, breaks it with `breakage`, then builds and checks again: both fail
+/// with exit code 1 and the `expected` messages, and leave `public/` as it was.
 fn fails_cleanly(breakage: impl FnOnce(&Site), expected: &[&str]) {
     let site = Site::sample();
     site.build(&[]).success();
     let before = snapshot(&site.public());
     breakage(&site);
-    let out = site.build(&[]).failure().code(1).get_output().clone();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    for e in expected {
-        assert!(stderr.contains(e), "expected {e:?} in:\n{stderr}");
+    for command in ["build", "check"] {
+        let out = site.run(command, &[]).failure().code(1).get_output().clone();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        for e in expected {
+            assert!(stderr.contains(e), "{command}: expected {e:?} in:\n{stderr}");
+        }
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert_eq!(
+            snapshot(&site.public()),
+            before,
+            "public/ changed after a failed {command}"
+        );
     }
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    assert_eq!(
-        snapshot(&site.public()),
-        before,
-        "public/ changed after a failed build"
-    );
     let leftovers: Vec<_> = std::fs::read_dir(site.root())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -420,13 +423,19 @@ fn a_ten_megabyte_article() {
 
 #[cfg(unix)]
 #[test]
-fn symbolic_links_in_content_are_left_out_and_said_so() {
+fn symbolic_links_in_content_and_the_theme_are_left_out_and_said_so() {
     let site = Site::sample();
     std::os::unix::fs::symlink("..", site.root().join("content/briefings/loop")).unwrap();
     std::os::unix::fs::symlink("/etc/hostname", site.root().join("content/briefings/outside.md")).unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", site.root().join("themes/default/static/passwd")).unwrap();
     let ok = site.build(&[]).success();
     let stderr = String::from_utf8_lossy(&ok.get_output().stderr).into_owned();
-    for link in ["content/briefings/loop", "content/briefings/outside.md"] {
+    assert!(!site.public().join("passwd").exists());
+    for link in [
+        "content/briefings/loop",
+        "content/briefings/outside.md",
+        "themes/default/static/passwd",
+    ] {
         assert!(
             stderr.contains(&format!("{link}: warning: a symbolic link: left out")),
             "{stderr}"
@@ -434,4 +443,45 @@ fn symbolic_links_in_content_are_left_out_and_said_so() {
     }
     assert!(!site.public().join("briefings/outside").exists());
     site.run("check", &["--strict"]).failure().code(1);
+}
+
+/// A file nashra may not read is named with the reason, by `build` and by `check`. Root reads
+/// anything, so as root both run as `nobody` (with `setpriv`, from util-linux), to whom the
+/// rest of the site is open.
+#[test]
+fn an_unreadable_file() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let site = Site::sample();
+    site.build(&[]).success();
+    let rel = "content/briefings/x.md";
+    site.write(rel, "+++\ntitle = \"x\"\ndate = 2024-11-20\n+++\n");
+    for entry in walkdir::WalkDir::new(site.root()) {
+        let path = entry.unwrap().into_path();
+        let mode = if path.is_dir() { 0o777 } else { 0o666 };
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    std::fs::set_permissions(site.root().join(rel), std::fs::Permissions::from_mode(0o000)).unwrap();
+    let before = snapshot(&site.public());
+    let is_root = std::fs::metadata("/proc/self").unwrap().uid() == 0;
+    let binary = assert_cmd::cargo::cargo_bin("nashra");
+    for command in ["build", "check"] {
+        let mut run = std::process::Command::new(if is_root {
+            "setpriv".as_ref()
+        } else {
+            binary.as_os_str()
+        });
+        if is_root {
+            run.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+                .arg(&binary);
+        }
+        let out = run.args([command, "--root"]).arg(site.root()).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{command}: {stderr}");
+        assert!(
+            stderr.contains(&format!("{rel}: error: cannot read the file: Permission denied")),
+            "{command}: {stderr}"
+        );
+        assert!(stderr.contains("help: "), "{stderr}");
+        assert_eq!(snapshot(&site.public()), before, "{command} changed public/");
+    }
 }
