@@ -153,12 +153,8 @@ pub fn load(root: &Path, config: Config, visible: Visibility) -> Result<(Site, L
         .filter(|p| !imported.contains(&seed_key(root, p)))
         .map(|path| load_seed(&config, root, &path))
         .collect::<Vec<_>>();
-    // The theme and the site's overrides are not followed through links either.
-    for dir in [
-        root.join("themes").join(&config.theme),
-        root.join("templates"),
-        root.join("static"),
-    ] {
+    // Themes (the one a theme extends too) and the site's overrides are not followed either.
+    for dir in [root.join("themes"), root.join("templates"), root.join("static")] {
         links.extend(source_tree(&dir, &[])?.1);
     }
     let (site, mut report) = assemble(config, visible, content, seeds)?;

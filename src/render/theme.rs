@@ -1,5 +1,7 @@
 //! The theme on disk → a ready Tera instance per language, the UI strings and the static files.
-//! The site's own `templates/` and `static/` override the theme's file by file.
+//! A theme may extend another (`extends = "default"` in `theme.toml`) and override its
+//! templates, static files and UI strings file by file (strings key by key); the site's own
+//! `templates/` and `static/` override both.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -58,46 +60,29 @@ pub struct ThemeMeta {
     /// Its version.
     #[serde(default)]
     pub version: String,
+    /// The theme it restyles: its files are used wherever this one has none.
+    #[serde(default)]
+    pub extends: Option<String>,
 }
 
 impl Theme {
     /// Loads the configured theme from `root/themes/<theme>` plus the site's overrides.
     pub fn load(root: &Path, config: &Config) -> Result<Self> {
-        let dir = root.join("themes").join(&config.theme);
-        if !dir.is_dir() {
-            let config_text = std::fs::read_to_string(root.join(CONFIG_FILE)).unwrap_or_default();
-            let found: Vec<String> = std::fs::read_dir(root.join("themes"))
-                .map(|rd| {
-                    rd.filter_map(|e| e.ok())
-                        .filter(|e| e.path().is_dir())
-                        .map(|e| e.file_name().to_string_lossy().into_owned())
-                        .collect()
-                })
-                .unwrap_or_default();
-            return Err(
-                key_diagnostic(Path::new(CONFIG_FILE), &config_text, "theme", 1)(format!(
-                    "theme `{}` not found: there is no folder themes/{}",
-                    config.theme, config.theme
-                ))
-                .help(if found.is_empty() {
-                    "add the theme folder under themes/".to_string()
-                } else {
-                    format!("themes found: {}", found.join(", "))
-                })
-                .into(),
-            );
-        }
-        let shown_dir = Path::new("themes").join(&config.theme);
-        let meta_path = shown_dir.join("theme.toml");
-        let meta_text = read_text(&dir.join("theme.toml"), &meta_path)?;
-        let meta: ThemeMeta =
-            toml::from_str(&meta_text).map_err(|e| toml_diagnostic(&meta_path, &meta_text, &e, 1))?;
+        let chain = theme_chain(root, config)?;
+        let (_, shown_dir, meta) = chain.last().cloned().ok_or_else(|| {
+            Diagnostic::new(CONFIG_FILE, "no theme is configured")
+                .help("set theme = \"default\" in nashra.toml")
+        })?;
+        // Every theme of the chain, the one it extends first, then the site's own folders.
+        let layers = |sub: &'static str| {
+            let themes = chain
+                .iter()
+                .map(move |(d, shown, _)| (d.join(sub), shown.join(sub)));
+            themes.chain(std::iter::once((root.join(sub), PathBuf::from(sub))))
+        };
 
         let mut templates: BTreeMap<String, (PathBuf, String)> = BTreeMap::new();
-        for (base, shown) in [
-            (dir.join("templates"), shown_dir.join("templates")),
-            (root.join("templates"), PathBuf::from("templates")),
-        ] {
+        for (base, shown) in layers("templates") {
             for (name, file) in files_under(&base)? {
                 let shown_file = shown.join(&name);
                 let text = read_text(&file, &shown_file)?;
@@ -144,12 +129,16 @@ impl Theme {
         }
 
         let mut static_files = BTreeMap::new();
-        for base_dir in [dir.join("static"), root.join("static")] {
+        for (base_dir, _) in layers("static") {
             static_files.extend(files_under(&base_dir)?);
         }
         let assets = Arc::new(static_files.keys().cloned().collect::<BTreeSet<_>>());
 
-        let strings = Arc::new(load_strings(&dir, &shown_dir, config)?);
+        let themes: Vec<(PathBuf, PathBuf)> = chain
+            .iter()
+            .map(|(d, shown, _)| (d.clone(), shown.clone()))
+            .collect();
+        let strings = Arc::new(load_strings(&themes, config)?);
         let mut dates = HashMap::new();
         for lang in &config.languages {
             let formatter = DateFormatter::new(&lang.dates).map_err(|e| {
@@ -190,6 +179,68 @@ impl Theme {
             meta,
         })
     }
+}
+
+/// The configured theme and the themes it extends, the one extended first: (folder, as
+/// diagnostics name it, its `theme.toml`).
+fn theme_chain(root: &Path, config: &Config) -> Result<Vec<(PathBuf, PathBuf, ThemeMeta)>> {
+    let mut chain: Vec<(PathBuf, PathBuf, ThemeMeta)> = Vec::new();
+    let mut name = config.theme.clone();
+    // Who named the theme: nashra.toml for the first, then each theme.toml's `extends`.
+    let mut named_by = (PathBuf::from(CONFIG_FILE), root.join(CONFIG_FILE), "theme");
+    loop {
+        let dir = root.join("themes").join(&name);
+        let shown_dir = Path::new("themes").join(&name);
+        let (shown_by, by_file, key) = &named_by;
+        let at_key = |message: String| {
+            let text = std::fs::read_to_string(by_file).unwrap_or_default();
+            let diagnostic = key_diagnostic(shown_by, &text, key, 1)(message);
+            diagnostic
+        };
+        if chain.iter().any(|(_, shown, _)| *shown == shown_dir) {
+            let names: Vec<String> = chain.iter().map(|(_, _, m)| m.name.clone()).collect();
+            return Err(at_key(format!(
+                "themes extend each other in a circle: {} → {name}",
+                names.join(" → ")
+            ))
+            .help("a theme can extend another only if that one does not lead back to it")
+            .into());
+        }
+        if !dir.is_dir() {
+            let found: Vec<String> = std::fs::read_dir(root.join("themes"))
+                .map(|rd| {
+                    rd.filter_map(|e| e.ok())
+                        .filter(|e| e.path().is_dir())
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            return Err(at_key(format!(
+                "theme `{name}` not found: there is no folder themes/{name}"
+            ))
+            .help(if found.is_empty() {
+                "add the theme folder under themes/".to_string()
+            } else {
+                format!("themes found: {}", found.join(", "))
+            })
+            .into());
+        }
+        let meta_path = shown_dir.join("theme.toml");
+        let meta_text = read_text(&dir.join("theme.toml"), &meta_path)?;
+        let meta: ThemeMeta =
+            toml::from_str(&meta_text).map_err(|e| toml_diagnostic(&meta_path, &meta_text, &e, 1))?;
+        let parent = meta.extends.clone();
+        chain.push((dir.clone(), shown_dir, meta));
+        match parent {
+            Some(parent) => {
+                named_by = (meta_path, dir.join("theme.toml"), "extends");
+                name = parent;
+            }
+            None => break,
+        }
+    }
+    chain.reverse();
+    Ok(chain)
 }
 
 /// A chain of templates that include or extend each other back to the first, if any: Tera
@@ -292,18 +343,36 @@ fn files_under(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
         .collect())
 }
 
-/// `i18n/<lang>.toml` for every language; each key must exist in every language.
+/// `i18n/<lang>.toml` for every language, from every theme of the chain (`themes`: folder
+/// and shown name, the one extended first), a later theme's keys over an earlier's; each key
+/// must exist in every language.
 fn load_strings(
-    dir: &Path,
-    shown_dir: &Path,
+    themes: &[(PathBuf, PathBuf)],
     config: &Config,
 ) -> Result<HashMap<String, BTreeMap<String, String>>> {
     let mut all = Vec::new();
     let mut errors = Vec::new();
     for lang in &config.languages {
-        let shown = shown_dir.join("i18n").join(format!("{}.toml", lang.code));
-        let file = dir.join("i18n").join(format!("{}.toml", lang.code));
-        if !file.is_file() {
+        let name = format!("{}.toml", lang.code);
+        let mut strings: BTreeMap<String, String> = BTreeMap::new();
+        let mut found = None;
+        for (dir, shown_dir) in themes {
+            let file = dir.join("i18n").join(&name);
+            if !file.is_file() {
+                continue;
+            }
+            let shown = shown_dir.join("i18n").join(&name);
+            let text = read_text(&file, &shown)?;
+            let layer: BTreeMap<String, String> =
+                toml::from_str(&text).map_err(|e| toml_diagnostic(&shown, &text, &e, 1))?;
+            strings.extend(layer);
+            found = Some(shown);
+        }
+        let Some(shown) = found else {
+            let shown = themes
+                .last()
+                .map(|(_, shown_dir)| shown_dir.join("i18n").join(&name))
+                .unwrap_or_else(|| PathBuf::from(&name));
             errors.push(
                 Diagnostic::new(
                     &shown,
@@ -315,10 +384,7 @@ fn load_strings(
                 )),
             );
             continue;
-        }
-        let text = read_text(&file, &shown)?;
-        let strings: BTreeMap<String, String> =
-            toml::from_str(&text).map_err(|e| toml_diagnostic(&shown, &text, &e, 1))?;
+        };
         all.push((lang.code.clone(), shown, strings));
     }
     let keys: BTreeSet<&String> = all.iter().flat_map(|(_, _, s)| s.keys()).collect();
