@@ -11,31 +11,13 @@
 // WASM, index chunks and fragments; the first query of a language includes the loading).
 // Plain Node, no packages.
 
-import http from "node:http";
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { serve } from "../browser/serve.mjs";
 
 const root = path.resolve(process.argv[2] ?? "public");
-let served = 0;
-
-const server = http.createServer(async (req, res) => {
-  const rel = decodeURIComponent(new URL(req.url, "http://localhost").pathname);
-  const file = path.join(root, rel);
-  if (!file.startsWith(root + path.sep)) {
-    res.writeHead(403).end();
-    return;
-  }
-  try {
-    const body = await readFile(file);
-    served += body.length;
-    res.writeHead(200).end(body);
-  } catch {
-    res.writeHead(404).end();
-  }
-});
-await new Promise((ready) => server.listen(0, "127.0.0.1", ready));
-const basePath = `http://127.0.0.1:${server.address().port}/pagefind/`;
+const server = await serve(root);
+const basePath = `${server.origin}/pagefind/`;
 
 let input = "";
 for await (const chunk of process.stdin) input += chunk;
@@ -61,15 +43,15 @@ async function instance(lang) {
 const { find } = await import(pathToFileURL(path.join(root, "search.js")).href);
 const out = [];
 for (const { lang, query } of queries) {
-  const before = served;
+  const before = server.served();
   const found = await find(await instance(lang), query);
   const data = await Promise.all(found.slice(0, 10).map((r) => r.data()));
   out.push({
     urls: data.map((d) => d.url),
     titles: data.map((d) => d.meta.title),
     excerpts: data.map((d) => d.excerpt),
-    bytes: served - before,
+    bytes: server.served() - before,
   });
 }
-server.close();
+await server.close();
 process.stdout.write(JSON.stringify(out));
