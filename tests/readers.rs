@@ -51,7 +51,10 @@ fn readers_see_each_page_in_its_language_and_direction_with_no_accessibility_vio
         assert_eq!(page["lang"], lang, "{path}");
         assert_eq!(page["dir"], dir, "{path}: the computed direction of <html>");
         assert_eq!(page["mainDir"], dir, "{path}: the computed direction of <main>");
-        assert_eq!(page["headingStarts"], side, "{path}: where the heading's first letter is");
+        assert_eq!(
+            page["headingStarts"], side,
+            "{path}: where the heading's first letter is"
+        );
         assert!(
             page["phoneOverflow"].as_i64().unwrap() <= 0,
             "{path} scrolls sideways on a phone by {}px",
@@ -63,14 +66,27 @@ fn readers_see_each_page_in_its_language_and_direction_with_no_accessibility_vio
             page["axe"]
         );
         for v in page["axe"]["violations"].as_array().unwrap() {
-            violations.push(format!("{path} ({}): {} — {}: {}", v["scheme"], v["id"], v["help"], v["nodes"]));
+            violations.push(format!(
+                "{path} ({}): {} — {}: {}",
+                v["scheme"], v["id"], v["help"], v["nodes"]
+            ));
         }
     }
-    assert!(violations.is_empty(), "axe-core found:\n{}", violations.join("\n"));
-    eprintln!("axe-core: {} pages, light and dark schemes, 0 violations", pages.len());
+    assert!(
+        violations.is_empty(),
+        "axe-core found:\n{}",
+        violations.join("\n")
+    );
+    eprintln!(
+        "axe-core: {} pages, light and dark schemes, 0 violations",
+        pages.len()
+    );
 
     let switcher = &seen["switcher"];
-    assert_eq!(switcher["to"], "/en/briefings/mali-russia-equipment/", "{switcher}");
+    assert_eq!(
+        switcher["to"], "/en/briefings/mali-russia-equipment/",
+        "{switcher}"
+    );
     assert_eq!(switcher["lang"], "en", "{switcher}");
 
     let search = &seen["search"];
@@ -85,7 +101,11 @@ fn readers_see_each_page_in_its_language_and_direction_with_no_accessibility_vio
         "searching مالي found {search}"
     );
 
-    assert_eq!(seen["scriptErrors"], serde_json::json!([]), "script errors on the pages");
+    assert_eq!(
+        seen["scriptErrors"],
+        serde_json::json!([]),
+        "script errors on the pages"
+    );
     let files = seen["screenshots"].as_array().unwrap();
     assert_eq!(files.len(), 4, "{files:?}");
     for f in files {
