@@ -198,7 +198,11 @@ fn theme_chain(root: &Path, config: &Config) -> Result<Vec<(PathBuf, PathBuf, Th
             diagnostic
         };
         if chain.iter().any(|(_, shown, _)| *shown == shown_dir) {
-            let names: Vec<String> = chain.iter().map(|(_, _, m)| m.name.clone()).collect();
+            // Named by folder, as `theme` and `extends` name them.
+            let names: Vec<String> = chain
+                .iter()
+                .filter_map(|(d, _, _)| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .collect();
             return Err(at_key(format!(
                 "themes extend each other in a circle: {} → {name}",
                 names.join(" → ")
@@ -207,7 +211,7 @@ fn theme_chain(root: &Path, config: &Config) -> Result<Vec<(PathBuf, PathBuf, Th
             .into());
         }
         if !dir.is_dir() {
-            let found: Vec<String> = std::fs::read_dir(root.join("themes"))
+            let mut found: Vec<String> = std::fs::read_dir(root.join("themes"))
                 .map(|rd| {
                     rd.filter_map(|e| e.ok())
                         .filter(|e| e.path().is_dir())
@@ -215,6 +219,7 @@ fn theme_chain(root: &Path, config: &Config) -> Result<Vec<(PathBuf, PathBuf, Th
                         .collect()
                 })
                 .unwrap_or_default();
+            found.sort();
             return Err(at_key(format!(
                 "theme `{name}` not found: there is no folder themes/{name}"
             ))
@@ -355,7 +360,7 @@ fn load_strings(
     for lang in &config.languages {
         let name = format!("{}.toml", lang.code);
         let mut strings: BTreeMap<String, String> = BTreeMap::new();
-        let mut found = None;
+        let mut found = false;
         for (dir, shown_dir) in themes {
             let file = dir.join("i18n").join(&name);
             if !file.is_file() {
@@ -366,13 +371,14 @@ fn load_strings(
             let layer: BTreeMap<String, String> =
                 toml::from_str(&text).map_err(|e| toml_diagnostic(&shown, &text, &e, 1))?;
             strings.extend(layer);
-            found = Some(shown);
+            found = true;
         }
-        let Some(shown) = found else {
-            let shown = themes
-                .last()
-                .map(|(_, shown_dir)| shown_dir.join("i18n").join(&name))
-                .unwrap_or_else(|| PathBuf::from(&name));
+        // Named in the theme itself (not one it extends): that is where an author adds keys.
+        let shown = themes
+            .last()
+            .map(|(_, shown_dir)| shown_dir.join("i18n").join(&name))
+            .unwrap_or_else(|| PathBuf::from(&name));
+        if !found {
             errors.push(
                 Diagnostic::new(
                     &shown,
@@ -384,7 +390,7 @@ fn load_strings(
                 )),
             );
             continue;
-        };
+        }
         all.push((lang.code.clone(), shown, strings));
     }
     let keys: BTreeSet<&String> = all.iter().flat_map(|(_, _, s)| s.keys()).collect();
