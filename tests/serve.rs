@@ -206,3 +206,22 @@ fn pages_reload_after_an_edit_and_show_errors_until_fixed() {
         "a stylesheet change swaps stylesheets, no full reload"
     );
 }
+
+/// Stopped as a terminal closing or a service manager stops it (SIGTERM; SIGHUP and Ctrl-C
+/// take the same path), the server exits cleanly and removes the folder it built into.
+#[test]
+fn a_stopped_server_leaves_no_folder_behind() {
+    let site = Site::sample();
+    let (mut running, _) = Running::serve(&site);
+    let folder = running
+        .startup
+        .iter()
+        .find_map(|l| l.split("(built in ").nth(1))
+        .and_then(|rest| rest.split(';').next())
+        .map(std::path::PathBuf::from)
+        .expect("the server says where it builds");
+    assert!(folder.is_dir(), "{folder:?}");
+    let status = running.terminate().expect("the server stops within 10 s");
+    assert!(status.success(), "{status:?}");
+    assert!(!folder.exists(), "{folder:?} was left behind");
+}

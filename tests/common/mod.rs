@@ -120,7 +120,7 @@ pub fn texts(doc: &Html, css: &str) -> Vec<String> {
 }
 
 /// A running `nashra watch` or `nashra serve`, its stdout and stderr merged into one stream
-/// of lines; killed when dropped.
+/// of lines; stopped when dropped.
 pub struct Running {
     pub child: Child,
     pub lines: Receiver<String>,
@@ -205,10 +205,32 @@ impl Running {
     }
 }
 
+impl Running {
+    /// Asks it to stop as a terminal or a service manager does (SIGTERM) and waits up to
+    /// 10 s for it to exit; returns its exit status, if it exited.
+    pub fn terminate(&mut self) -> Option<std::process::ExitStatus> {
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let until = std::time::Instant::now() + Duration::from_secs(10);
+        while std::time::Instant::now() < until {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+}
+
 impl Drop for Running {
+    /// Stopped politely, so it cleans up (a preview server removes its folder), then killed
+    /// if it will not.
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        if self.terminate().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
     }
 }
 
