@@ -624,3 +624,38 @@ fn the_sites_own_templates_and_static_files_override_ink_and_default() {
         "the default theme's page.html"
     );
 }
+
+/// A site's own `static/site.css` loads after the theme's stylesheets on every page, whatever
+/// the theme, so one value can change without replacing ink's `custom.css`.
+#[test]
+fn a_sites_own_stylesheet_loads_last_beside_inks() {
+    let site = site_with_theme(THEME);
+    site.build(&[]).success();
+    for page in ["index.html", "en/briefings/mali-russia-equipment/index.html"] {
+        let sheets = hrefs(&site.page(page), "link[rel=stylesheet]");
+        assert_eq!(
+            sheets,
+            ["/style.css", "/custom.css"],
+            "{page}: no site.css, no link"
+        );
+    }
+    site.write("static/site.css", ":root { --color-accent: #0b6e4f; }\n");
+    site.build(&[]).success();
+    for page in [
+        "index.html",
+        "en/index.html",
+        "en/briefings/mali-russia-equipment/index.html",
+        "tags/index.html",
+    ] {
+        let sheets = hrefs(&site.page(page), "link[rel=stylesheet]");
+        assert_eq!(sheets, ["/style.css", "/custom.css", "/site.css"], "{page}");
+    }
+    assert!(
+        site.read("public/custom.css").contains("--color-"),
+        "ink's custom.css is kept"
+    );
+    assert_eq!(
+        site.read("public/site.css"),
+        ":root { --color-accent: #0b6e4f; }\n"
+    );
+}

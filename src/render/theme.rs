@@ -170,6 +170,7 @@ impl Theme {
                     files: Arc::clone(&assets),
                 },
             );
+            t.register_function("has_asset", HasAsset(Arc::clone(&assets)));
             tera.insert(lang.code.clone(), t);
         }
         Ok(Self {
@@ -500,6 +501,23 @@ impl tera::Function for Asset {
             self.base_path,
             super::encode_path(path)
         )))
+    }
+}
+
+/// `has_asset(path="site.css")`: whether a static file exists, for what a theme links only
+/// when a site provides it (its own stylesheet, a logo).
+struct HasAsset(Arc<BTreeSet<String>>);
+
+impl tera::Function for HasAsset {
+    fn call(&self, args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+        let path = args.get("path").and_then(|p| p.as_str()).ok_or_else(|| {
+            tera::Error::msg("has_asset() needs a string `path`, e.g. has_asset(path=\"logo.svg\")")
+        })?;
+        Ok(tera::Value::Bool(self.0.contains(path.trim_start_matches('/'))))
+    }
+
+    fn is_safe(&self) -> bool {
+        true
     }
 }
 
