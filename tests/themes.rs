@@ -168,7 +168,7 @@ fn ink_lays_out_the_home_pages_its_own_way_with_the_same_stories() {
         assert_eq!(
             hrefs(&after, ".ink-follow a"),
             [
-                format!("https://example.org{prefix}atom.xml"),
+                format!("{prefix}atom.xml"),
                 format!("{prefix}analysis/atom.xml"),
                 format!("{prefix}briefings/atom.xml"),
                 format!("{prefix}editions/"),
@@ -658,4 +658,24 @@ fn a_sites_own_stylesheet_loads_last_beside_inks() {
         site.read("public/site.css"),
         ":root { --color-accent: #0b6e4f; }\n"
     );
+}
+
+/// `lang.feed_path` is the language feed's link from the site root, with the base path;
+/// `lang.feed_url` the absolute one.
+#[test]
+fn a_template_has_the_language_feeds_link_and_url() {
+    let site = site_with_theme("default");
+    site.write(
+        "templates/404.html",
+        "<p id=\"feed\" data-url=\"{{ lang.feed_url }}\">{{ lang.feed_path }}</p>",
+    );
+    site.build(&["--base-url", "https://example.org/briefing/"])
+        .success();
+    let page = site.page("en/404.html");
+    assert_eq!(texts(&page, "#feed"), ["/briefing/en/atom.xml"]);
+    assert_eq!(
+        attrs(&page, "#feed", "data-url"),
+        ["https://example.org/briefing/en/atom.xml"]
+    );
+    assert!(site.public().join("en/atom.xml").is_file());
 }

@@ -517,8 +517,10 @@ struct LangCtx<'a> {
     hijri: bool,
     home_path: String,
     home_url: String,
-    /// The language's Atom feed.
+    /// The language's Atom feed: absolute (for `<link rel="alternate">` and feed readers)
+    /// and root-relative (for links on the page).
     feed_url: String,
+    feed_path: String,
     /// The language's edition archive, when the site has editions.
     editions_path: Option<String>,
     /// The language's search page, when the site has search.
@@ -679,6 +681,7 @@ impl<'a> Renderer<'a> {
                     locale: og_locale(&lang.code),
                     hijri: lang.dates.hijri,
                     feed_url: urls.url(&format!("{home}atom.xml")),
+                    feed_path: urls.path(&format!("{home}atom.xml")),
                     editions_path: config
                         .editions
                         .then(|| urls.path(&editions_path(config, &lang.code))),
