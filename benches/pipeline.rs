@@ -54,6 +54,7 @@ fn rendering(c: &mut Criterion) {
             drafts: false,
             until: None,
         },
+        nashra::build::BrokenLinks::Fail,
     )
     .expect("the sample loads");
     let theme = Theme::load(root(), &config).expect("the default theme loads");

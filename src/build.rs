@@ -80,7 +80,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     let root = &opts.root;
     let out_dir = opts.out_dir();
     check_output_dir(root, &out_dir)?;
-    let (site, loaded) = load(root, opts.config()?, opts.visibility())?;
+    let (site, loaded) = load(root, opts.config()?, opts.visibility(), BrokenLinks::Fail)?;
     let mut paths = Vec::new();
     let written = output::write_with(&out_dir, site.config.minify, |stage| {
         paths = render::render(root, &site, &|page| stage.put(page))?;
@@ -134,12 +134,30 @@ pub struct LoadReport {
     pub seeds_without_front_matter: usize,
     /// What an editor should review.
     pub warnings: Vec<Diagnostic>,
+    /// Links between articles that lead nowhere, when loading was asked to report them
+    /// ([`BrokenLinks::Report`]) rather than fail.
+    pub broken_links: Vec<Diagnostic>,
+}
+
+/// What a link between articles that leads nowhere does to loading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BrokenLinks {
+    /// Loading fails: nothing may be built with a link that leads nowhere.
+    Fail,
+    /// Loading goes on and lists them in [`LoadReport::broken_links`] (for `check`, which
+    /// writes nothing and reports every error together).
+    Report,
 }
 
 /// Reads and parses every file of `content/` and every seed not yet imported, in parallel,
 /// then links them into a [`Site`]. All files' errors are reported together; symbolic links
 /// there and in the theme are warned of.
-pub fn load(root: &Path, config: Config, visible: Visibility) -> Result<(Site, LoadReport)> {
+pub fn load(
+    root: &Path,
+    config: Config,
+    visible: Visibility,
+    broken: BrokenLinks,
+) -> Result<(Site, LoadReport)> {
     let (content_files, mut links) = source_tree(&root.join("content"), &["md"])?;
     let content = content_files
         .par_iter()
@@ -157,7 +175,7 @@ pub fn load(root: &Path, config: Config, visible: Visibility) -> Result<(Site, L
     for dir in [root.join("themes"), root.join("templates"), root.join("static")] {
         links.extend(source_tree(&dir, &[])?.1);
     }
-    let (site, mut report) = assemble(config, visible, content, seeds)?;
+    let (site, mut report) = assemble(config, visible, content, seeds, broken)?;
     report.warnings.extend(links.into_iter().map(|link| {
         let shown = link.strip_prefix(root).unwrap_or(&link).to_path_buf();
         Diagnostic::new(
@@ -225,6 +243,7 @@ pub(crate) fn assemble(
     visible: Visibility,
     content: Vec<Result<Loaded>>,
     seeds: Vec<Result<Seeded>>,
+    links: BrokenLinks,
 ) -> Result<(Site, LoadReport)> {
     let content = collect_all(content);
     let mut report = LoadReport::default();
@@ -240,7 +259,15 @@ pub(crate) fn assemble(
             .collect::<Vec<_>>()
     });
     let all = collect_all([content, seeds])?.into_iter().flatten().collect();
-    Ok((Site::new(config, all, visible)?, report))
+    let site = match links {
+        BrokenLinks::Fail => Site::new(config, all, visible)?,
+        BrokenLinks::Report => {
+            let (site, broken) = Site::assemble(config, all, visible)?;
+            report.broken_links = broken;
+            site
+        }
+    };
+    Ok((site, report))
 }
 
 /// The files with one of `extensions` under `dir`, sorted; editor backups and hidden files

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::build::{self, BuildOptions};
+use crate::build::{self, BrokenLinks, BuildOptions};
 use crate::error::{Diagnostic, Result};
 use crate::render;
 use crate::site::Site;
@@ -23,8 +23,22 @@ pub struct CheckReport {
 
 /// Checks the site at `opts.root` as `build` would build it, writing nothing.
 pub fn check(opts: &BuildOptions) -> Result<CheckReport> {
-    let (site, loaded) = build::load(&opts.root, opts.config()?, opts.visibility())?;
-    let pages = render::check(&opts.root, &site)?;
+    let config = opts.config()?;
+    let (site, loaded) = build::load(&opts.root, config, opts.visibility(), BrokenLinks::Report)?;
+    // Links that lead nowhere are reported with what rendering finds, not before it.
+    let rendered = render::check(&opts.root, &site);
+    let pages = match (rendered, loaded.broken_links.is_empty()) {
+        (Ok(pages), true) => pages,
+        (Ok(_), false) => return Err(loaded.broken_links.into()),
+        (Err(e), _) => {
+            return Err(loaded
+                .broken_links
+                .into_iter()
+                .chain(e.diagnostics)
+                .collect::<Vec<_>>()
+                .into())
+        }
+    };
     let mut warnings = loaded.warnings;
     warnings.extend(dates_that_disagree(&site));
     Ok(CheckReport {

@@ -232,3 +232,28 @@ fn an_image_outside_the_sites_base_path_is_reported() {
     site.run("check", &["--base-url", "https://example.org/briefing/"])
         .success();
 }
+
+/// `check` reports a link that leads nowhere together with what only rendering finds (a
+/// missing image), where a build stops at the link.
+#[test]
+fn check_reports_broken_links_with_the_errors_rendering_finds() {
+    let site = linking_site("[a](@/briefings/nowhere.en.md) and ![map](/images/map.png)");
+    let check = stderr_of(&site.run("check", &[]).failure().code(1));
+    let note = "content/briefings/note.en.md";
+    assert!(
+        check.contains(&format!(
+            "{note}:6:5: error: the link `@/briefings/nowhere.en.md` leads to no file"
+        )),
+        "{check}"
+    );
+    assert!(
+        check.contains(&format!(
+            "{note}:6:40: error: the image `/images/map.png` is not a static file"
+        )),
+        "{check}"
+    );
+    let build = stderr_of(&site.build(&[]).failure().code(1));
+    assert!(build.contains("leads to no file"), "{build}");
+    assert!(build.contains("Build failed with 1 error"), "{build}");
+    assert!(!site.public().exists());
+}

@@ -96,6 +96,22 @@ pub struct Site {
 impl Site {
     /// Links loaded files into a site, leaving out what `visible` does not publish.
     pub fn new(config: Config, loaded: Vec<Loaded>, visible: Visibility) -> Result<Self> {
+        let (site, broken) = Self::assemble(config, loaded, visible)?;
+        if broken.is_empty() {
+            Ok(site)
+        } else {
+            Err(broken.into())
+        }
+    }
+
+    /// [`Site::new`], but links between articles that lead nowhere are returned beside the
+    /// site (left as written in its pages) instead of failing it, so `check` can go on to
+    /// render every page and report all its errors together.
+    pub fn assemble(
+        config: Config,
+        loaded: Vec<Loaded>,
+        visible: Visibility,
+    ) -> Result<(Self, Vec<Diagnostic>)> {
         let lang_order: HashMap<&str, usize> = config
             .languages
             .iter()
@@ -192,16 +208,14 @@ impl Site {
             taxonomies,
             editions,
         };
-        // Both checks' errors together: a link may lead nowhere because two pages clash.
-        let errors: Vec<Diagnostic> = [site.check_unique_paths(), site.link(&left_out)]
-            .into_iter()
-            .filter_map(Result::err)
-            .flat_map(|e| e.diagnostics)
-            .collect();
-        if errors.is_empty() {
-            Ok(site)
-        } else {
-            Err(errors.into())
+        let broken = site
+            .link(&left_out)
+            .err()
+            .map_or_else(Vec::new, |e| e.diagnostics);
+        match site.check_unique_paths() {
+            Ok(()) => Ok((site, broken)),
+            // Both checks' errors together: a link may lead nowhere because two pages clash.
+            Err(e) => Err(e.diagnostics.into_iter().chain(broken).collect::<Vec<_>>().into()),
         }
     }
 

@@ -15,7 +15,7 @@ use rayon::prelude::*;
 
 use crate::build::{
     self, assemble, check_output_dir, imported_seeds, is_hidden, load_content, load_seed, seed_key,
-    source_files, BuildOptions, BuildReport, LoadReport, Seeded,
+    source_files, BrokenLinks, BuildOptions, BuildReport, LoadReport, Seeded,
 };
 use crate::config::{Config, CONFIG_FILE};
 use crate::content::{Loaded, Page};
@@ -229,7 +229,8 @@ impl Session {
                     .filter(|(path, _)| !imported.contains(&seed_key(&self.opts.root, path)))
                     .map(|(_, s)| s.clone())
                     .collect();
-                let (site, loaded) = assemble(config, self.opts.visibility(), content, seeds)?;
+                let (site, loaded) =
+                    assemble(config, self.opts.visibility(), content, seeds, BrokenLinks::Fail)?;
                 let hashes = ArticleHashes::new(&site);
                 self.site = Some((site, loaded, hashes));
             }
