@@ -50,9 +50,7 @@ impl Renderer<'_> {
         out.push_str(rest);
         Cow::Owned(out)
     }
-}
 
-impl Renderer<'_> {
     /// Checks that every image `refs` names on the page at `site_path` is a static file of
     /// the site or its theme (images on other hosts are theirs to keep); `source` has them.
     pub(super) fn images_exist(&self, source: &Path, site_path: &str, refs: &[SourceRef]) -> Result<()> {
