@@ -258,6 +258,13 @@ pub struct SourceRef {
     pub column: usize,
 }
 
+impl SourceRef {
+    /// A link to another content file, for the site to resolve (not an image, not a URL).
+    pub fn is_internal_link(&self) -> bool {
+        !self.image && self.dest.starts_with(markdown::INTERNAL)
+    }
+}
+
 /// The order of a section's list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]

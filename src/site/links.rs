@@ -8,8 +8,9 @@ use std::path::Path;
 use percent_encoding::percent_decode_str;
 
 use super::Site;
+use crate::content::markdown::Heading;
 use crate::content::markdown::INTERNAL;
-use crate::content::{FileName, Page, SourceRef};
+use crate::content::{FileName, SourceRef};
 use crate::error::{did_you_mean, Diagnostic, Result};
 
 /// A link resolved: the destination as the page's HTML has it, and where it leads.
@@ -45,7 +46,7 @@ type PerPage = Vec<Vec<Resolved>>;
 /// Every article's and every section's links, resolved (in [`Site::articles`] and
 /// [`Site::sections`] order); every link that leads nowhere is an error at its place.
 pub(super) fn resolve(site: &Site, left_out: &[LeftOut]) -> Result<(PerPage, PerPage)> {
-    let internal = |refs: &[SourceRef]| refs.iter().any(|r| !r.image && r.dest.starts_with(INTERNAL));
+    let internal = |refs: &[SourceRef]| refs.iter().any(SourceRef::is_internal_link);
     let linking = site.articles.iter().any(|a| internal(&a.page.refs))
         || site.sections.iter().any(|s| internal(&s.refs));
     if !linking {
@@ -71,7 +72,7 @@ pub(super) fn resolve(site: &Site, left_out: &[LeftOut]) -> Result<(PerPage, Per
     let mut errors = Vec::new();
     let mut each = |source: &Path, refs: &[SourceRef]| -> Vec<Resolved> {
         refs.iter()
-            .filter(|r| !r.image && r.dest.starts_with(INTERNAL))
+            .filter(|r| r.is_internal_link())
             .filter_map(|r| {
                 resolver
                     .resolve(&r.dest)
@@ -123,31 +124,25 @@ impl Resolver<'_> {
                 example_help(),
             ));
         }
-        let config = &self.site.config;
-        let found = FileName::parse(Path::new(&file), config, Path::new(&file))
-            .ok()
-            .and_then(|f| self.target(&f).map(|t| (f, t)));
-        let Some((_, target)) = found else {
-            return Err(self.nowhere(dest, &file));
+        let parsed = FileName::parse(Path::new(&file), &self.site.config, Path::new(&file)).ok();
+        let Some(target) = parsed.as_ref().and_then(|f| self.target(f)) else {
+            return Err(self.nowhere(dest, &file, parsed.as_ref()));
         };
-        let (path, source, page_ids): (&str, _, Option<&Page>) = match target {
+        // Where it leads, the file that has it, its HTML, and its headings (a section's
+        // text has none listed).
+        let (path, source, html, toc): (&str, &Path, &str, &[Heading]) = match target {
             Target::Article(i) => {
                 let a = &self.site.articles[i];
-                (&a.path, a.page.source.as_path(), Some(&a.page))
+                (&a.path, &a.page.source, &a.page.content_html, &a.page.toc)
             }
             Target::Section(i) => {
                 let s = &self.site.sections[i];
-                (&s.path, s.source.as_deref().unwrap_or(Path::new(&file)), None)
+                let source = s.source.as_deref().unwrap_or(Path::new(&file));
+                (&s.path, source, &s.content_html, &[])
             }
         };
         if let Some(anchor) = &anchor {
-            let html = match target {
-                Target::Article(i) => &self.site.articles[i].page.content_html,
-                Target::Section(i) => &self.site.sections[i].content_html,
-            };
-            let headings: Vec<&str> = page_ids
-                .map(|p| p.toc.iter().map(|h| h.id.as_str()).collect())
-                .unwrap_or_default();
+            let headings: Vec<&str> = toc.iter().map(|h| h.id.as_str()).collect();
             let escaped = crate::content::markdown::escape_html(anchor);
             if !headings.contains(&anchor.as_str()) && !html.contains(&format!("id=\"{escaped}\"")) {
                 let help = match did_you_mean(anchor, headings.iter().copied()) {
@@ -184,11 +179,10 @@ impl Resolver<'_> {
             .copied()
     }
 
-    /// Why `file` leads to no page: a draft, a scheduled article, or no such file.
-    fn nowhere(&self, dest: &str, file: &str) -> (String, String) {
-        let config = &self.site.config;
-        let parsed = FileName::parse(Path::new(file), config, Path::new(file)).ok();
-        if let Some(out) = self.left_out.iter().find(|o| parsed.as_ref() == Some(&o.file)) {
+    /// Why `file` (placed as `parsed`, when its name is one) leads to no page: a draft, a
+    /// scheduled article, or no such file.
+    fn nowhere(&self, dest: &str, file: &str, parsed: Option<&FileName>) -> (String, String) {
+        if let Some(out) = self.left_out.iter().find(|o| parsed == Some(&o.file)) {
             return match out.draft {
                 true => (
                     format!("the link `{dest}` leads to a draft, which this build leaves out"),
