@@ -68,16 +68,11 @@ pub struct ThemeMeta {
 impl Theme {
     /// Loads the configured theme from `root/themes/<theme>` plus the site's overrides.
     pub fn load(root: &Path, config: &Config) -> Result<Self> {
-        let chain = theme_chain(root, config)?;
-        let (_, shown_dir, meta) = chain.last().cloned().ok_or_else(|| {
-            Diagnostic::new(CONFIG_FILE, "no theme is configured")
-                .help("set theme = \"default\" in nashra.toml")
-        })?;
+        let (chain, meta) = theme_chain(root, config)?;
+        let shown_dir = Path::new("themes").join(&config.theme);
         // Every theme of the chain, the one it extends first, then the site's own folders.
         let layers = |sub: &'static str| {
-            let themes = chain
-                .iter()
-                .map(move |(d, shown, _)| (d.join(sub), shown.join(sub)));
+            let themes = chain.iter().map(move |(d, shown)| (d.join(sub), shown.join(sub)));
             themes.chain(std::iter::once((root.join(sub), PathBuf::from(sub))))
         };
 
@@ -134,11 +129,7 @@ impl Theme {
         }
         let assets = Arc::new(static_files.keys().cloned().collect::<BTreeSet<_>>());
 
-        let themes: Vec<(PathBuf, PathBuf)> = chain
-            .iter()
-            .map(|(d, shown, _)| (d.clone(), shown.clone()))
-            .collect();
-        let strings = Arc::new(load_strings(&themes, config)?);
+        let strings = Arc::new(load_strings(&chain, &shown_dir, config)?);
         let mut dates = HashMap::new();
         for lang in &config.languages {
             let formatter = DateFormatter::new(&lang.dates).map_err(|e| {
@@ -182,10 +173,11 @@ impl Theme {
     }
 }
 
-/// The configured theme and the themes it extends, the one extended first: (folder, as
-/// diagnostics name it, its `theme.toml`).
-fn theme_chain(root: &Path, config: &Config) -> Result<Vec<(PathBuf, PathBuf, ThemeMeta)>> {
-    let mut chain: Vec<(PathBuf, PathBuf, ThemeMeta)> = Vec::new();
+/// The folders of the configured theme and of the themes it extends, the one extended
+/// first, each with the name diagnostics give it; and the configured theme's `theme.toml`.
+fn theme_chain(root: &Path, config: &Config) -> Result<(Vec<(PathBuf, PathBuf)>, ThemeMeta)> {
+    let mut chain: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let mut configured = None;
     let mut name = config.theme.clone();
     // Who named the theme: nashra.toml for the first, then each theme.toml's `extends`.
     let mut named_by = (PathBuf::from(CONFIG_FILE), root.join(CONFIG_FILE), "theme");
@@ -194,15 +186,18 @@ fn theme_chain(root: &Path, config: &Config) -> Result<Vec<(PathBuf, PathBuf, Th
         let shown_dir = Path::new("themes").join(&name);
         let (shown_by, by_file, key) = &named_by;
         let at_key = |message: String| {
-            let text = std::fs::read_to_string(by_file).unwrap_or_default();
-            let diagnostic = key_diagnostic(shown_by, &text, key, 1)(message);
-            diagnostic
+            key_diagnostic(
+                shown_by,
+                &std::fs::read_to_string(by_file).unwrap_or_default(),
+                key,
+                1,
+            )(message)
         };
-        if chain.iter().any(|(_, shown, _)| *shown == shown_dir) {
+        if chain.iter().any(|(_, shown)| *shown == shown_dir) {
             // Named by folder, as `theme` and `extends` name them.
             let names: Vec<String> = chain
                 .iter()
-                .filter_map(|(d, _, _)| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .filter_map(|(d, _)| d.file_name().map(|n| n.to_string_lossy().into_owned()))
                 .collect();
             return Err(at_key(format!(
                 "themes extend each other in a circle: {} → {name}",
@@ -236,7 +231,8 @@ fn theme_chain(root: &Path, config: &Config) -> Result<Vec<(PathBuf, PathBuf, Th
         let meta: ThemeMeta =
             toml::from_str(&meta_text).map_err(|e| toml_diagnostic(&meta_path, &meta_text, &e, 1))?;
         let parent = meta.extends.clone();
-        chain.push((dir.clone(), shown_dir, meta));
+        chain.push((dir.clone(), shown_dir));
+        configured.get_or_insert(meta);
         match parent {
             Some(parent) => {
                 named_by = (meta_path, dir.join("theme.toml"), "extends");
@@ -246,7 +242,9 @@ fn theme_chain(root: &Path, config: &Config) -> Result<Vec<(PathBuf, PathBuf, Th
         }
     }
     chain.reverse();
-    Ok(chain)
+    // The loop runs at least once, so the configured theme's `theme.toml` was read.
+    let meta = configured.ok_or_else(|| Diagnostic::new(CONFIG_FILE, "no theme is configured"))?;
+    Ok((chain, meta))
 }
 
 /// A chain of templates that include or extend each other back to the first, if any: Tera
@@ -351,9 +349,11 @@ fn files_under(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
 
 /// `i18n/<lang>.toml` for every language, from every theme of the chain (`themes`: folder
 /// and shown name, the one extended first), a later theme's keys over an earlier's; each key
-/// must exist in every language.
+/// must exist in every language. Problems are named in the configured theme's own folder
+/// (`own`): that is where its author adds a file or a key.
 fn load_strings(
     themes: &[(PathBuf, PathBuf)],
+    own: &Path,
     config: &Config,
 ) -> Result<HashMap<String, BTreeMap<String, String>>> {
     let mut all = Vec::new();
@@ -374,11 +374,7 @@ fn load_strings(
             strings.extend(layer);
             found = true;
         }
-        // Named in the theme itself (not one it extends): that is where an author adds keys.
-        let shown = themes
-            .last()
-            .map(|(_, shown_dir)| shown_dir.join("i18n").join(&name))
-            .unwrap_or_else(|| PathBuf::from(&name));
+        let shown = own.join("i18n").join(&name);
         if !found {
             errors.push(
                 Diagnostic::new(
@@ -486,11 +482,7 @@ struct Asset {
 
 impl tera::Function for Asset {
     fn call(&self, args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
-        let path = args
-            .get("path")
-            .and_then(|p| p.as_str())
-            .ok_or_else(|| tera::Error::msg("asset() needs a string `path`, e.g. asset(path=\"style.css\")"))?
-            .trim_start_matches('/');
+        let path = path_arg(args, "asset")?;
         if !self.files.contains(path) {
             return Err(tera::Error::msg(format!(
                 "asset(): there is no static file `{path}` in the theme's or the site's static/ folder"
@@ -504,16 +496,24 @@ impl tera::Function for Asset {
     }
 }
 
+/// The `path` argument of `asset()` and `has_asset()`: a static file's path, with or without
+/// a leading `/`.
+fn path_arg<'a>(args: &'a HashMap<String, tera::Value>, function: &str) -> tera::Result<&'a str> {
+    let path = args.get("path").and_then(|p| p.as_str()).ok_or_else(|| {
+        tera::Error::msg(format!(
+            "{function}() needs a string `path`, e.g. {function}(path=\"style.css\")"
+        ))
+    })?;
+    Ok(path.trim_start_matches('/'))
+}
+
 /// `has_asset(path="site.css")`: whether a static file exists, for what a theme links only
 /// when a site provides it (its own stylesheet, a logo).
 struct HasAsset(Arc<BTreeSet<String>>);
 
 impl tera::Function for HasAsset {
     fn call(&self, args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
-        let path = args.get("path").and_then(|p| p.as_str()).ok_or_else(|| {
-            tera::Error::msg("has_asset() needs a string `path`, e.g. has_asset(path=\"logo.svg\")")
-        })?;
-        Ok(tera::Value::Bool(self.0.contains(path.trim_start_matches('/'))))
+        Ok(tera::Value::Bool(self.0.contains(path_arg(args, "has_asset")?)))
     }
 
     fn is_safe(&self) -> bool {
