@@ -257,3 +257,14 @@ fn check_reports_broken_links_with_the_errors_rendering_finds() {
     assert!(build.contains("Build failed with 1 error"), "{build}");
     assert!(!site.public().exists());
 }
+
+/// An image in a section's own text is checked as an article's is, and reported once.
+#[test]
+fn an_image_in_a_sections_text_must_exist() {
+    let site = Site::sample();
+    let index = "content/briefings/_index.en.md";
+    site.write(index, site.read(index) + "\n![map](/nope.png)\n");
+    let stderr = stderr_of(&site.run("check", &[]).failure().code(1));
+    let error = format!("{index}:6:1: error: the image `/nope.png` is not a static file");
+    assert_eq!(stderr.matches(&error).count(), 1, "{stderr}");
+}

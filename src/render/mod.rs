@@ -953,7 +953,8 @@ impl<'a> Renderer<'a> {
         match list {
             List::Section(i) => {
                 let s = &site.sections[i];
-                if let Some(source) = &s.source {
+                // Every page of the list shows the text; its first checks the images once.
+                if let (Some(source), 1) = (&s.source, number) {
                     self.images_exist(source, &s.path, &s.refs)?;
                 }
                 ctx_list.description = &s.description;
