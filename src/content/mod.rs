@@ -259,6 +259,16 @@ pub struct SourceRef {
 }
 
 impl SourceRef {
+    /// A reference the Markdown parser found, placed at a line and column of the file.
+    fn placed(found: markdown::Reference, (line, column): (usize, usize)) -> Self {
+        Self {
+            dest: found.dest,
+            image: found.image,
+            line,
+            column,
+        }
+    }
+
     /// A link to another content file, for the site to resolve (not an image, not a URL).
     pub fn is_internal_link(&self) -> bool {
         !self.image && self.dest.starts_with(markdown::INTERNAL)
@@ -345,13 +355,8 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
     let placed = |refs: Vec<markdown::Reference>| -> Vec<SourceRef> {
         refs.into_iter()
             .map(|r| {
-                let (line, column) = crate::error::line_col(text, body_at + r.offset);
-                SourceRef {
-                    dest: r.dest,
-                    image: r.image,
-                    line,
-                    column,
-                }
+                let at = crate::error::line_col(text, body_at + r.offset);
+                SourceRef::placed(r, at)
             })
             .collect()
     };
@@ -483,13 +488,8 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
                 .help("write the summary as plain text")
             })?;
             // The summary's links are placed at its key: its text may be quoted or folded.
-            let (line, column) = key_place("summary");
-            refs.extend(summary.refs.into_iter().map(|r| SourceRef {
-                dest: r.dest,
-                image: r.image,
-                line,
-                column,
-            }));
+            let at = key_place("summary");
+            refs.extend(summary.refs.into_iter().map(|r| SourceRef::placed(r, at)));
             (summary.html, summary.text)
         }
         None => (rendered.summary_html, rendered.summary_text),
