@@ -1,5 +1,6 @@
 //! The `nashra` command line: parse arguments, call the library, print diagnostics, exit.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -245,8 +246,19 @@ fn plural(n: usize, what: &str) -> String {
 /// Prints diagnostics for people, each with its source line; `root` is what their paths are
 /// relative to.
 fn eprint_all<'d>(root: &Path, diagnostics: impl IntoIterator<Item = &'d Diagnostic>) {
+    // Each file read once, however many of its lines are shown (and only if one is).
+    let mut files: HashMap<&Path, Option<String>> = HashMap::new();
     for d in diagnostics {
-        eprintln!("{}", d.with_source(root));
+        let file = d.line.and_then(|_| {
+            files
+                .entry(&d.path)
+                .or_insert_with(|| {
+                    let bytes = std::fs::read(root.join(&d.path)).ok()?;
+                    Some(String::from_utf8_lossy(&bytes).into_owned())
+                })
+                .as_deref()
+        });
+        eprintln!("{}", d.with_source(file));
     }
 }
 
