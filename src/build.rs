@@ -30,6 +30,10 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Include articles dated in the future (scheduled).
     pub future: bool,
+    /// Whether to wait when another nashra is writing the output folder (`--no-wait`: fail).
+    pub wait: output::Wait,
+    /// Where messages go that the user must see while the build runs.
+    pub notices: output::Notices,
 }
 
 /// What a build did, for the summary line.
@@ -80,9 +84,13 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     let root = &opts.root;
     let out_dir = opts.out_dir();
     check_output_dir(root, &out_dir)?;
+    // Held to the end: a second build waits for this one, then builds from the sources as
+    // they are then.
+    let _lock = output::lock(&out_dir, opts.wait, &opts.notices)?;
     let (site, loaded) = load(root, opts.config()?, opts.visibility(), BrokenLinks::Fail)?;
     let mut paths = Vec::new();
-    let written = output::write_with(&out_dir, site.config.minify, |stage| {
+    let whole = output::Whole::Swap;
+    let written = output::write_with(&out_dir, site.config.minify, whole, &opts.notices, |stage| {
         paths = render::render(root, &site, &|page| stage.put(page))?;
         Ok(())
     })?;
@@ -93,15 +101,15 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     Ok(report)
 }
 
-/// Writes the whole output folder (through staging) and reports it.
+/// Writes the whole output folder and reports it.
 pub(crate) fn write_whole(
     site: &Site,
     outputs: &[Output],
-    out_dir: &Path,
+    (out_dir, whole, notices): (&Path, output::Whole, &output::Notices),
     start: Instant,
     loaded: LoadReport,
 ) -> Result<BuildReport> {
-    let written = output::write(outputs, out_dir, site.config.minify)?;
+    let written = output::write(outputs, out_dir, site.config.minify, whole, notices)?;
     let paths: Vec<&str> = outputs.iter().map(|o| o.path.as_str()).collect();
     Ok(report(site, &paths, written, out_dir, start, loaded))
 }
@@ -113,8 +121,9 @@ fn report(
     written: output::Written,
     out_dir: &Path,
     start: Instant,
-    loaded: LoadReport,
+    mut loaded: LoadReport,
 ) -> BuildReport {
+    loaded.warnings.extend(written.warnings);
     BuildReport {
         pages: pages_per_language(site, paths),
         files: written.files,
@@ -312,16 +321,24 @@ pub(crate) fn is_hidden(name: &std::ffi::OsStr) -> bool {
     name.starts_with('.') || name.starts_with('#') || name.ends_with('~')
 }
 
-/// Refuses output folders that would replace the site itself or its sources.
+/// Refuses output folders that would replace the site itself or its sources, as named or
+/// behind a symbolic link.
 pub(crate) fn check_output_dir(root: &Path, out_dir: &Path) -> Result<()> {
     let absolute = |p: &Path| {
         std::path::absolute(p)
             .map(|p| normalize(&p))
             .map_err(|e| Error::io(p, "resolve the path", &e))
     };
-    let root_abs = absolute(root)?;
-    let out_abs = absolute(out_dir)?;
-    if root_abs.starts_with(&out_abs) || SOURCE_DIRS.iter().any(|s| out_abs.starts_with(root_abs.join(s))) {
+    let roots = [
+        absolute(root)?,
+        root.canonicalize().unwrap_or_else(|_| root.to_path_buf()),
+    ];
+    let outs = [absolute(out_dir)?, output::real_path(out_dir)?];
+    let clash = roots.iter().any(|root| {
+        outs.iter()
+            .any(|out| root.starts_with(out) || SOURCE_DIRS.iter().any(|s| out.starts_with(root.join(s))))
+    });
+    if clash {
         return Err(Diagnostic::new(
             out_dir,
             "the output folder would replace the site or its sources: a build replaces the whole output folder",

@@ -202,6 +202,9 @@ fn snippet(line: &str, column: usize) -> (String, String) {
 pub struct Error {
     /// Never empty.
     pub diagnostics: Vec<Diagnostic>,
+    /// The output folder was changed before the run failed (part of an update in place is
+    /// in it), so it is no longer the last good site as it was.
+    pub output_changed: bool,
 }
 
 impl Error {
@@ -223,7 +226,10 @@ impl Error {
 
 impl From<Diagnostic> for Error {
     fn from(d: Diagnostic) -> Self {
-        Self { diagnostics: vec![d] }
+        Self {
+            diagnostics: vec![d],
+            output_changed: false,
+        }
     }
 }
 
@@ -231,7 +237,10 @@ impl From<Vec<Diagnostic>> for Error {
     fn from(mut diagnostics: Vec<Diagnostic>) -> Self {
         diagnostics.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
         diagnostics.dedup();
-        Self { diagnostics }
+        Self {
+            diagnostics,
+            output_changed: false,
+        }
     }
 }
 
@@ -256,16 +265,23 @@ pub type Result<T> = std::result::Result<T, Error>;
 pub fn collect_all<T>(results: impl IntoIterator<Item = Result<T>>) -> Result<Vec<T>> {
     let mut ok = Vec::new();
     let mut errors = Vec::new();
+    let mut output_changed = false;
     for r in results {
         match r {
             Ok(v) => ok.push(v),
-            Err(e) => errors.extend(e.diagnostics),
+            Err(e) => {
+                errors.extend(e.diagnostics);
+                output_changed |= e.output_changed;
+            }
         }
     }
     if errors.is_empty() {
         Ok(ok)
     } else {
-        Err(errors.into())
+        Err(Error {
+            output_changed,
+            ..errors.into()
+        })
     }
 }
 

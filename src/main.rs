@@ -50,6 +50,9 @@ struct BuildArgs {
     /// Where to write the site (default: <root>/public).
     #[arg(long)]
     output: Option<PathBuf>,
+    /// Fail at once when another nashra is writing the output folder, instead of waiting.
+    #[arg(long)]
+    no_wait: bool,
 }
 
 impl From<SiteArgs> for nashra::BuildOptions {
@@ -60,6 +63,7 @@ impl From<SiteArgs> for nashra::BuildOptions {
             base_url: a.base_url,
             drafts: a.drafts,
             future: a.future,
+            ..Default::default()
         }
     }
 }
@@ -68,6 +72,11 @@ impl From<BuildArgs> for nashra::BuildOptions {
     fn from(a: BuildArgs) -> Self {
         Self {
             output: a.output,
+            wait: match a.no_wait {
+                true => nashra::output::Wait::No,
+                false => nashra::output::Wait::Yes,
+            },
+            notices: notices(),
             ..a.site.into()
         }
     }
@@ -195,6 +204,7 @@ fn main() -> ExitCode {
                     root,
                     drafts,
                     future,
+                    notices: notices(),
                     ..Default::default()
                 },
                 bind,
@@ -236,6 +246,12 @@ fn main() -> ExitCode {
             force,
         }),
     }
+}
+
+/// What a writer has to say while it works (waiting for another, an update that is not
+/// atomic), printed as it comes.
+fn notices() -> nashra::output::Notices {
+    nashra::output::Notices::new(|message| eprintln!("{message}"))
 }
 
 /// `n` and `what`, plural unless `n` is 1: "1 page", "3 pages".
@@ -455,8 +471,12 @@ fn print_build(root: &Path, result: nashra::Result<nashra::BuildReport>, verb: &
         Err(err) => {
             eprint_all(root, &err.diagnostics);
             eprintln!(
-                "Build failed with {}; the previous output was left as it was.",
-                plural(err.diagnostics.len(), "error")
+                "Build failed with {}; {}",
+                plural(err.diagnostics.len(), "error"),
+                match err.output_changed {
+                    true => "the output folder was partly updated (see above): build again once it is fixed.",
+                    false => "the previous output was left as it was.",
+                }
             );
             false
         }

@@ -72,6 +72,12 @@ pub struct Session {
     statics_changed: bool,
     /// The last rendered HTML of every article page and the search bundle made from them.
     search: render::SearchIndex<'static>,
+    /// The token this session left in the output's lock file: another one found there means
+    /// another writer changed the folder, and what [`Self::on_disk`] says is out of date.
+    token: Option<String>,
+    /// A whole write has succeeded before: later ones update in place, needing room for the
+    /// changes alone (a disk with no room for a second copy must not stop a watch for good).
+    wrote: bool,
 }
 
 /// The files of the output folder and what they were made from.
@@ -148,6 +154,8 @@ impl Session {
             rerender_all: true,
             statics_changed: true,
             search: render::SearchIndex::default(),
+            token: None,
+            wrote: false,
         }
     }
 
@@ -161,6 +169,12 @@ impl Session {
     /// rebuild picks up from the same state.
     pub fn rebuild(&mut self, changed: &[PathBuf]) -> Result<Report> {
         let start = Instant::now();
+        let out_dir = self.opts.out_dir();
+        let lock = output::lock(&out_dir, self.opts.wait, &self.opts.notices)?;
+        if lock.previous != self.token {
+            self.on_disk = None;
+        }
+        self.token = Some(lock.token.clone());
         let changes = self.classify(changed);
         // Content edits that move nothing (same URL, translations, list order) patch the
         // last site instead of linking every file again. The site is taken out until this
@@ -279,12 +293,17 @@ impl Session {
             search: search_paths,
         };
 
-        let out_dir = self.opts.out_dir();
         if self.on_disk.take().is_none() {
-            // Nothing known of the output folder: write it whole, through staging.
+            // Nothing known of the output folder: write it whole.
             outputs.extend(render::static_files(theme));
             check_output_dir(&self.opts.root, &out_dir)?;
-            let report = build::write_whole(site, &outputs, &out_dir, start, loaded)?;
+            let whole = match self.wrote {
+                true => output::Whole::InPlace,
+                false => output::Whole::Swap,
+            };
+            let to = (out_dir.as_path(), whole, &self.opts.notices);
+            let report = build::write_whole(site, &outputs, to, start, loaded)?;
+            self.wrote = true;
             self.on_disk = Some(new_disk);
             self.rerender_all = false;
             self.statics_changed = false;
@@ -298,6 +317,8 @@ impl Session {
         self.on_disk = Some(new_disk);
         self.rerender_all = false;
         self.statics_changed = false;
+        let mut loaded = loaded;
+        loaded.warnings.extend(updated.warnings);
         Ok(Report::Incremental(Rebuilt {
             rendered,
             written: updated.written,

@@ -1,0 +1,590 @@
+//! Outputs → the output folder: minify HTML, write everything into a staging folder beside
+//! the output, then swap it in, so a failed build never leaves a half-written site behind and
+//! the last good output stays byte for byte as it was. One writer at a time ([`lock`]); a
+//! folder that cannot be swapped is updated in place ([`target`], [`place`]).
+
+mod lock;
+mod place;
+mod target;
+
+use std::collections::HashSet;
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use rayon::prelude::*;
+
+pub use lock::{lock, Lock, Wait};
+use place::{Stale, Swapped};
+pub(crate) use target::follow as real_path;
+use target::{How, Target};
+
+use crate::error::{collect_all, Diagnostic, Error, Result};
+
+/// A file every build writes at the top of its output, so a later build knows the folder is
+/// its own to replace. A folder without it is never replaced: it may be someone's sources.
+pub const MARKER: &str = ".nashra-output";
+
+const MARKER_TEXT: &str =
+    "This folder is written by `nashra build` and replaced whole on every build: edit the sources instead.\n";
+
+/// What goes into one output file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Content {
+    /// Rendered bytes.
+    Bytes(Vec<u8>),
+    /// A file copied as it is (static files), read only when written.
+    Copy(PathBuf),
+}
+
+/// One file of the built site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    /// `/`-separated path under the output folder.
+    pub path: String,
+    /// Its bytes.
+    pub content: Content,
+}
+
+/// What a write did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    /// Files in the new site.
+    pub files: usize,
+    /// Bytes in them.
+    pub bytes: u64,
+    /// What could not be cleaned up once the new site was in place.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Elements nested deeper than this are written as rendered, not minified: minify-html
+/// recurses once per element and would overflow a thread's stack on the raw HTML of a hostile
+/// article (a few thousand nested `<div>`s). Browsers flatten the tree at this depth anyway
+/// (Chromium's parser stops nesting at 512).
+const MINIFY_DEPTH: usize = 512;
+
+/// How deep `html`'s elements nest at most, as a stack of open tags: an upper bound, as an end
+/// tag closes only the element on top (a stray one closes nothing) and one left out leaves its
+/// element open. Comments and the text of `script`, `style`, `textarea` and `title` are
+/// skipped, so no end tag hidden in them can lower the count.
+fn nesting(html: &[u8]) -> usize {
+    const VOID: [&[u8]; 14] = [
+        b"area", b"base", b"br", b"col", b"embed", b"hr", b"img", b"input", b"link", b"meta", b"param",
+        b"source", b"track", b"wbr",
+    ];
+    const RAW_TEXT: [&[u8]; 4] = [b"script", b"style", b"textarea", b"title"];
+    let find = |from: usize, what: &[u8]| memchr::memmem::find(&html[from..], what).map(|i| from + i);
+    let mut open: Vec<&[u8]> = Vec::new();
+    let mut deepest = 0;
+    let mut at = 0;
+    while let Some(lt) = memchr::memchr(b'<', &html[at..]).map(|i| at + i) {
+        at = lt + 1;
+        let rest = &html[at..];
+        if rest.starts_with(b"!--") {
+            at = find(at, b"-->").map_or(html.len(), |end| end + 3);
+            continue;
+        }
+        let closing = rest.first() == Some(&b'/');
+        let start = usize::from(closing);
+        let len = rest[start..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        let name = &rest[start..start + len];
+        if name.first().is_none_or(|b| !b.is_ascii_alphabetic()) {
+            continue;
+        }
+        if closing {
+            if open.last().is_some_and(|top| top.eq_ignore_ascii_case(name)) {
+                open.pop();
+            }
+        } else if !VOID.iter().any(|v| v.eq_ignore_ascii_case(name)) {
+            open.push(name);
+            deepest = deepest.max(open.len());
+            if let Some(raw) = RAW_TEXT.iter().find(|r| r.eq_ignore_ascii_case(name)) {
+                // Its text runs to its end tag, which closes it.
+                let mut end = find(at, b"</");
+                while let Some(e) = end {
+                    let tag = html.get(e + 2..e + 2 + raw.len());
+                    if tag.is_some_and(|t| t.eq_ignore_ascii_case(raw)) {
+                        break;
+                    }
+                    end = find(e + 2, b"</");
+                }
+                at = end.map_or(html.len(), |e| e + 2 + raw.len());
+                open.pop();
+            }
+        }
+    }
+    deepest
+}
+
+/// Minifies an HTML document; spec-compliant settings only, so every browser reads it alike.
+/// A document nested deeper than [`MINIFY_DEPTH`] is returned as it is.
+pub fn minify(html: &[u8]) -> Vec<u8> {
+    if nesting(html) > MINIFY_DEPTH {
+        return html.to_vec();
+    }
+    let cfg = minify_html::Cfg {
+        keep_html_and_head_opening_tags: true,
+        minify_css: true,
+        minify_js: true,
+        ..minify_html::Cfg::new()
+    };
+    minify_html::minify(html, &cfg)
+}
+
+/// Where a writer's messages go while it works (waiting for another writer, an update that
+/// is not atomic): the user must see them before the build ends, and only `main.rs` prints.
+#[derive(Clone, Default)]
+pub struct Notices(Option<Arc<Listener>>);
+
+/// What hears [`Notices`].
+type Listener = dyn Fn(&str) + Send + Sync;
+
+impl Notices {
+    /// Notices passed to `f` as they come.
+    pub fn new(f: impl Fn(&str) + Send + Sync + 'static) -> Self {
+        Self(Some(Arc::new(f)))
+    }
+
+    /// Tells the user `message` (dropped when nobody listens).
+    pub fn send(&self, message: String) {
+        if let Some(f) = &self.0 {
+            f(&message);
+        }
+    }
+}
+
+impl std::fmt::Debug for Notices {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Notices(..)"
+        } else {
+            "Notices(none)"
+        })
+    }
+}
+
+/// How a whole write replaces the output folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Whole {
+    /// Written beside it and exchanged in one step, where the folder allows (else in place).
+    #[default]
+    Swap,
+    /// Compared file by file, and only what differs written: needs room for the changes
+    /// alone, which is how watch mode recovers when the disk has no room for a copy.
+    InPlace,
+}
+
+/// Writes `outputs` as the new content of `out_dir`, replacing what was there only once every
+/// file is written.
+pub fn write(
+    outputs: &[Output],
+    out_dir: &Path,
+    minify_html: bool,
+    whole: Whole,
+    notices: &Notices,
+) -> Result<Written> {
+    write_with(out_dir, minify_html, whole, notices, |stage| {
+        collect_all(outputs.par_iter().map(|o| stage.put(o)).collect::<Vec<_>>()).map(drop)
+    })
+}
+
+/// The folder a build writes into before the site is put in place. Files are put into it
+/// from any thread as soon as they are rendered, so a build need not hold its whole output.
+#[derive(Debug)]
+pub struct Stage {
+    dir: PathBuf,
+    /// The output folder as the user named it, for messages.
+    shown: PathBuf,
+    minify_html: bool,
+    /// Updating in place: the live folder, whose files that come out the same are not staged.
+    live: Option<PathBuf>,
+    files: AtomicUsize,
+    bytes: AtomicU64,
+    /// Every path put: what an update in place keeps.
+    paths: Mutex<Vec<String>>,
+    /// Set by the first write that found the disk (or the quota) full: the rest are not tried,
+    /// and the build fails with one message instead of one per file.
+    full: AtomicBool,
+}
+
+impl Stage {
+    fn new(dir: PathBuf, shown: &Path, minify_html: bool, live: Option<PathBuf>) -> Self {
+        Self {
+            dir,
+            shown: shown.to_path_buf(),
+            minify_html,
+            live,
+            files: AtomicUsize::new(0),
+            bytes: AtomicU64::new(0),
+            paths: Mutex::new(Vec::new()),
+            full: AtomicBool::new(false),
+        }
+    }
+
+    /// Writes one file (minified, if it is HTML and the site asks for it).
+    pub fn put(&self, o: &Output) -> Result<()> {
+        if self.full.load(Ordering::Relaxed) {
+            return Err(self.full_error());
+        }
+        let rel = safe_relative(&o.path)?;
+        if let Ok(mut paths) = self.paths.lock() {
+            paths.push(o.path.clone());
+        }
+        let dest = self.dir.join(&rel);
+        let bytes = match (&self.live, &o.content) {
+            (None, Content::Copy(src)) => {
+                self.make_parent(&dest)?;
+                fs::copy(src, &dest).map_err(|e| self.io_error(&dest, &e))?
+            }
+            (live, _) => {
+                let b = final_bytes(o, self.minify_html)?;
+                let same = live
+                    .as_ref()
+                    .is_some_and(|live| fs::read(live.join(&rel)).is_ok_and(|old| old == *b));
+                if !same {
+                    self.make_parent(&dest)?;
+                    fs::write(&dest, &b).map_err(|e| self.io_error(&dest, &e))?;
+                }
+                b.len() as u64
+            }
+        };
+        self.files.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes, Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn make_parent(&self, dest: &Path) -> Result<()> {
+        match dest.parent() {
+            Some(p) => fs::create_dir_all(p).map_err(|e| self.io_error(p, &e)),
+            None => Ok(()),
+        }
+    }
+
+    /// A failed write of `path`; the first that finds the disk full stops the others.
+    fn io_error(&self, path: &Path, e: &std::io::Error) -> Error {
+        use std::io::ErrorKind;
+        if matches!(e.kind(), ErrorKind::StorageFull | ErrorKind::QuotaExceeded) {
+            self.full.store(true, Ordering::Relaxed);
+            return self.full_error();
+        }
+        Error::io(path, "write the file", e)
+    }
+
+    /// What every write reports once the disk is full: one and the same diagnostic, which
+    /// [`Self::explain`] turns into the message.
+    fn full_error(&self) -> Error {
+        Diagnostic::new(&self.shown, "the disk is full").into()
+    }
+
+    /// A failed fill's error as the user sees it: when the disk filled up, that alone, with the
+    /// room the build needs, instead of every write it made fail.
+    fn explain(&self, err: Error, target: &Target) -> Error {
+        if !self.full.load(Ordering::Relaxed) {
+            return err;
+        }
+        let written = self.bytes.load(Ordering::Relaxed);
+        let need = match &self.live {
+            Some(_) => "an update in place needs room for the files that changed".to_string(),
+            None => match tree_size(&target.real) {
+                0 => format!(
+                    "the new site needs more room than the {} written so far",
+                    megabytes(written)
+                ),
+                old => format!(
+                    "a build writes the new site beside the old one and swaps them, so it needs room for a second copy: about {} (the size of the previous site)",
+                    megabytes(old)
+                ),
+            },
+        };
+        Diagnostic::new(
+            &self.shown,
+            format!(
+                "the disk is full (no space left, or the quota used up) after {} of the new site",
+                megabytes(written)
+            ),
+        )
+        .help(format!(
+            "{need}: free room on the disk that holds {} (`df -h` shows it), or build to another --output",
+            target.parent().display()
+        ))
+        .into()
+    }
+}
+
+/// Bytes in the files under `dir` (0 when there is none).
+fn tree_size(dir: &Path) -> u64 {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.metadata().ok())
+        .filter(|m| m.is_file())
+        .map(|m| m.len())
+        .sum()
+}
+
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
+}
+
+/// Makes `out_dir` what `fill` puts into a [`Stage`], replacing what was there only once
+/// `fill` has put every file; if it fails, the output folder is left as it was. A folder that
+/// cannot be swapped (a mount point, a parent that may not be written, a filesystem that
+/// cannot exchange folders) is updated in place, and `notices` is told so first.
+pub fn write_with(
+    out_dir: &Path,
+    minify_html: bool,
+    whole: Whole,
+    notices: &Notices,
+    fill: impl FnOnce(&Stage) -> Result<()>,
+) -> Result<Written> {
+    let target = Target::resolve(out_dir)?;
+    let mut warnings = Vec::new();
+    let in_place = match (&target.how, whole) {
+        (How::InPlace(why), _) => {
+            notices.send(not_atomic(out_dir, why));
+            true
+        }
+        (How::Swap, Whole::InPlace) => true,
+        (How::Swap, Whole::Swap) => false,
+    };
+    let staging = match in_place {
+        true => inner_staging(&target.real)?,
+        false => place::staging_beside(&target, &mut warnings)?,
+    };
+    let stage = Stage::new(
+        staging.clone(),
+        out_dir,
+        minify_html,
+        in_place.then(|| target.real.clone()),
+    );
+    let marker = Output {
+        path: MARKER.into(),
+        content: Content::Bytes(MARKER_TEXT.as_bytes().to_vec()),
+    };
+    if let Err(e) = fill(&stage).and_then(|()| stage.put(&marker)) {
+        // The failed build's files are of no use; the output folder was never touched.
+        let _ = place::remove_tree(&staging);
+        return Err(stage.explain(e, &target));
+    }
+    flush(&staging)?;
+    let keep: HashSet<String> = stage
+        .paths
+        .lock()
+        .map(|p| p.iter().cloned().collect())
+        .unwrap_or_default();
+    let commit = |staging: &Path| place::commit(staging, &target.real, Stale::AllBut(&keep));
+    let committed = match in_place {
+        true => Some(commit(&staging)?),
+        false => match place::swap(&staging, &target, &mut warnings) {
+            Ok(Swapped::Whole) => None,
+            Ok(Swapped::Unsupported) => {
+                notices.send(not_atomic(
+                    out_dir,
+                    "is on a filesystem that cannot exchange two folders",
+                ));
+                Some(commit(&staging)?)
+            }
+            Err(e) => {
+                let _ = place::remove_tree(&staging);
+                return Err(e);
+            }
+        },
+    };
+    warnings.extend(committed.into_iter().flat_map(|c| c.warnings));
+    Ok(Written {
+        files: stage.files.into_inner(),
+        bytes: stage.bytes.into_inner(),
+        warnings,
+    })
+}
+
+/// Makes the staged files durable before they replace the old ones: without it, a power
+/// loss soon after the swap can leave the new folder in place with files still empty, as the
+/// rename reaches the disk before their data. One `syncfs` of the filesystem, not one
+/// `fsync` per file.
+#[cfg(target_os = "linux")]
+fn flush(staging: &Path) -> Result<()> {
+    let err = |e: std::io::Error| Error::io(staging, "flush the new site to the disk", &e);
+    let dir = fs::File::open(staging).map_err(err)?;
+    rustix::fs::syncfs(&dir).map_err(|e| err(e.into()))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn flush(_staging: &Path) -> Result<()> {
+    Ok(())
+}
+
+/// The notice that comes before an update that is not atomic.
+fn not_atomic(out_dir: &Path, why: &str) -> String {
+    format!(
+        "{} {why}: updating it in place, file by file. This update is not atomic: while it runs, a reader may see old and new pages mixed",
+        out_dir.display()
+    )
+}
+
+/// A new, empty staging folder inside a folder updated in place: on its filesystem, so each
+/// file moves in with one rename.
+fn inner_staging(out: &Path) -> Result<PathBuf> {
+    let staging = out.join(place::INNER_STAGING);
+    fs::create_dir_all(out).map_err(|e| Error::io(out, "create the folder", &e))?;
+    if staging.exists() {
+        place::remove_tree(&staging)
+            .map_err(|e| Error::io(&staging, "remove what an earlier build left", &e))?;
+    }
+    fs::create_dir(&staging).map_err(|e| Error::io(&staging, "create the staging folder", &e))?;
+    Ok(staging)
+}
+
+/// What an in-place update did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Updated {
+    /// Paths whose bytes changed and were written, sorted.
+    pub written: Vec<String>,
+    /// Paths removed, sorted.
+    pub removed: Vec<String>,
+    /// What could not be cleaned up (the new files are in place).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Updates the live output folder in place, for watch mode: writes each of `outputs` whose
+/// bytes differ from the file there (staged first, then each renamed over the old, so a
+/// server never sends half a file) and removes the `stale` paths. Files that did not change
+/// are not touched, so their modification times stay and browsers keep their caches.
+pub fn update(outputs: &[Output], stale: &[String], out_dir: &Path, minify_html: bool) -> Result<Updated> {
+    let target = Target::resolve(out_dir)?;
+    let staging = inner_staging(&target.real)?;
+    let stage = Stage::new(staging.clone(), out_dir, minify_html, Some(target.real.clone()));
+    if let Err(e) = collect_all(outputs.par_iter().map(|o| stage.put(o)).collect::<Vec<_>>()) {
+        let _ = place::remove_tree(&staging);
+        return Err(stage.explain(e, &target));
+    }
+    let c = place::commit(&staging, &target.real, Stale::Listed(stale))?;
+    Ok(Updated {
+        written: c.written,
+        removed: c.removed,
+        warnings: c.warnings,
+    })
+}
+
+/// The bytes an output puts on disk.
+fn final_bytes(o: &Output, minify_html: bool) -> Result<std::borrow::Cow<'_, [u8]>> {
+    Ok(match &o.content {
+        Content::Bytes(b) if minify_html && o.path.ends_with(".html") => minify(b).into(),
+        Content::Bytes(b) => b.as_slice().into(),
+        Content::Copy(src) => fs::read(src)
+            .map_err(|e| Error::io(src, "read the file", &e))?
+            .into(),
+    })
+}
+
+/// An output path as a relative path that cannot leave the output folder.
+fn safe_relative(path: &str) -> Result<PathBuf> {
+    let p = PathBuf::from(path);
+    if path.is_empty() || !p.components().all(|c| matches!(c, Component::Normal(_))) {
+        return Err(
+            Diagnostic::new(path, "this output path would leave the output folder")
+                .help("report this: slugs and paths are checked before rendering")
+                .into(),
+        );
+    }
+    Ok(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nesting_cannot_be_hidden_from_the_depth_bound() {
+        assert_eq!(
+            nesting(b"<!doctype html><html><body><p>a<br>b</p><img src=x></body></html>"),
+            3
+        );
+        let deep = |unit: &str| nesting(unit.repeat(1000).as_bytes());
+        // End tags in comments, raw text or out of place close nothing.
+        assert_eq!(deep("<div><!--</div>-->"), 1000);
+        assert_eq!(deep("<div><script>x = '</div>'</script>"), 1001);
+        assert_eq!(deep("<div><TITLE></div></Title>"), 1001);
+        assert_eq!(deep("<div></span>"), 1000);
+        assert_eq!(deep("<div></div>"), 1);
+        assert_eq!(nesting(b"<script>never closed <div><div>"), 1);
+        // Hostile pages are written as they are rather than overflow minify-html's stack.
+        let page = format!("{}x", "<div><!--</div>-->".repeat(50_000));
+        assert_eq!(minify(page.as_bytes()), page.as_bytes());
+    }
+
+    #[test]
+    fn rejects_paths_that_leave_the_folder() {
+        assert!(safe_relative("../x").is_err());
+        assert!(safe_relative("/etc/x").is_err());
+        assert!(safe_relative("a/../../x").is_err());
+        assert!(safe_relative("en/briefings/x/index.html").is_ok());
+    }
+
+    #[test]
+    fn replaces_the_previous_output_whole() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let one = |p: &str, b: &str| Output {
+            path: p.into(),
+            content: Content::Bytes(b.as_bytes().to_vec()),
+        };
+        write(
+            &[one("a.txt", "1"), one("d/b.txt", "2")],
+            &out,
+            true,
+            Whole::Swap,
+            &Notices::default(),
+        )
+        .unwrap();
+        write(&[one("c.txt", "3")], &out, true, Whole::Swap, &Notices::default()).unwrap();
+        assert!(!out.join("a.txt").exists());
+        assert!(out.join(MARKER).is_file());
+        assert_eq!(fs::read_to_string(out.join("c.txt")).unwrap(), "3");
+        let leftovers: Vec<_> = fs::read_dir(tmp.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "only public/ remains");
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn removing_the_previous_output_never_follows_a_link_out_of_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let elsewhere = tmp.path().join("elsewhere");
+        fs::create_dir(&elsewhere).unwrap();
+        fs::write(elsewhere.join("keep.txt"), "mine").unwrap();
+        let one = |p: &str| Output {
+            path: p.into(),
+            content: Content::Bytes(b"x".to_vec()),
+        };
+        write(
+            &[one("a/b/c.html"), one("a/d.html"), one("e.html")],
+            &out,
+            false,
+            Whole::Swap,
+            &Notices::default(),
+        )
+        .unwrap();
+        std::os::unix::fs::symlink(&elsewhere, out.join("a/b/link")).unwrap();
+        write(&[one("f.html")], &out, false, Whole::Swap, &Notices::default()).unwrap();
+        assert!(!out.join("a").exists());
+        assert_eq!(fs::read_to_string(elsewhere.join("keep.txt")).unwrap(), "mine");
+    }
+
+    #[test]
+    fn never_replaces_a_folder_it_did_not_write() {
+        let tmp = tempfile::tempdir().unwrap();
+        fs::write(tmp.path().join("notes.md"), "mine").unwrap();
+        let out = Output {
+            path: "index.html".into(),
+            content: Content::Bytes(b"x".to_vec()),
+        };
+        let err = write(&[out], tmp.path(), true, Whole::Swap, &Notices::default()).unwrap_err();
+        assert!(err.to_string().contains("was not written by nashra"));
+        assert_eq!(fs::read_to_string(tmp.path().join("notes.md")).unwrap(), "mine");
+    }
+}
