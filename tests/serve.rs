@@ -19,10 +19,16 @@ struct Reply {
 
 /// One GET, sent as written: no client-side cleaning of `..` or percent escapes.
 fn get(addr: &str, target: &str) -> Reply {
+    request(addr, "GET", target)
+}
+
+/// One request without a body; a server that does not answer within 10 s fails the test.
+fn request(addr: &str, method: &str, target: &str) -> Reply {
     let mut stream = TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     write!(
         stream,
-        "GET {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        "{method} {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     let mut raw = Vec::new();
@@ -57,6 +63,14 @@ fn pages_types_404_and_no_way_out() {
         home.body.contains(&format!("http://{addr}/")),
         "URLs point at the local address"
     );
+
+    let head = request(&addr, "HEAD", "/");
+    assert_eq!(head.status, 200);
+    assert!(head.headers.contains("content-type: text/html; charset=utf-8"));
+    assert!(head.headers.contains("cache-control: no-cache"));
+    assert!(head.body.is_empty(), "HEAD has no body: {}", head.body);
+    let post = request(&addr, "POST", "/");
+    assert_eq!(post.status, 405);
 
     let css = get(&addr, "/style.css");
     assert_eq!(css.status, 200);
@@ -224,4 +238,90 @@ fn a_stopped_server_leaves_no_folder_behind() {
     let status = running.terminate().expect("the server stops within 10 s");
     assert!(status.success(), "{status:?}");
     assert!(!folder.exists(), "{folder:?} was left behind");
+}
+
+/// Lowers the running server's limit of open files, as `ulimit -n` before it would have.
+fn limit_files(running: &Running, limit: u32) {
+    let status = std::process::Command::new("prlimit")
+        .arg(format!("--pid={}", running.child.id()))
+        .arg(format!("--nofile={limit}:{limit}"))
+        .status()
+        .expect("prlimit (util-linux) runs");
+    assert!(status.success(), "prlimit: {status:?}");
+}
+
+/// How many files (sockets included) the server holds open, and how many threads it runs.
+fn held(running: &Running) -> (usize, usize) {
+    let pid = running.child.id();
+    let files = std::fs::read_dir(format!("/proc/{pid}/fd")).unwrap().count();
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let threads = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Threads:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap();
+    (files, threads)
+}
+
+/// Polls for up to 10 s until `done` holds of what the server holds; returns the last reading.
+fn held_until(running: &Running, done: impl Fn((usize, usize)) -> bool) -> (usize, usize) {
+    let until = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let now = held(running);
+        if done(now) || std::time::Instant::now() > until {
+            return now;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Every page view opens a live-reload stream and every closed tab leaves one behind. Under
+/// a limit of 1,024 open files, 2,000 of them (opened 100 at a time, more than the server
+/// keeps) must not use the server up: each is freed when its client goes, so the server
+/// still answers pages and still tells a page opened afterwards to reload.
+#[cfg(target_os = "linux")]
+#[test]
+fn closed_live_reload_streams_are_freed() {
+    let site = Site::sample();
+    let (server, addr) = Running::serve(&site);
+    limit_files(&server, 1024);
+    let (files, threads) = held(&server);
+
+    for _ in 0..20 {
+        let tabs: Vec<Events> = (0..100).map(|_| Events::connect(&addr)).collect();
+        drop(tabs);
+    }
+    let after = held_until(&server, |(f, t)| f <= files + 8 && t <= threads + 8);
+    assert!(
+        after.0 <= files + 8 && after.1 <= threads + 8,
+        "the server held {files} files and {threads} threads before the streams, {after:?} after they closed"
+    );
+
+    let home = get(&addr, "/");
+    assert_eq!(home.status, 200);
+    assert!(home.body.contains("/__nashra/events"));
+    let mut events = Events::connect(&addr);
+    let good = site.read(AR);
+    atomic_save(&site, AR, &good.replace("## ", "## محدث: "));
+    assert_eq!(events.next().0, "reload");
+}
+
+/// Out of file descriptors, the server cannot accept a connection; it must wait, not stop
+/// listening. Under a limit of 64 open files, 100 connections held open use it up; once
+/// they are let go, the server answers again.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_listener_outlives_running_out_of_files() {
+    let site = Site::sample();
+    let (server, addr) = Running::serve(&site);
+    limit_files(&server, 64);
+
+    let hold: Vec<TcpStream> = (0..100).map(|_| TcpStream::connect(&addr).unwrap()).collect();
+    let (files, _) = held_until(&server, |(f, _)| f >= 64);
+    assert!(files >= 64, "the server never ran out: it holds {files} files");
+    drop(hold);
+
+    let home = get(&addr, "/");
+    assert_eq!(home.status, 200, "{}", home.headers);
+    assert!(home.body.contains("lang=ar"));
 }
