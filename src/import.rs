@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use crate::config::Config;
-use crate::content::front_matter;
+use crate::content::{front_matter, nfc, nfc_owned};
 use crate::error::{Diagnostic, Error, Result};
 use crate::seed;
 
@@ -52,10 +52,11 @@ pub struct Imported {
 /// Imports seeds; only a broken site (no config) is an error of the whole run.
 pub fn import(opts: &ImportOptions) -> Result<Vec<Imported>> {
     let config = Config::load(&opts.root)?;
-    let section = opts
-        .section
-        .clone()
-        .unwrap_or_else(|| config.seed_section.clone());
+    let section = nfc_owned(
+        opts.section
+            .clone()
+            .unwrap_or_else(|| config.seed_section.clone()),
+    );
     if section
         .split('/')
         .any(|part| crate::content::slugify(part) != part)
@@ -129,7 +130,9 @@ fn import_one(opts: &ImportOptions, config: &Config, section: &str, path: &Path)
     let mut warnings = Vec::new();
     let outcome = (|| -> Result<Outcome> {
         let derived = seed::read(config, &opts.root, path, opts.date.as_deref())?;
-        let target_shown = Path::new("content").join(section).join(derived.file_name());
+        let folder = Path::new("content").join(section);
+        let name = twin(&opts.root.join(&folder), derived.file_name());
+        let target_shown = folder.join(name);
         warnings = derived.warnings;
         let target = opts.root.join(&target_shown);
         if target.exists() && !opts.force {
@@ -147,4 +150,18 @@ fn import_one(opts: &ImportOptions, config: &Config, section: &str, path: &Path)
         outcome: outcome.unwrap_or_else(Outcome::Failed),
         warnings,
     }
+}
+
+/// The name of the file in `folder` that is `name` (NFC) in whatever form it has on disk, else
+/// `name`: an article imported before under a decomposed name is that file, not a new one
+/// beside it that would clash with it.
+fn twin(folder: &Path, name: String) -> String {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return name;
+    };
+    entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|on_disk| nfc(on_disk) == name)
+        .unwrap_or(name)
 }

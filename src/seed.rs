@@ -11,7 +11,7 @@ use unicode_script::{Script, UnicodeScript};
 
 use crate::config::Config;
 use crate::content::front_matter;
-use crate::content::{looks_like_language, slugify, Date};
+use crate::content::{looks_like_language, nfc_owned, slugify, Date};
 use crate::error::{decode_utf8, Diagnostic, Result};
 
 /// The longest a derived headline may be, in characters.
@@ -62,9 +62,11 @@ pub fn derive(config: &Config, seed: &SeedFile) -> Result<Derived> {
         );
     }
     let text = decode_utf8(seed.bytes, shown)?.replace("\r\n", "\n");
+    // In NFC, as names enter the model: the article's name, its slug and the content file
+    // `import` writes are then the same whatever form the seed's name has on disk.
     let file_name = shown
         .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
+        .map(|n| nfc_owned(n.to_string_lossy().into_owned()))
         .unwrap_or_default();
     let (stem, ext) = file_name.rsplit_once('.').unwrap_or((&file_name, ""));
     let markdown = ext != "txt";
@@ -207,18 +209,21 @@ impl Derived {
     }
 }
 
-/// A `seed` value as recorded, in the form [`seed_reference`] gives (`./seeds/x` = `seeds/x`).
+/// A `seed` value as recorded, in the form [`seed_reference`] gives (`./seeds/x` = `seeds/x`,
+/// in NFC).
 pub fn normalize_reference(recorded: &str) -> String {
-    recorded.trim_start_matches("./").to_string()
+    nfc_owned(recorded.trim_start_matches("./").to_string())
 }
 
-/// What an imported article records as its `seed`: the path under the site root.
+/// What an imported article records as its `seed`: the path under the site root, in NFC like
+/// every name nashra compares, so a seed named in another form on disk is still found.
 pub fn seed_reference(shown: &Path) -> String {
-    shown
+    let path = shown
         .components()
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
-        .join("/")
+        .join("/");
+    nfc_owned(path)
 }
 
 /// The name and language: `name.ar.txt` says it; otherwise the script of the text tells.

@@ -6,8 +6,7 @@ use std::collections::HashMap;
 use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 
-use super::bidi;
-use super::slug;
+use super::{bidi, nfc, slug};
 use crate::config::{Direction, Slugify};
 
 /// The marker that ends a hand-chosen summary.
@@ -202,11 +201,12 @@ fn with_heading_ids(events: Vec<Event<'_>>, slugs: Slugify) -> (Vec<Event<'_>>, 
             .map_or(events.len(), |p| i + p);
         let inner = &events[i + 1..end];
         let title = plain_text(inner);
-        // An author's `{#id}` is kept if it is a plain name, else made into one like a title.
+        // An author's `{#id}` is kept if it is a plain name (in NFC, as links to it are
+        // compared), else made into one like a title.
         let plain =
             |id: &str| !id.is_empty() && id.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_');
         let base = match id {
-            Some(id) if plain(id) => id.to_string(),
+            Some(id) if plain(id) => nfc(id).into_owned(),
             Some(id) => slug(id, slugs),
             None => slug(&title, slugs),
         };

@@ -1,10 +1,18 @@
 //! One content file → a [`Page`] (an article) or a [`SectionFile`] (`_index.<lang>.md`).
 //! Loading a file does not know about other files: linking is the site's job.
+//!
+//! Names enter the model here, and in Unicode normalization form C ([`nfc`]): the file's
+//! section folders and name ([`FileName::parse`], which also reads an `@/` link's target),
+//! and `translation_key` and taxonomy terms as read from front matter; slugs are normalized by
+//! [`slug`] itself. So every later comparison, map key and URL sees one form, and a file named
+//! in decomposed form (NFD, as some macOS tools write names) is the same name as its composed
+//! twin. Only [`Page::source`] keeps the path as it is on disk, for diagnostics.
 
 pub mod bidi;
 pub mod front_matter;
 pub mod markdown;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -13,7 +21,7 @@ use std::sync::Arc;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use unicode_normalization::char::is_combining_mark;
-use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
+use unicode_normalization::{is_nfc_quick, is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 use crate::config::{key_diagnostic, Config, Direction, Slugify};
 use crate::error::{did_you_mean, Diagnostic, Result};
@@ -32,7 +40,8 @@ pub struct FileName {
 }
 
 impl FileName {
-    /// Reads the section, name and language from a path relative to `content/`.
+    /// Reads the section, name and language from a path relative to `content/`, in NFC
+    /// whatever form the path has on disk.
     pub fn parse(relative: &Path, config: &Config, shown: &Path) -> Result<Self> {
         let section = relative
             .parent()
@@ -42,10 +51,11 @@ impl FileName {
                     .collect::<Vec<_>>()
                     .join("/")
             })
+            .map(nfc_owned)
             .unwrap_or_default();
         let stem = relative
             .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
+            .map(|s| nfc_owned(s.to_string_lossy().into_owned()))
             .unwrap_or_default();
         let (name, lang) = match stem.rsplit_once('.') {
             Some((name, code)) if looks_like_language(code) => {
@@ -466,6 +476,7 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
             at_key(&key)(format!("`{key}` must be a list of names"))
                 .help(format!("write e.g. {key} = [\"mali\", \"niger\"]"))
         })?;
+        let list: Vec<String> = list.into_iter().map(nfc_owned).collect();
         if let Some(bad) = list.iter().find(|t| self::slug(t, config.slugify).is_empty()) {
             return Err(
                 at_key(&key)(format!("the term {bad:?} in `{key}` gives no usable URL"))
@@ -506,6 +517,7 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
     refs.extend(placed(rendered.refs));
     let translation_key = fm
         .translation_key
+        .map(nfc_owned)
         .unwrap_or_else(|| format!("{}/{}", file.section, file.name));
     let mut fingerprint = std::collections::hash_map::DefaultHasher::new();
     (relative, shown, bytes).hash(&mut fingerprint);
@@ -576,8 +588,32 @@ pub fn slugify(s: &str) -> String {
 pub fn slug(s: &str, form: Slugify) -> String {
     match form {
         Slugify::Unicode => slugify(s),
-        Slugify::Ascii => slugify(&any_ascii::any_ascii(s)),
+        Slugify::Ascii => slugify(&any_ascii::any_ascii(&nfc(s))),
     }
+}
+
+/// `s` in Unicode normalization form C, the one form names are compared, keyed and made into
+/// URLs in (see the module doc). Nearly every name is NFC already: the quick check finds that
+/// without allocating, and `s` is borrowed.
+pub fn nfc(s: &str) -> Cow<'_, str> {
+    match is_nfc_quick(s.chars()) {
+        IsNormalized::Yes => Cow::Borrowed(s),
+        _ => Cow::Owned(s.nfc().collect()),
+    }
+}
+
+/// [`nfc`] of an owned name, which is kept when it is NFC already.
+pub fn nfc_owned(s: String) -> String {
+    match nfc(&s) {
+        Cow::Owned(normal) => normal,
+        Cow::Borrowed(_) => s,
+    }
+}
+
+/// Whether two names look the same but are not: equal once in NFC, unequal as written. A
+/// diagnostic that shows both must say so, or the user sees one name twice.
+pub fn differ_only_in_normalization(a: &str, b: &str) -> bool {
+    a != b && nfc(a) == nfc(b)
 }
 
 #[cfg(test)]
@@ -599,6 +635,23 @@ mod tests {
         // Zero-width non-joiner, isolates and marks vanish; they never leave hyphens.
         assert_eq!(slugify("\u{2067}مالي\u{2069}\u{200c}\u{200f}"), "مالي");
         assert_eq!(slugify("a\u{0}b\\c/d..e"), "ab-c-d-e");
+    }
+
+    #[test]
+    fn names_are_composed_and_borrowed_when_already_nfc() {
+        // Alef with hamza above (U+0623) and with madda (U+0622), and é, decomposed.
+        let (nfd, composed) = (
+            "\u{627}\u{654}\u{627}\u{653}cafe\u{301}",
+            "\u{623}\u{622}caf\u{e9}",
+        );
+        assert_eq!(nfc(nfd), composed);
+        assert!(matches!(nfc(composed), Cow::Borrowed(_)));
+        assert_eq!(nfc_owned(nfd.to_string()), composed);
+        assert!(differ_only_in_normalization(nfd, composed));
+        assert!(!differ_only_in_normalization(composed, composed));
+        for form in [Slugify::Unicode, Slugify::Ascii] {
+            assert_eq!(slug(nfd, form), slug(composed, form));
+        }
     }
 
     #[test]

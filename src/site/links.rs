@@ -10,7 +10,7 @@ use percent_encoding::percent_decode_str;
 use super::Site;
 use crate::content::markdown::Heading;
 use crate::content::markdown::INTERNAL;
-use crate::content::{FileName, SourceRef};
+use crate::content::{nfc, nfc_owned, FileName, SourceRef};
 use crate::error::{did_you_mean, Diagnostic, Result};
 
 /// A link resolved: the destination as the page's HTML has it, and where it leads.
@@ -141,10 +141,19 @@ impl Resolver<'_> {
                 (&s.path, source, &s.content_html, &[])
             }
         };
+        // Heading ids are NFC, as names are; an id in raw HTML is found as written too, as a
+        // browser would find it.
+        let has_id = |id: &str| {
+            let escaped = crate::content::markdown::escape_html(id);
+            toc.iter().any(|h| h.id == id) || html.contains(&format!("id=\"{escaped}\""))
+        };
+        let anchor = anchor.map(|written| match has_id(&written) {
+            true => written,
+            false => nfc_owned(written),
+        });
         if let Some(anchor) = &anchor {
             let headings: Vec<&str> = toc.iter().map(|h| h.id.as_str()).collect();
-            let escaped = crate::content::markdown::escape_html(anchor);
-            if !headings.contains(&anchor.as_str()) && !html.contains(&format!("id=\"{escaped}\"")) {
+            if !has_id(anchor) {
                 let help = match did_you_mean(anchor, headings.iter().copied()) {
                     Some(id) => format!("did you mean `#{id}`?"),
                     None if headings.is_empty() => "it has no headings: link to the file alone".into(),
@@ -194,13 +203,14 @@ impl Resolver<'_> {
                 ),
             };
         }
-        // Named as the author would: the file's path in content/ (a seed's, once imported).
+        // Named as the author would: the file's path in content/ (a seed's, once imported),
+        // in NFC as `file` was looked up, so a guess is never `file` in another form.
         let known: Vec<String> = self
             .site
             .articles
             .iter()
             .map(|a| match a.page.source.strip_prefix("content") {
-                Ok(path) => path.to_string_lossy().replace('\\', "/"),
+                Ok(path) => nfc_owned(path.to_string_lossy().replace('\\', "/")),
                 Err(_) => {
                     let f = &a.page.file;
                     let folder = if f.section.is_empty() {
@@ -212,7 +222,7 @@ impl Resolver<'_> {
                 }
             })
             .collect();
-        let help = match did_you_mean(file, known.iter().map(String::as_str)) {
+        let help = match did_you_mean(&nfc(file), known.iter().map(String::as_str)) {
             Some(guess) => format!("did you mean `@/{guess}`?"),
             None => example_help(),
         };

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use chrono::NaiveDateTime;
 
 use crate::config::Config;
-use crate::content::{slug, Loaded, Page, SectionFile, SortBy, SourceRef};
+use crate::content::{differ_only_in_normalization, slug, Loaded, Page, SectionFile, SortBy, SourceRef};
 use crate::error::{Diagnostic, Result};
 use links::{LeftOut, Resolved};
 pub use taxonomy::{editions_path, Edition, Taxonomy, Term, TermRef};
@@ -341,7 +341,11 @@ impl Site {
                     source.unwrap_or_else(|| PathBuf::from(&name)),
                     format!("{name} and {first} would both be written to {url}"),
                 )
-                .help("give one of them another `slug` or file name"),
+                .help(clash_help(
+                    &name,
+                    &first,
+                    "give one of them another `slug` or file name",
+                )),
             );
         }
         if errors.is_empty() {
@@ -549,9 +553,11 @@ fn build_sections(
                         first.source.display()
                     ),
                 )
-                .help(
+                .help(clash_help(
+                    &f.source.to_string_lossy(),
+                    &first.source.to_string_lossy(),
                     "keep one `_index` file per section and language (`_index.md` is the default language)",
-                ),
+                )),
             ),
             None => *slot = Some(f),
         }
@@ -663,17 +669,22 @@ fn link_translations(articles: &mut [Article]) -> Result<()> {
                 .iter()
                 .find(|&&j| articles[j].page.file.lang == articles[i].page.file.lang)
             {
+                let (this, other) = (&articles[i].page.source, &articles[j].page.source);
                 errors.push(
                     Diagnostic::new(
-                        &articles[i].page.source,
+                        this,
                         format!(
                             "this article and `{}` are both the `{}` translation of `{}`",
-                            articles[j].page.source.display(),
+                            other.display(),
                             articles[i].page.file.lang,
                             articles[i].page.translation_key
                         ),
                     )
-                    .help("give one of them a different `translation_key` or file name"),
+                    .help(clash_help(
+                        &this.to_string_lossy(),
+                        &other.to_string_lossy(),
+                        "give one of them a different `translation_key` or file name",
+                    )),
                 );
             }
         }
@@ -685,5 +696,19 @@ fn link_translations(articles: &mut [Article]) -> Result<()> {
         Ok(())
     } else {
         Err(errors.into())
+    }
+}
+
+/// What to do about two files (or pages, as named in an error) that clash: `usual`, unless
+/// their names differ only in Unicode normalization. Those print alike, and nashra reads them
+/// as one name, so the error must say what tells them apart.
+fn clash_help(a: &str, b: &str, usual: &str) -> String {
+    match differ_only_in_normalization(a, b) {
+        true => "the two names differ only in Unicode normalization (the same letters, \
+                 encoded differently), so nashra reads them as one: if one file is a copy, \
+                 remove it, else rename one of them (most tools write names in the composed \
+                 form, NFC)"
+            .into(),
+        false => usual.into(),
     }
 }
