@@ -243,3 +243,63 @@ pub(crate) fn remove_tree(dir: &Path) -> std::io::Result<()> {
         })?;
     fs::remove_dir(dir)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(dir: &Path) -> Vec<(String, String)> {
+        let mut files: Vec<_> = walkdir::WalkDir::new(dir)
+            .min_depth(1)
+            .into_iter()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                (rel, fs::read_to_string(e.path()).unwrap())
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// What a filesystem without RENAME_EXCHANGE falls back to, and every in-place update:
+    /// the live folder ends as the new site, whatever stood in the way.
+    #[test]
+    fn commit_moves_the_new_site_in_and_the_old_one_out() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (out, staging) = (tmp.path().join("out"), tmp.path().join("staging"));
+        for (rel, text) in [
+            ("same.html", "old"),
+            ("a", "a file where a folder comes"),
+            ("b/index.html", "a folder where a file comes"),
+            ("gone/deep/x.html", "stale"),
+            (MARKER, "marker"),
+        ] {
+            fs::create_dir_all(out.join(rel).parent().unwrap()).unwrap();
+            fs::write(out.join(rel), text).unwrap();
+        }
+        for (rel, text) in [("same.html", "new"), ("a/index.html", "new a"), ("b", "new b")] {
+            fs::create_dir_all(staging.join(rel).parent().unwrap()).unwrap();
+            fs::write(staging.join(rel), text).unwrap();
+        }
+        let keep: HashSet<String> = ["same.html", "a/index.html", "b", MARKER]
+            .map(String::from)
+            .into();
+        let done = commit(&staging, &out, Stale::AllBut(&keep)).unwrap();
+        assert_eq!(done.written, ["a/index.html", "b", "same.html"]);
+        assert_eq!(done.removed, ["gone/deep/x.html"]);
+        assert!(done.warnings.is_empty());
+        assert_eq!(
+            tree(&out),
+            [
+                (MARKER.to_string(), "marker".to_string()),
+                ("a/index.html".into(), "new a".into()),
+                ("b".into(), "new b".into()),
+                ("same.html".into(), "new".into()),
+            ]
+        );
+        assert!(!out.join("gone").exists(), "folders left empty go too");
+        assert!(!staging.exists());
+    }
+}
