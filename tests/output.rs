@@ -417,3 +417,43 @@ fn the_build_command_says_it_failed_to_run_with_a_bad_output() {
         ));
     assert_eq!(site.read("public"), "a file");
 }
+
+#[test]
+fn a_killed_build_leaves_no_lock_and_nothing_that_blocks() {
+    let site = Site::sample();
+    site.build(&[]).success();
+    let expected = clean_build(&site);
+    for delay in [50, 150, 300, 450] {
+        let mut running = build(&site, &[]);
+        std::thread::sleep(std::time::Duration::from_millis(delay));
+        let _ = running.kill();
+        let _ = running.wait();
+        // Whatever the kill interrupted, the folder is a whole site, and the next build
+        // neither waits for a lock nor trips over what was left.
+        assert!(site.public().join("index.html").is_file(), "after {delay} ms");
+        site.build(&["--no-wait"]).success();
+        assert_eq!(snapshot(&site.public()), expected, "after {delay} ms");
+        assert_eq!(leftovers(site.root()), Vec::<String>::new(), "after {delay} ms");
+    }
+}
+
+#[test]
+fn an_immutable_output_fails_the_build_and_says_it_was_kept() {
+    needs_root!();
+    let site = Site::sample();
+    site.build(&[]).success();
+    let before = snapshot(&site.public());
+    let _frozen = Immutable::set(&site.public());
+    let text = site.read(EN).replace("Mali receives new", "Mali receives a new");
+    site.write(EN, &text);
+    site.build(&[])
+        .failure()
+        .stderr(predicates::str::contains(
+            "cannot exchange the new output with the old",
+        ))
+        .stderr(predicates::str::contains(
+            "the previous output was left as it was",
+        ));
+    assert_eq!(snapshot(&site.public()), before);
+    assert_eq!(leftovers(site.root()), Vec::<String>::new());
+}

@@ -342,6 +342,7 @@ pub fn write_with(
     fill: impl FnOnce(&Stage) -> Result<()>,
 ) -> Result<Written> {
     let target = Target::resolve(out_dir)?;
+    target.check_replaceable(out_dir)?;
     let mut warnings = Vec::new();
     let in_place = match (&target.how, whole) {
         (How::InPlace(why), _) => {
@@ -456,6 +457,7 @@ pub struct Updated {
 /// are not touched, so their modification times stay and browsers keep their caches.
 pub fn update(outputs: &[Output], stale: &[String], out_dir: &Path, minify_html: bool) -> Result<Updated> {
     let target = Target::resolve(out_dir)?;
+    target.check_replaceable(out_dir)?;
     let staging = inner_staging(&target.real)?;
     let stage = Stage::new(staging.clone(), out_dir, minify_html, Some(target.real.clone()));
     if let Err(e) = collect_all(outputs.par_iter().map(|o| stage.put(o)).collect::<Vec<_>>()) {

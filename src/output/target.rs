@@ -6,6 +6,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use super::place::INNER_STAGING;
 use super::MARKER;
 use crate::error::{Diagnostic, Error, Result};
 
@@ -31,8 +32,7 @@ pub(crate) enum How {
 const MAX_LINKS: usize = 40;
 
 impl Target {
-    /// Finds the folder `out_dir` names and refuses one a build must not replace: a file, or
-    /// a folder with content that nashra did not write.
+    /// Finds the folder `out_dir` names, and how it can be replaced.
     pub fn resolve(out_dir: &Path) -> Result<Self> {
         let real = follow(out_dir)?;
         if real.file_name().is_none() {
@@ -40,39 +40,9 @@ impl Target {
                 .help("choose a folder like public/")
                 .into());
         }
-        let shown_real = || match real.as_path() == out_dir {
-            true => String::new(),
-            false => format!(" (a link to {})", real.display()),
-        };
-        let meta = fs::metadata(&real).ok();
-        if meta.as_ref().is_some_and(|m| !m.is_dir()) {
-            return Err(Diagnostic::new(
-                out_dir,
-                format!("the output path exists and is not a folder{}", shown_real()),
-            )
-            .help("remove the file or choose another --output")
-            .into());
-        }
-        if meta.is_some() && !real.join(MARKER).is_file() {
-            let empty = fs::read_dir(&real)
-                .map_err(|e| Error::io(out_dir, "read the folder", &e))?
-                .next()
-                .is_none();
-            if !empty {
-                return Err(Diagnostic::new(
-                    out_dir,
-                    format!(
-                        "the output folder{} exists and was not written by nashra; a build replaces the whole folder",
-                        shown_real()
-                    ),
-                )
-                .help("move the folder away or empty it, or choose another --output")
-                .into());
-            }
-        }
         let parent = real.parent().unwrap_or(Path::new("/")).to_path_buf();
         fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, "create the folder", &e))?;
-        let how = if meta.is_some() && is_mount_point(&real) {
+        let how = if real.is_dir() && is_mount_point(&real) {
             How::InPlace("is a mount point".into())
         } else if !writable(&parent) {
             How::InPlace(format!("is in {}, which may not be written", parent.display()))
@@ -80,6 +50,47 @@ impl Target {
             How::Swap
         };
         Ok(Self { real, how })
+    }
+
+    /// Refuses a folder a build must not replace: a file, or a folder with content that
+    /// nashra did not write. `out_dir` is how the user named it.
+    pub fn check_replaceable(&self, out_dir: &Path) -> Result<()> {
+        let real = &self.real;
+        let shown_real = || match real.as_path() == out_dir {
+            true => String::new(),
+            false => format!(" (a link to {})", real.display()),
+        };
+        let Ok(meta) = fs::metadata(real) else {
+            return Ok(());
+        };
+        if !meta.is_dir() {
+            return Err(Diagnostic::new(
+                out_dir,
+                format!("the output path exists and is not a folder{}", shown_real()),
+            )
+            .help("remove the file or choose another --output")
+            .into());
+        }
+        if real.join(MARKER).is_file() {
+            return Ok(());
+        }
+        // A first update in place that was killed leaves its staging folder alone there.
+        let empty = fs::read_dir(real)
+            .map_err(|e| Error::io(out_dir, "read the folder", &e))?
+            .flatten()
+            .all(|e| e.file_name() == INNER_STAGING);
+        if empty {
+            return Ok(());
+        }
+        Err(Diagnostic::new(
+            out_dir,
+            format!(
+                "the output folder{} exists and was not written by nashra; a build replaces the whole folder",
+                shown_real()
+            ),
+        )
+        .help("move the folder away or empty it, or choose another --output")
+        .into())
     }
 
     /// The folder the output folder is in.
