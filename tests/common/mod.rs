@@ -67,6 +67,16 @@ impl Site {
             .assert()
     }
 
+    /// What a clean `nashra build ARGS…` of the site's sources as they are now writes, built
+    /// into a folder of its own: what a watch over them must end up equal to.
+    pub fn clean_build(&self, args: &[&str]) -> BTreeMap<PathBuf, Vec<u8>> {
+        let out = tempfile::tempdir().unwrap();
+        let dir = out.path().join("public");
+        self.build(&[args, &["--output", dir.to_str().unwrap()]].concat())
+            .success();
+        snapshot(&dir)
+    }
+
     /// A page of public/ parsed as HTML.
     pub fn page(&self, rel: &str) -> Html {
         Html::parse_document(&self.read(&format!("public/{rel}")))
@@ -103,6 +113,33 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
             )
         })
         .collect()
+}
+
+/// The paths whose bytes differ between two snapshots, each saying which side has it, for a
+/// readable failure.
+pub fn differences(got: &BTreeMap<PathBuf, Vec<u8>>, want: &BTreeMap<PathBuf, Vec<u8>>) -> Vec<String> {
+    let paths: std::collections::BTreeSet<&PathBuf> = got.keys().chain(want.keys()).collect();
+    paths
+        .into_iter()
+        .filter(|p| got.get(*p) != want.get(*p))
+        .map(|p| match (got.get(p), want.get(p)) {
+            (Some(_), None) => format!("{}: only in the output", p.display()),
+            (None, Some(_)) => format!("{}: only in the clean build", p.display()),
+            _ => format!("{}: bytes differ", p.display()),
+        })
+        .collect()
+}
+
+/// Polls `done` every 10 ms until it holds or `timeout` has passed; whether it held.
+pub fn eventually(timeout: Duration, done: impl Fn() -> bool) -> bool {
+    let until = std::time::Instant::now() + timeout;
+    while !done() {
+        if std::time::Instant::now() >= until {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    true
 }
 
 /// Values of `attr` on every element matching `css`.
@@ -206,6 +243,22 @@ impl Running {
 }
 
 impl Running {
+    /// Once a `watch` has settled, how its `public/` differs from a clean `nashra build ARGS…`
+    /// of the same sources (empty when it is equal). Settled: no line for a second, and the
+    /// same differences after another quiet second, so a rebuild still running on a slow
+    /// machine is waited out, while output that stays wrong is reported.
+    pub fn differences_once_settled(&self, site: &Site, args: &[&str]) -> Vec<String> {
+        let mut last = None;
+        loop {
+            self.drain(Duration::from_secs(1));
+            let now = differences(&snapshot(&site.public()), &site.clean_build(args));
+            if now.is_empty() || last.as_ref() == Some(&now) {
+                return now;
+            }
+            last = Some(now);
+        }
+    }
+
     /// Asks it to stop as a terminal or a service manager does (SIGTERM) and waits up to
     /// 10 s for it to exit; returns its exit status, if it exited.
     pub fn terminate(&mut self) -> Option<std::process::ExitStatus> {
