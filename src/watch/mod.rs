@@ -3,9 +3,8 @@
 //! until they go quiet and one burst gives one rebuild. A failed rebuild leaves the last good
 //! output in place and the watch goes on.
 //!
-//! Events come from `notify` itself (as notify-debouncer-full re-exports it) and are gathered
-//! here, every path any of them names passed on, both ends of every rename included. The
-//! debouncer lost files: it merges `tmp → a` then `a → b` into one event for `b`, and drops
+//! Events come from `notify` itself and are gathered here, every path any of them names passed
+//! on, both ends of every rename included. notify-debouncer-full, used before, lost files: it merges `tmp → a` then `a → b` into one event for `b`, and drops
 //! every event of a file saved by rename and then deleted, so after a script, a sync tool or
 //! `git` did that within its debounce time the page of `a` stayed until a restart. The
 //! [`Session`] also reads the folders it is told of, so a file that goes unnamed is still
@@ -23,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use notify_debouncer_full::notify::{self, Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
+use notify::{self, Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
 use crate::build::{is_hidden, BuildOptions, SOURCE_DIRS};
 use crate::config::CONFIG_FILE;
