@@ -1,10 +1,15 @@
 //! `nashra.toml` → [`Config`]: defaults, validation, and errors that point at the line.
+//!
+//! The names it gives content (`seed_section`, term slugs and their display names) are
+//! read in Unicode normalization form C, as content names are (see [`crate::content`]), so
+//! one typed or pasted in decomposed form is the same name and is shown composed.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::content::nfc_owned;
 use crate::error::{Diagnostic, Result};
 use crate::i18n::{DateFormatter, DateStyle, Digits};
 
@@ -295,14 +300,13 @@ impl Config {
             }
         }
 
-        if raw
-            .seed_section
+        let seed_section = nfc_owned(raw.seed_section);
+        if seed_section
             .split('/')
             .any(|part| crate::content::slug(part, raw.slugify) != part)
         {
             return Err(key_at("seed_section")(format!(
-                "`seed_section` = {:?} is not a folder name under content/",
-                raw.seed_section
+                "`seed_section` = {seed_section:?} is not a folder name under content/"
             ))
             .help("use lowercase letters, digits and hyphens, e.g. seed_section = \"briefings\"")
             .into());
@@ -319,16 +323,17 @@ impl Config {
                 .into());
             }
             let mut checked = BTreeMap::new();
-            for (term, names) in entries {
+            for (written, names) in entries {
+                let term = nfc_owned(written.clone());
                 if crate::content::slug(&term, raw.slugify) != term {
-                    return Err(key_at(&term)(format!("term {term:?} is not usable in a URL"))
+                    return Err(key_at(&written)(format!("term {term:?} is not usable in a URL"))
                         .help("use lowercase letters, digits and hyphens, e.g. burkina-faso")
                         .into());
                 }
                 let mut by_lang = BTreeMap::new();
                 for (code, names) in names {
                     if !languages.iter().any(|l| l.code == code) {
-                        return Err(key_at(&format!("terms.{taxonomy}.{term}"))(format!(
+                        return Err(key_at(&format!("terms.{taxonomy}.{written}"))(format!(
                             "term `{term}` has names in `{code}`, which is not a language of this site"
                         ))
                         .help("declare the language under [languages], or remove those names")
@@ -338,7 +343,15 @@ impl Config {
                         OneOrMany::One(n) => vec![n],
                         OneOrMany::Many(n) => n,
                     };
-                    by_lang.insert(code, names);
+                    by_lang.insert(code, names.into_iter().map(nfc_owned).collect());
+                }
+                if checked.contains_key(&term) {
+                    return Err(key_at(&written)(format!(
+                        "[terms.{taxonomy}] has two entries for the term {term:?}: their names \
+                         differ only in Unicode normalization"
+                    ))
+                    .help("merge the two entries into one")
+                    .into());
                 }
                 checked.insert(term, by_lang);
             }
@@ -353,7 +366,7 @@ impl Config {
             theme: raw.theme,
             minify: raw.minify,
             taxonomies: raw.taxonomies,
-            seed_section: raw.seed_section,
+            seed_section,
             terms,
             paginate_by: raw.paginate_by,
             feed_content: raw.feed_content,
@@ -549,6 +562,25 @@ mod tests {
             text.find("date_locale")
         );
         assert_eq!(find_key(text, "languages.en"), text.find("[languages.en]"));
+    }
+
+    #[test]
+    fn names_are_read_in_nfc_and_two_forms_of_one_term_clash() {
+        // "آراء" and "café" decomposed (alef + madda above, e + acute accent).
+        let (section, cafe) = ("\u{627}\u{653}\u{631}\u{627}\u{621}", "cafe\u{301}");
+        let text = format!(
+            "seed_section = \"{section}\"\n{MINIMAL}[terms.tags]\n\"{cafe}\" = {{ ar = \"{section}\", en = [\"x\", \"{cafe}\"] }}\n"
+        );
+        let c = Config::parse(&text, Path::new("nashra.toml")).unwrap();
+        assert_eq!(c.seed_section, "\u{622}\u{631}\u{627}\u{621}");
+        let names = &c.terms["tags"]["caf\u{e9}"];
+        assert_eq!(names["ar"], ["\u{622}\u{631}\u{627}\u{621}"]);
+        assert_eq!(names["en"], ["x", "caf\u{e9}"]);
+        let twice = format!("{text}\"caf\u{e9}\" = {{ en = \"Coffee\" }}\n");
+        let err = Config::parse(&twice, Path::new("nashra.toml")).unwrap_err();
+        assert!(err.diagnostics[0]
+            .message
+            .contains("differ only in Unicode normalization"));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use include_dir::{include_dir, Dir};
 
 use crate::config::Config;
-use crate::content::{looks_like_language, slugify};
+use crate::content::{looks_like_language, nfc, slugify};
 use crate::error::{Diagnostic, Error, Result};
 
 /// The default theme, the same files as `themes/default/` in nashra's repository.
@@ -100,15 +100,18 @@ pub fn new_article(root: &Path, path: &str, lang: Option<&str>) -> Result<PathBu
                 .into(),
         );
     }
-    let path = path.trim_matches('/').trim_end_matches(".md");
-    let (section, name) = path.rsplit_once('/').unwrap_or(("", path));
+    // In NFC, as names are read (see `crate::content`): a name typed or pasted decomposed is
+    // usable, and the folder and file get the composed name a build would give them.
+    let written = path.trim_matches('/').trim_end_matches(".md");
+    let path = nfc(written);
+    let (section, name) = path.rsplit_once('/').unwrap_or(("", &path));
     let name = name
         .rsplit_once('.')
         .filter(|(_, c)| looks_like_language(c))
         .map_or(name, |(n, _)| n);
     let usable = |part: &str| !part.is_empty() && slugify(part) == part;
     if !usable(name) || !section.split('/').filter(|s| !s.is_empty()).all(usable) {
-        return Err(Diagnostic::new(path, "not a usable article path")
+        return Err(Diagnostic::new(written, "not a usable article path")
             .help(
                 "write <section>/<name> in lowercase letters, digits and hyphens, e.g. briefings/niger-vote",
             )

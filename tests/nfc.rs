@@ -2,7 +2,9 @@
 //! (NFD, as some macOS tools write names) is the same name as its composed (NFC) twin: it
 //! pairs with its translation, an `@/` link may name it in either form, its terms are the
 //! same terms, and it writes the NFC URL. Two files that differ only in normalization clash,
-//! and the error says so.
+//! and the error says so. The same holds for static files (an image found and written under
+//! its NFC name, asked for by it from every page), for `nashra new`, and for the names
+//! `nashra.toml` gives.
 
 mod common;
 
@@ -260,4 +262,198 @@ fn import_writes_an_nfc_name_and_replaces_a_decomposed_twin() {
     site.build(&[]).success();
     let page = site.page(&format!("en/briefings/{LATIN_NFC}/index.html"));
     assert!(texts(&page, "h1").iter().any(|h| h.contains("Tea in Bamako")));
+}
+
+/// A picture's bytes: static files are copied as they are, so any bytes do.
+const PICTURE: &[u8] = b"\x89PNG\r\n\x1a\nnot a real picture";
+
+/// Unicode normalization forms, as the `fn` the helpers below take.
+fn composed(s: &str) -> String {
+    s.nfc().collect()
+}
+fn decomposed(s: &str) -> String {
+    s.nfd().collect()
+}
+
+/// The sample site with `static/images/<name>.png`, the name in the form `file` gives, and an
+/// article showing it (as its front matter `image`, and in its text by a relative path) and
+/// linking to it, by the name in the form `reference` gives.
+fn with_picture(file: fn(&str) -> String, reference: fn(&str) -> String) -> Site {
+    let site = Site::sample();
+    site.write(&format!("static/images/{}.png", file(AR_NFC)), PICTURE);
+    let name = reference(AR_NFC);
+    site.write(
+        "content/briefings/photo.ar.md",
+        format!(
+            "+++\ntitle = \"صورة\"\ndate = 2024-11-21\nimage = \"/images/{name}.png\"\n+++\n\n\
+             ![صورة](../../images/{name}.png) [الصورة](/images/{name}.png)\n"
+        ),
+    );
+    site
+}
+
+#[test]
+fn an_image_named_in_either_form_is_found_and_written_at_its_nfc_path() {
+    let sites = [
+        (decomposed as fn(&str) -> String, composed as fn(&str) -> String),
+        (composed, decomposed),
+        (decomposed, decomposed),
+        (composed, composed),
+    ]
+    .map(|(file, reference)| with_picture(file, reference));
+    for site in &sites {
+        site.build(&[]).success();
+        assert_paths_nfc(site);
+        let copied = site.public().join(format!("images/{AR_NFC}.png"));
+        assert_eq!(std::fs::read(copied).unwrap(), PICTURE);
+        // The page asks for the file by the name it was written under.
+        let page = site.page("briefings/photo/index.html");
+        let shown = decoded(attrs(&page, "img", "src"));
+        for src in [
+            format!("/images/{AR_NFC}.png"),
+            format!("../../images/{AR_NFC}.png"),
+        ] {
+            assert!(shown.contains(&src), "{src:?} not in {shown:?}");
+        }
+        let links = decoded(attrs(&page, "a[href*='images']", "href"));
+        assert!(
+            !links.is_empty() && links.iter().all(|l| *l == format!("/images/{AR_NFC}.png")),
+            "{links:?}"
+        );
+        assert_eq!(
+            decoded(attrs(&page, "meta[property='og:image']", "content")),
+            [format!("https://example.org/images/{AR_NFC}.png")]
+        );
+    }
+    // However the file and the references are written, the site is the same.
+    let first = snapshot(&sites[0].public());
+    for site in &sites[1..] {
+        assert!(snapshot(&site.public()) == first, "the sites differ");
+    }
+}
+
+#[test]
+fn static_files_whose_names_differ_only_in_normalization_clash_and_the_error_says_so() {
+    let site = Site::sample();
+    site.build(&[]).success();
+    let before = snapshot(&site.public());
+    let files = [LATIN_NFC, LATIN_NFD].map(|n| format!("static/images/{n}.png"));
+    for file in &files {
+        site.write(file, PICTURE);
+    }
+    for command in ["build", "check"] {
+        let err = stderr(site.run(command, &[]));
+        // Both files named as they are on disk, so the user can find them.
+        for file in &files {
+            assert!(err.contains(file.as_str()), "{command}: {file:?} not in {err}");
+        }
+        assert!(
+            err.contains("differ only in Unicode normalization"),
+            "{command}: {err}"
+        );
+    }
+    assert!(snapshot(&site.public()) == before, "public/ changed");
+}
+
+#[test]
+fn a_site_static_file_overrides_the_themes_named_in_the_other_form() {
+    let site = Site::sample();
+    site.write(
+        &format!("themes/default/static/images/{LATIN_NFC}.png"),
+        "the theme's",
+    );
+    site.write(&format!("static/images/{LATIN_NFD}.png"), "the site's");
+    site.build(&[]).success();
+    assert_eq!(site.read(&format!("public/images/{LATIN_NFC}.png")), "the site's");
+    assert_paths_nfc(&site);
+}
+
+#[test]
+fn new_in_a_section_named_in_nfd_writes_the_nfc_names() {
+    let site = Site::sample();
+    let section = "\u{622}\u{631}\u{627}\u{621}";
+    common::nashra()
+        .arg("new")
+        .arg(format!("{}/{LATIN_NFD}", decomposed(section)))
+        .args(["--lang", "en", "--root"])
+        .arg(site.root())
+        .assert()
+        .success();
+    let names: Vec<String> = std::fs::read_dir(site.root().join("content"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains('\u{631}'))
+        .collect();
+    assert_eq!(names, [section]);
+    assert!(site
+        .root()
+        .join(format!("content/{section}/{LATIN_NFC}.en.md"))
+        .is_file());
+    site.build(&["--drafts"]).success();
+    assert!(site
+        .public()
+        .join(format!("en/{section}/{LATIN_NFC}/index.html"))
+        .is_file());
+}
+
+#[test]
+fn term_names_in_nashra_toml_written_in_nfd_are_shown_in_nfc() {
+    let site = Site::sample();
+    // `[terms.tags]` is the last table of the sample's nashra.toml.
+    let config = site.read("nashra.toml")
+        + &format!(
+            "hope = {{ ar = \"{}\", en = \"{}\" }}\n",
+            decomposed(AR_NFC),
+            decomposed(LATIN_NFC)
+        );
+    site.write("nashra.toml", config);
+    site.write(
+        "content/briefings/hope.ar.md",
+        article("أمل", "tags = [\"hope\"]\n"),
+    );
+    site.write(
+        "content/briefings/hope.en.md",
+        article("Hope", "tags = [\"hope\"]\n"),
+    );
+    site.build(&[]).success();
+    for (page, name) in [
+        ("tags/hope/index.html", AR_NFC),
+        ("en/tags/hope/index.html", LATIN_NFC),
+    ] {
+        let headings = texts(&site.page(page), "h1");
+        assert!(headings.iter().any(|h| h.contains(name)), "{page}: {headings:?}");
+    }
+    // The article's own list of its terms too.
+    let links = texts(&site.page("briefings/hope/index.html"), "a[href*='/tags/hope/']");
+    assert!(links.iter().any(|l| l.contains(AR_NFC)), "{links:?}");
+}
+
+#[test]
+fn the_seed_section_and_term_slugs_in_nashra_toml_may_be_written_in_nfd() {
+    let site = Site::sample();
+    let section = "\u{622}\u{631}\u{627}\u{621}";
+    let config = site.read("nashra.toml").replace(
+        "seed_section = \"briefings\"",
+        &format!("seed_section = \"{}\"", decomposed(section)),
+    ) + &format!("\"{}\" = {{ ar = \"أمل\", en = \"Hope\" }}\n", decomposed(AR_NFC));
+    site.write("nashra.toml", config);
+    site.write("seeds/opinion.ar.txt", "رأي في الأمل\n\nنص عن الأمل في باماكو.\n");
+    site.write(
+        "content/briefings/hope.ar.md",
+        article("أمل", &format!("tags = [\"{AR_NFC}\"]\n")),
+    );
+    site.build(&[]).success();
+    assert!(site
+        .public()
+        .join(format!("{section}/opinion/index.html"))
+        .is_file());
+    let term = site.page(&format!("tags/{AR_NFC}/index.html"));
+    assert!(texts(&term, "h1").iter().any(|h| h.contains("أمل")));
+    assert_paths_nfc(&site);
+    site.run("import", &["seeds/opinion.ar.txt", "--date", "2024-11-21"])
+        .success();
+    assert!(site
+        .root()
+        .join(format!("content/{section}/opinion.ar.md"))
+        .is_file());
 }

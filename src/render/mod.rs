@@ -567,7 +567,8 @@ struct PageCtx<'a> {
     section_title: &'a str,
     section_path: &'a str,
     authors: &'a [String],
-    image: Option<&'a str>,
+    /// The front matter's `image`, in NFC if it is the site's (see [`refs`]).
+    image: Option<Cow<'a, str>>,
     /// The image as an absolute URL, for metadata.
     image_url: Option<String>,
     terms: Vec<TermGroup<'a>>,
@@ -783,6 +784,7 @@ impl<'a> Renderer<'a> {
         let p = &a.page;
         let section = &self.site.sections[a.section];
         let href = self.article_href(i);
+        let image = p.image.as_deref().map(|i| self.in_nfc(i));
         PageCtx {
             title: &p.title,
             date: p.date.as_str(),
@@ -797,8 +799,8 @@ impl<'a> Renderer<'a> {
             section_title: &section.title,
             section_path: &self.sections[a.section],
             authors: &p.authors,
-            image: p.image.as_deref(),
-            image_url: p.image.as_deref().and_then(|i| self.urls.absolute(&a.path, i)),
+            image_url: image.as_deref().and_then(|i| self.urls.absolute(&a.path, i)),
+            image,
             terms: self.term_groups(a),
             edition_path: self.site.config.editions.then(|| {
                 let archive = editions_path(&self.site.config, &p.file.lang);

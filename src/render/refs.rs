@@ -1,6 +1,11 @@
 //! What rendered Markdown points at: links to other content files (`@/…`) made into the
 //! URLs the site resolved them to, and images checked to be among the static files, since a
 //! missing picture is a broken page that no template error would reveal.
+//!
+//! Every file the site writes is named in Unicode normalization form C (see
+//! [`crate::content`]; static files in [`super::theme`]), so a URL into the site is written
+//! in NFC too, and checked in the form the browser will ask for: a path typed or pasted
+//! decomposed finds its file on any server. Other hosts' URLs are left as written.
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -9,7 +14,7 @@ use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTRO
 
 use super::Renderer;
 use crate::content::markdown::INTERNAL;
-use crate::content::SourceRef;
+use crate::content::{nfc, SourceRef};
 use crate::error::{did_you_mean, Diagnostic, Result};
 use crate::site::links::Resolved;
 
@@ -18,20 +23,21 @@ const FRAGMENT: &AsciiSet = &CONTROLS.add(b' ').add(b'"').add(b'<').add(b'>').ad
 
 impl Renderer<'_> {
     /// `html` with its links to other content files (`@/…`) made into the URLs they lead to:
-    /// root-relative on pages, absolute in feeds (not every reader resolves against the feed).
+    /// root-relative on pages, absolute in feeds (not every reader resolves against the feed);
+    /// and its other `href` and `src` values into the site in NFC ([`Self::in_nfc`]).
     pub(super) fn linked<'h>(&self, html: &'h str, links: &[Resolved], absolute: bool) -> Cow<'h, str> {
-        if links.is_empty() {
-            return Cow::Borrowed(html);
-        }
-        // Text escapes `"`, so `"@/` opens an attribute value: an `href` (or raw HTML's).
-        let mut out = String::with_capacity(html.len() + 64);
-        let mut rest = html;
-        while let Some(at) = rest.find("\"@/") {
-            let (before, value) = rest.split_at(at + 1);
-            out.push_str(before);
-            let end = value.find('"').unwrap_or(value.len());
-            let (value, after) = value.split_at(end);
-            match links.iter().find(|l| l.from == value) {
+        // Text escapes `"`, so `="` opens an attribute value: pulldown-cmark's, or raw HTML's.
+        let mut out = String::new();
+        let (mut copied, mut from) = (0, 0);
+        while let Some(at) = html[from..].find("=\"") {
+            let start = from + at + 2;
+            let end = html[start..].find('"').map_or(html.len(), |e| start + e);
+            let (before, value) = (&html[..start - 2], &html[start..end]);
+            from = end;
+            let link = value
+                .starts_with(INTERNAL)
+                .then(|| links.iter().find(|l| l.from == value));
+            let new = match link.flatten() {
                 Some(link) => {
                     let mut href = match absolute {
                         true => self.urls.url(&link.path),
@@ -41,14 +47,38 @@ impl Renderer<'_> {
                         href.push('#');
                         href.extend(utf8_percent_encode(anchor, FRAGMENT));
                     }
-                    out.push_str(&crate::content::markdown::escape_html(&href));
+                    crate::content::markdown::escape_html(&href)
                 }
-                None => out.push_str(value),
-            }
-            rest = after;
+                None if names_a_url(before) => match self.in_nfc(value) {
+                    Cow::Owned(normal) => normal,
+                    Cow::Borrowed(_) => continue,
+                },
+                None => continue,
+            };
+            out.push_str(&html[copied..start]);
+            out.push_str(&new);
+            copied = end;
         }
-        out.push_str(rest);
+        if copied == 0 {
+            return Cow::Borrowed(html);
+        }
+        out.push_str(&html[copied..]);
         Cow::Owned(out)
+    }
+
+    /// `url` with its letters in NFC ([`url_in_nfc`]) if it leads into the site (relative,
+    /// or absolute on the site's own origin), where every file is named in NFC; else as
+    /// written.
+    pub(super) fn in_nfc<'u>(&self, url: &'u str) -> Cow<'u, str> {
+        let Some(normal) = url_in_nfc(url) else {
+            return Cow::Borrowed(url);
+        };
+        let base = url::Url::parse(&self.urls.base_url).ok();
+        let joined = base.as_ref().and_then(|b| b.join(url).ok());
+        match base.zip(joined) {
+            Some((b, u)) if b.origin() == u.origin() => Cow::Owned(normal),
+            _ => Cow::Borrowed(url),
+        }
     }
 
     /// Checks that every image `refs` names on the page at `site_path` is a static file of
@@ -58,7 +88,7 @@ impl Renderer<'_> {
             .iter()
             .filter(|r| r.image)
             .filter_map(|r| {
-                let (message, help) = self.missing_image(site_path, &r.dest)?;
+                let (message, help) = self.missing_image(site_path, &r.dest, &self.in_nfc(&r.dest))?;
                 Some(Diagnostic::new(source, message).at(r.line, r.column).help(help))
             })
             .collect();
@@ -69,8 +99,9 @@ impl Renderer<'_> {
         }
     }
 
-    /// What is wrong with the image `dest` on the page at `site_path`, if it is missing.
-    fn missing_image(&self, site_path: &str, dest: &str) -> Option<(String, String)> {
+    /// What is wrong with the image `dest` on the page at `site_path`, if it is missing;
+    /// `asked` is `dest` as the page writes it, in NFC.
+    fn missing_image(&self, site_path: &str, dest: &str, asked: &str) -> Option<(String, String)> {
         let base_path = &self.urls.base_path;
         if dest.starts_with(INTERNAL) {
             return Some((
@@ -80,7 +111,7 @@ impl Renderer<'_> {
         }
         // Read as the browser will, from the page's own URL.
         let base = url::Url::parse(&self.urls.base_url).ok()?;
-        let url = self.urls.absolute(site_path, dest)?;
+        let url = self.urls.absolute(site_path, asked)?;
         let url = url::Url::parse(&url).ok()?;
         if url.origin() != base.origin() {
             return None;
@@ -112,5 +143,74 @@ impl Renderer<'_> {
             format!("the image `{dest}` is not a static file: there is no static/{file}{relative}"),
             help,
         ))
+    }
+}
+
+/// Whether the attribute whose name ends `before` (the HTML up to its `=`) holds a URL a
+/// browser fetches or follows: `href` or `src`.
+fn names_a_url(before: &str) -> bool {
+    ["href", "src"].into_iter().any(|name| {
+        before
+            .strip_suffix(name)
+            .is_some_and(|rest| rest.ends_with(|c: char| c.is_ascii_whitespace()))
+    })
+}
+
+/// `url` with its letters in NFC, `None` when they are NFC already (or are not UTF-8). Letters
+/// may be written as they are, or percent-encoded as pulldown-cmark writes every `href` and
+/// `src`: those are decoded to be normalized, and stay encoded.
+fn url_in_nfc(url: &str) -> Option<String> {
+    // An escaped byte of a non-ASCII letter is `%8…` to `%F…`: most URLs have none to decode.
+    let escapes_letters = url.as_bytes().windows(3).any(|w| w[0] == b'%' && w[1] >= b'8');
+    if !escapes_letters {
+        return match nfc(url) {
+            Cow::Borrowed(_) => None,
+            Cow::Owned(normal) => Some(normal),
+        };
+    }
+    let (mut bytes, mut encoded) = (Vec::with_capacity(url.len()), false);
+    let mut rest = url.as_bytes();
+    while let Some((&b, after)) = rest.split_first() {
+        let hex = after.get(..2).and_then(|h| std::str::from_utf8(h).ok());
+        match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            // Only the bytes of non-ASCII letters: `%2F` or `%20` must stay as they are.
+            Some(byte) if b == b'%' && !byte.is_ascii() => {
+                bytes.push(byte);
+                encoded = true;
+                rest = &after[2..];
+            }
+            _ => {
+                bytes.push(b);
+                rest = after;
+            }
+        }
+    }
+    let text = String::from_utf8(bytes).ok()?;
+    match nfc(&text) {
+        Cow::Borrowed(_) => None,
+        Cow::Owned(normal) if encoded => Some(utf8_percent_encode(&normal, CONTROLS).to_string()),
+        Cow::Owned(normal) => Some(normal),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_composed_and_keep_their_escapes() {
+        // "café" decomposed: raw stays raw, percent-encoded stays encoded, `%2F` stays.
+        assert_eq!(
+            url_in_nfc("/a/cafe\u{301}.png").as_deref(),
+            Some("/a/caf\u{e9}.png")
+        );
+        assert_eq!(
+            url_in_nfc("../cafe%CC%81%2F%20x.png?v=1#cafe%CC%81").as_deref(),
+            Some("../caf%C3%A9%2F%20x.png?v=1#caf%C3%A9")
+        );
+        assert_eq!(url_in_nfc("caf%C3%A9.png"), None);
+        assert_eq!(url_in_nfc("/style.css"), None);
+        // Not UTF-8 once decoded: not a name to normalize.
+        assert_eq!(url_in_nfc("%FF%CC%81"), None);
     }
 }

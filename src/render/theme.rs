@@ -3,6 +3,8 @@
 //! templates, static files and UI strings file by file (strings key by key); the site's own
 //! `templates/` and `static/` override both.
 
+use std::borrow::Cow;
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -12,6 +14,7 @@ use tera::Tera;
 
 use crate::config::{key_diagnostic, toml_diagnostic, Config, Direction, CONFIG_FILE};
 use crate::content::bidi::push_isolated;
+use crate::content::nfc;
 use crate::error::{collect_all, read_text, Diagnostic, Result};
 use crate::i18n::{DateFilter, DateFormatter, NumberFilter};
 
@@ -124,8 +127,8 @@ impl Theme {
         }
 
         let mut static_files = BTreeMap::new();
-        for (base_dir, _) in layers("static") {
-            static_files.extend(files_under(&base_dir)?);
+        for (base_dir, shown) in layers("static") {
+            static_files.extend(static_layer(&base_dir, &shown)?);
         }
         let assets = Arc::new(static_files.keys().cloned().collect::<BTreeSet<_>>());
 
@@ -347,6 +350,41 @@ fn files_under(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
         .collect())
 }
 
+/// The files of one `static/` folder (`dir`, named `shown` in errors) by their path in the
+/// output, which is in NFC as every name the site writes (see [`crate::content`]): a file
+/// named decomposed on disk is written, and found by `asset()` and image checks, under its
+/// composed name. Two files of one folder whose names differ only in normalization would be
+/// the same file: an error naming both. Across folders that is intended, and compared in NFC
+/// too: the caller lets a later layer's file replace an earlier one's of the same name, in
+/// either form, as a site or theme overrides the theme it builds on.
+fn static_layer(dir: &Path, shown: &Path) -> Result<BTreeMap<String, PathBuf>> {
+    let mut files: BTreeMap<String, (String, PathBuf)> = BTreeMap::new();
+    let mut clashes = Vec::new();
+    for (name, file) in files_under(dir)? {
+        match files.entry(nfc(&name).into_owned()) {
+            Entry::Vacant(slot) => {
+                slot.insert((name, file));
+            }
+            Entry::Occupied(slot) => clashes.push(
+                Diagnostic::new(
+                    shown.join(&name),
+                    format!(
+                        "this file and `{}` would both be the static file `{}`: their names \
+                         differ only in Unicode normalization (the same letters, encoded differently)",
+                        shown.join(&slot.get().0).display(),
+                        slot.key()
+                    ),
+                )
+                .help("if one file is a copy, remove it, else rename one of them"),
+            ),
+        }
+    }
+    if !clashes.is_empty() {
+        return Err(clashes.into());
+    }
+    Ok(files.into_iter().map(|(path, (_, file))| (path, file)).collect())
+}
+
 /// `i18n/<lang>.toml` for every language, from every theme of the chain (`themes`: folder
 /// and shown name, the one extended first), a later theme's keys over an earlier's; each key
 /// must exist in every language. Problems are named in the configured theme's own folder
@@ -483,7 +521,7 @@ struct Asset {
 impl tera::Function for Asset {
     fn call(&self, args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
         let path = path_arg(args, "asset")?;
-        if !self.files.contains(path) {
+        if !self.files.contains(path.as_ref()) {
             return Err(tera::Error::msg(format!(
                 "asset(): there is no static file `{path}` in the theme's or the site's static/ folder"
             )));
@@ -491,20 +529,20 @@ impl tera::Function for Asset {
         Ok(tera::Value::String(format!(
             "{}{}",
             self.base_path,
-            super::encode_path(path)
+            super::encode_path(&path)
         )))
     }
 }
 
 /// The `path` argument of `asset()` and `has_asset()`: a static file's path, with or without
-/// a leading `/`.
-fn path_arg<'a>(args: &'a HashMap<String, tera::Value>, function: &str) -> tera::Result<&'a str> {
+/// a leading `/`, in NFC as static files are named.
+fn path_arg<'a>(args: &'a HashMap<String, tera::Value>, function: &str) -> tera::Result<Cow<'a, str>> {
     let path = args.get("path").and_then(|p| p.as_str()).ok_or_else(|| {
         tera::Error::msg(format!(
             "{function}() needs a string `path`, e.g. {function}(path=\"style.css\")"
         ))
     })?;
-    Ok(path.trim_start_matches('/'))
+    Ok(nfc(path.trim_start_matches('/')))
 }
 
 /// `has_asset(path="site.css")`: whether a static file exists, for what a theme links only
@@ -513,7 +551,9 @@ struct HasAsset(Arc<BTreeSet<String>>);
 
 impl tera::Function for HasAsset {
     fn call(&self, args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
-        Ok(tera::Value::Bool(self.0.contains(path_arg(args, "has_asset")?)))
+        Ok(tera::Value::Bool(
+            self.0.contains(path_arg(args, "has_asset")?.as_ref()),
+        ))
     }
 
     fn is_safe(&self) -> bool {

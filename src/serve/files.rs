@@ -11,6 +11,8 @@ use hyper::header::{HeaderValue, CACHE_CONTROL, CONTENT_TYPE, LOCATION};
 use hyper::{Response, StatusCode};
 use percent_encoding::percent_decode_str;
 
+use crate::content::nfc;
+
 /// Added before `</body>` of every served page: reloads on `reload`, swaps stylesheets on
 /// `css`, and shows a build's errors over the page on `failed` until the next good build.
 const LIVE_SCRIPT: &str = r#"<script>(()=>{const s=new EventSource("/__nashra/events");const id="nashra-error";
@@ -74,6 +76,8 @@ fn resolve(site: &Path, target: &str) -> Result<Found, StatusCode> {
     let decoded = percent_decode_str(target)
         .decode_utf8()
         .map_err(|_| StatusCode::BAD_REQUEST)?;
+    // Every file a build writes is named in NFC: a URL typed or linked decomposed means it.
+    let decoded = nfc(&decoded);
     let mut path = site.to_path_buf();
     for segment in decoded.split('/').filter(|s| !s.is_empty()) {
         let mut parts = Path::new(segment).components();
@@ -177,6 +181,28 @@ mod tests {
         assert_eq!(resolve(site.path(), "/en"), Ok(Found::Redirect("/en/".into())));
         assert!(matches!(resolve(site.path(), "/en/"), Ok(Found::File(_))));
         assert_eq!(resolve(site.path(), "/nope/"), Ok(Found::Missing));
+    }
+
+    #[test]
+    fn a_path_in_nfd_finds_the_nfc_file() {
+        let site = tempfile::tempdir().unwrap();
+        // "café" composed on disk, as a build names it.
+        let page = site.path().join("caf\u{e9}/index.html");
+        std::fs::create_dir(page.parent().unwrap()).unwrap();
+        std::fs::write(&page, "x").unwrap();
+        let page = page.canonicalize().unwrap();
+        // Decomposed (e + combining acute), percent-encoded as a browser sends it, or raw.
+        for target in ["/cafe%CC%81/", "/cafe\u{301}/", "/caf%C3%A9/"] {
+            assert_eq!(
+                resolve(site.path(), target),
+                Ok(Found::File(page.clone())),
+                "{target}"
+            );
+        }
+        assert_eq!(
+            resolve(site.path(), "/cafe%CC%81"),
+            Ok(Found::Redirect("/cafe%CC%81/".into()))
+        );
     }
 
     #[test]
