@@ -457,3 +457,80 @@ fn an_immutable_output_fails_the_build_and_says_it_was_kept() {
     assert_eq!(snapshot(&site.public()), before);
     assert_eq!(leftovers(site.root()), Vec::<String>::new());
 }
+
+/// `nashra build` on a filesystem that cannot exchange two folders (NFS, some FUSE ones),
+/// made so with a seccomp filter that answers `renameat2(…, RENAME_EXCHANGE)` with `EINVAL`,
+/// as those filesystems do.
+fn build_without_exchange(site: &Site) -> std::process::Child {
+    use seccompiler::{
+        SeccompAction, SeccompCmpArgLen, SeccompCmpOp, SeccompCondition, SeccompFilter, SeccompRule,
+    };
+    use std::os::unix::process::CommandExt;
+    const RENAME_EXCHANGE: u64 = 2;
+    let flags = SeccompCondition::new(
+        4,
+        SeccompCmpArgLen::Dword,
+        SeccompCmpOp::MaskedEq(RENAME_EXCHANGE),
+        RENAME_EXCHANGE,
+    )
+    .unwrap();
+    let filter = SeccompFilter::new(
+        [(libc::SYS_renameat2, vec![SeccompRule::new(vec![flags]).unwrap()])].into(),
+        SeccompAction::Allow,
+        SeccompAction::Errno(libc::EINVAL as u32),
+        std::env::consts::ARCH.try_into().unwrap(),
+    )
+    .unwrap();
+    let program: seccompiler::BpfProgram = filter.try_into().unwrap();
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin("nashra"));
+    command
+        .args(["build", "--root"])
+        .arg(site.root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    // Safety: between fork and exec the child only installs the filter made above.
+    unsafe {
+        command.pre_exec(move || seccompiler::apply_filter(&program).map_err(std::io::Error::other));
+    }
+    command.spawn().unwrap()
+}
+
+#[test]
+fn without_folder_exchange_the_output_is_updated_in_place_and_never_missing() {
+    let site = Site::sample();
+    site.build(&[]).success();
+    let edited = site.read(EN).replace("Mali receives new", "Mali receives a new");
+    site.write(EN, &edited);
+    fs::remove_file(site.root().join("content/briefings/mali-russia-equipment.ar.md")).unwrap();
+    // Someone reading the site all through the build never finds it gone.
+    let index = site.public().join("index.html");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let reader = {
+        let (index, stop) = (index.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut looks = 0u32;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                assert!(index.is_file(), "public/index.html was missing during the build");
+                looks += 1;
+            }
+            looks
+        })
+    };
+    let out = build_without_exchange(&site).wait_with_output().unwrap();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let looks = reader.join().unwrap();
+    assert!(looks > 100, "the reader looked {looks} times");
+    assert!(out.status.success(), "{}", text(&out));
+    let said = text(&out);
+    assert!(
+        said.contains("cannot exchange two folders: updating it in place"),
+        "{said}"
+    );
+    assert!(said.contains("not atomic"), "{said}");
+    assert_eq!(snapshot(&site.public()), clean_build(&site));
+    assert!(!site
+        .public()
+        .join("briefings/mali-russia-equipment/index.html")
+        .exists());
+    assert_eq!(leftovers(site.root()), Vec::<String>::new());
+}
