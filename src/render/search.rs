@@ -4,6 +4,10 @@
 //! lang>`, stems it with that language's Snowball stemmer, and ships the web assets and WASM
 //! that search it in the browser.
 //!
+//! `pagefind-format.md` beside this file says what Pagefind 1.6 writes and what its browser
+//! side reads, file by file, for the writer that is to replace the crate's indexer
+//! ([search-scale]).
+//!
 //! Snowball's Arabic stemmer leaves some prefixes on: و or ف before ال (والنيجر stays
 //! والنيجر, so "النيجر" never finds it), ل and ك before a word (لمالي), and the wasla ٱ.
 //! Each page is indexed with those words also in their [`peel`]ed form, in a metadata field
