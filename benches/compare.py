@@ -7,7 +7,9 @@ output goes (tmpfs and the ordinary disk), every configuration is built RUNS tim
 (after one warm-up round), each a clean build into a fresh output folder, timed as a whole
 process with /usr/bin/time. The table gives the median wall time (min-max), peak RSS, HTML
 pages written and the ratio to Hugo of the same minify setting in the same run, and the
-floor: `cp -r` of Hugo's output tree.
+floor: `cp -r` of Hugo's output tree. With FULL, the default theme with everything on is
+built with search and without, and Pagefind's CLI indexes the output built without, so the
+line under the table sets what search adds to a build beside what the CLI takes.
 """
 
 import os
@@ -30,6 +32,9 @@ WORK = Path(os.environ.get("BENCH_DIR", REPO / "target/bench-compare"))
 # tool's next run comes round, and the runs measure the disk instead of the tools.
 CORPORA = Path(os.environ.get("CORPORA", "/dev/shm/nashra-bench-corpora"))
 FULL = os.environ.get("FULL", "1") == "1"
+# Pagefind's CLI, from npm (pinned to the crate's version by compare.sh).
+PAGEFIND = Path(os.environ.get("PAGEFIND", REPO / "target/bench-tools/node_modules/.bin/pagefind"))
+PAGEFIND_ROW = "pagefind CLI over full, search off"
 
 
 def corpus(n, fmt):
@@ -62,10 +67,14 @@ def bench_site(site, minify):
     config.write_text(text.replace("minify = true", f"minify = {'true' if minify else 'false'}"))
 
 
-def full_site(site):
-    """The default theme with everything on: editions, sitemap, search, feeds, bidi, dates."""
+def full_site(site, search=True):
+    """The default theme with everything on: editions, sitemap, search, feeds, bidi, dates
+    (without search when `search` is false, to measure what search adds)."""
     shutil.copytree(REPO / "themes/default", site / "themes/default")
-    shutil.copy(REPO / "benches/full.toml", site / "nashra.toml")
+    config = (REPO / "benches/full.toml").read_text()
+    if not search:
+        config = config.replace("search = true", "search = false")
+    (site / "nashra.toml").write_text(config)
     shutil.copytree(REPO / "benches/site/content", site / "content", dirs_exist_ok=True)
 
 
@@ -102,7 +111,27 @@ def configurations(n, base):
     if FULL:
         full = nashra_site(n, "full", full_site)
         configs.append(("nashra full", True, lambda o: [NASHRA, "build", "--root", full, "--output", o]))
+        plain = nashra_site(n, "full-nosearch", lambda s: full_site(s, search=False))
+        configs.append(
+            ("nashra full, search off", True, lambda o: [NASHRA, "build", "--root", plain, "--output", o])
+        )
+        if PAGEFIND.exists():
+            # Pagefind's own CLI over the output just built without search: what search costs
+            # when done the usual way, on the same pages. Runs after that build in each round.
+            site = base / "nashra_full,_search_off"
+            configs.append((PAGEFIND_ROW, None, lambda o: [PAGEFIND, "--site", site, "--output-path", o]))
     return [(name, minify, command, base / name.replace(" ", "_")) for name, minify, command in configs]
+
+
+def search_cost(medians):
+    """The line that sets search's own cost in nashra beside Pagefind's CLI on the same pages."""
+    if "nashra full, search off" not in medians:
+        return ""
+    added = medians["nashra full"] - medians["nashra full, search off"]
+    line = f"Search adds {added:.2f} s to the full build"
+    if PAGEFIND_ROW in medians:
+        line += f": {added / medians[PAGEFIND_ROW]:.2f} × Pagefind's CLI on the same pages"
+    return line + "."
 
 
 def floor(source, base):
@@ -128,7 +157,7 @@ def run(n, place):
     print("| tool | wall s (median, min-max) | peak MiB | HTML pages | × Hugo (same minify) |")
     print("|---|---|---|---|---|")
     medians = {name: statistics.median(w for w, _, _ in runs) for name, runs in results.items()}
-    minified = {name: m for name, m, *_ in configs}
+    minified = {name: m for name, m, *_ in configs if m is not None}
     for name, runs in results.items():
         walls = [w for w, _, _ in runs]
         rss = statistics.median(r for _, r, _ in runs)
@@ -142,6 +171,7 @@ def run(n, place):
         print(
             f"| {name} | {medians[name]:.2f} ({min(walls):.2f}-{max(walls):.2f}) | {rss:.0f} | {pages:,} | {ratio} |"
         )
+    print(f"\n{search_cost(medians)}")
     shutil.rmtree(base, ignore_errors=True)
 
 
