@@ -100,6 +100,8 @@ pub struct Session {
     indexed: (Sender<Made>, Receiver<Made>),
     /// Called by an indexing thread once it has sent what it made.
     wake: Option<Arc<dyn Fn() + Send + Sync>>,
+    /// Languages whose index was made but not written yet, and since when the first waits.
+    swapped: Option<(BTreeSet<String>, Instant)>,
     /// The token this session left in the output's lock file: another one found there means
     /// another writer changed the folder, and what [`Self::on_disk`] says is out of date.
     token: Option<String>,
@@ -184,6 +186,7 @@ impl Session {
             search: render::SearchIndex::default(),
             indexed: mpsc::channel(),
             wake: None,
+            swapped: None,
             token: None,
             wrote: false,
         }
@@ -334,6 +337,8 @@ impl Session {
             };
             let to = (out_dir.as_path(), whole, &self.opts.notices);
             let report = build::write_whole(site, &outputs, to, start, loaded)?;
+            // Its bundle has every index made so far.
+            self.swapped = None;
             self.wrote = true;
             self.on_disk = Some(new_disk);
             self.rerender_all = false;
@@ -413,21 +418,28 @@ impl Session {
         }
     }
 
-    /// Writes the bundle with the languages `taken` in; `None` when there are none. A language
-    /// that failed is handed out again by the next rebuild.
+    /// Takes the languages `taken` in and, once no other work is out, writes the bundle: the
+    /// index is swapped in whole, so one language's index is never written beside another's
+    /// still being made for the same save. `None` when nothing is written. A language that
+    /// failed is handed out again by the next rebuild.
     fn swap_in(&mut self, taken: Vec<(String, Instant, Result<()>)>) -> Option<Result<Report>> {
-        let start = taken.iter().map(|t| t.1).min()?;
-        let mut languages = Vec::new();
         let mut failed = None;
-        for (lang, _, made) in taken {
+        for (lang, start, made) in taken {
             match made {
-                Ok(()) => languages.push(lang),
+                Ok(()) => {
+                    let (languages, since) = self.swapped.get_or_insert_with(|| (BTreeSet::new(), start));
+                    languages.insert(lang);
+                    *since = start.min(*since);
+                }
                 Err(e) => failed = failed.or(Some(e)),
             }
         }
-        let written = match languages.is_empty() {
+        let written = match self.search.pending() {
             true => None,
-            false => Some(self.write_bundle(languages, start)),
+            false => self
+                .swapped
+                .take()
+                .map(|(languages, since)| self.write_bundle(languages.into_iter().collect(), since)),
         };
         match failed {
             Some(e) => Some(Err(e)),
@@ -437,7 +449,7 @@ impl Session {
 
     /// Writes the search bundle as the index now makes it, removing the files it no longer
     /// has, under the output's lock like a rebuild.
-    fn write_bundle(&mut self, mut languages: Vec<String>, start: Instant) -> Result<Report> {
+    fn write_bundle(&mut self, languages: Vec<String>, start: Instant) -> Result<Report> {
         let out_dir = self.opts.out_dir();
         let lock = output::lock(&out_dir, self.opts.wait, &self.opts.notices)?;
         let on_disk = match &mut self.on_disk {
@@ -457,7 +469,6 @@ impl Session {
         let minify = self.config.as_ref().is_some_and(|c| c.minify);
         let updated =
             output::update(&bundle, &stale, &out_dir, minify).inspect_err(|_| self.on_disk = None)?;
-        languages.sort();
         Ok(Report::Search(Indexed {
             languages,
             elapsed: start.elapsed(),
