@@ -13,6 +13,7 @@
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::panic::AssertUnwindSafe;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -120,9 +121,13 @@ pub struct Made {
 }
 
 impl Work<'_> {
-    /// Indexes the pages, stopping early once they are superseded.
+    /// Indexes the pages, stopping early once they are superseded. A panic in Pagefind is an
+    /// error here, so the work always comes back and its language is not left waiting.
     pub fn run(self) -> Made {
-        let files = index(self.pages.iter().map(Arc::as_ref), &self.stop);
+        let indexed = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            index(self.pages.iter().map(Arc::as_ref), &self.stop)
+        }));
+        let files = indexed.unwrap_or_else(|_| Err(failed("the indexer stopped".into()).into()));
         Made {
             lang: self.lang,
             version: self.version,

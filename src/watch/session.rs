@@ -6,8 +6,8 @@
 //! clean `nashra build` of the same sources writes (the property test in `tests/rebuild.rs`),
 //! but for the search bundle, which may lag: indexing a language takes tens of seconds at
 //! 10,000 articles, so a rebuild writes its pages and hands the indexing to threads of their
-//! own. Each language's index is swapped in when it is ready ([`Session::index_ready`]), and
-//! then the output equals a clean build's again, bundle included ([`Session::settle`]).
+//! own. The bundle is written once they are all done ([`Session::index_ready`]), and then the
+//! output equals a clean build's again, bundle included ([`Session::settle`]).
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
