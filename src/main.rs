@@ -430,6 +430,13 @@ fn print_rebuild(root: &Path, result: nashra::Result<nashra::watch::Report>) {
                 }
             );
         }
+        Ok(Report::Search(r)) => {
+            println!(
+                "Search index updated in {} ms ({})",
+                r.elapsed.as_millis(),
+                r.languages.join(", ")
+            );
+        }
         Err(err) => {
             print_build(root, Err(err), "");
         }

@@ -7,7 +7,9 @@ mod refs;
 mod search;
 pub mod theme;
 
-pub use search::{bundle as search_bundle, peeled_forms as search_forms, Index as SearchIndex};
+pub use search::{
+    bundle as search_bundle, peeled_forms as search_forms, Index as SearchIndex, Made as SearchMade,
+};
 
 use std::borrow::Cow;
 use std::hash::{Hash, Hasher};

@@ -17,7 +17,10 @@
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::panic::AssertUnwindSafe;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use lol_html::{doc_text, element, end_tag, HtmlRewriter, Settings};
 use pagefind::api::PagefindIndex;
@@ -56,6 +59,11 @@ pub fn bundle<'a>(pages: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Resul
 /// so each language gets an index of its own, built on a thread of its own, and the
 /// languages' entry files are merged into one: the bundle is what one index of all the pages
 /// would give, made in parallel.
+///
+/// Indexing a language of 10,000 pages takes tens of seconds, so watch does it in the
+/// background: [`Index::start`] hands out a [`Work`] per changed language, holding its pages
+/// as they are now (shared, not copied), and [`Index::finish`] takes the files back unless the
+/// language changed again meanwhile. Until then [`Index::files`] gives the last files made.
 #[derive(Default)]
 pub struct Index<'a> {
     languages: BTreeMap<String, Language<'a>>,
@@ -63,9 +71,73 @@ pub struct Index<'a> {
 
 #[derive(Default)]
 struct Language<'a> {
-    pages: BTreeMap<String, Page<'a>>,
-    /// Its files by name in the bundle; `None` when its pages changed since.
+    pages: BTreeMap<String, Arc<Page<'a>>>,
+    /// Its files by name in the bundle as last made, maybe from pages since changed.
     files: Option<Files>,
+    /// Counts the changes of `pages`, so work made from older pages is known.
+    version: u64,
+    /// The version `files` were made from.
+    made: Option<u64>,
+    /// Work handed out for the current version, and the flag that stops it.
+    running: Option<Arc<AtomicBool>>,
+}
+
+impl Language<'_> {
+    /// Its pages changed: its files are out of date, and work on the old pages is stopped.
+    fn changed(&mut self) {
+        self.version += 1;
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        if let Some(stop) = self.running.take() {
+            stop.store(true, Ordering::Relaxed);
+        }
+    }
+
+    fn fresh(&self) -> bool {
+        self.made == Some(self.version)
+    }
+}
+
+impl Drop for Language<'_> {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// One language's index to make, from its pages as they were when it was handed out: runs
+/// on any thread.
+pub struct Work<'a> {
+    lang: String,
+    version: u64,
+    pages: Vec<Arc<Page<'a>>>,
+    stop: Arc<AtomicBool>,
+}
+
+/// What a [`Work`] made, for [`Index::finish`].
+pub struct Made {
+    /// The language indexed.
+    pub lang: String,
+    version: u64,
+    /// `None` when the work was stopped, its pages having changed again.
+    files: Result<Option<Files>>,
+}
+
+impl Work<'_> {
+    /// Indexes the pages, stopping early once they are superseded. A panic in Pagefind is an
+    /// error here, so the work always comes back and its language is not left waiting.
+    pub fn run(self) -> Made {
+        let indexed = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            index(self.pages.iter().map(Arc::as_ref), &self.stop)
+        }));
+        let files = indexed.unwrap_or_else(|_| Err(failed("the indexer stopped".into()).into()));
+        Made {
+            lang: self.lang,
+            version: self.version,
+            files,
+        }
+    }
 }
 
 impl<'a> Index<'a> {
@@ -101,14 +173,14 @@ impl<'a> Index<'a> {
                 .as_ref()
                 .is_some_and(|o| o.html == page.html && o.lang == page.lang);
             if let Some(old) = old.filter(|_| !same) {
-                self.language(&old.lang).files = None;
+                self.language(&old.lang).changed();
             }
             let language = self.language(&page.lang);
             if !same {
-                language.files = None;
+                language.changed();
                 changed = true;
             }
-            language.pages.insert(page.path.clone(), page);
+            language.pages.insert(page.path.clone(), Arc::new(page));
         }
         Ok(changed)
     }
@@ -120,7 +192,7 @@ impl<'a> Index<'a> {
             let before = language.pages.len();
             language.pages.retain(|path, _| live(path));
             if language.pages.len() != before {
-                language.files = None;
+                language.changed();
                 dropped = true;
             }
         }
@@ -132,38 +204,95 @@ impl<'a> Index<'a> {
         self.languages.entry(lang.to_string()).or_default()
     }
 
-    /// The bundle's files, indexing again the languages whose pages changed.
+    /// The bundle's files, indexing again (here and now) the languages whose pages changed,
+    /// those handed out to work still running included.
     pub fn bundle(&mut self) -> Result<Vec<Output>> {
-        // Pagefind resolves its (unused) default output folder against the working folder
-        // and panics when there is none.
-        std::env::current_dir().map_err(|e| failed(format!("no working folder: {e}")))?;
-        let made: Vec<(String, Result<Files>)> = std::thread::scope(|scope| {
+        for language in self.languages.values_mut().filter(|l| !l.fresh()) {
+            language.stop();
+        }
+        let made: Vec<Result<Made>> = std::thread::scope(|scope| {
             let threads: Vec<_> = self
-                .languages
-                .iter()
-                .filter(|(_, l)| l.files.is_none())
-                .map(|(lang, l)| (lang.clone(), scope.spawn(|| index(l.pages.values()))))
+                .start()
+                .into_iter()
+                .map(|work| scope.spawn(|| work.run()))
                 .collect();
             threads
                 .into_iter()
-                .map(|(lang, thread)| {
-                    let stopped = || Err(failed("the indexer stopped".into()).into());
-                    (lang, thread.join().unwrap_or_else(|_| stopped()))
+                .map(|thread| {
+                    thread
+                        .join()
+                        .map_err(|_| failed("the indexer stopped".into()).into())
                 })
                 .collect()
         });
-        for (lang, files) in made {
-            self.language(&lang).files = Some(files?);
+        for made in made {
+            self.finish(made?)?;
         }
+        self.files()
+    }
+
+    /// The work that brings each language whose pages changed up to date, but for those
+    /// already handed out since their last change.
+    pub fn start(&mut self) -> Vec<Work<'a>> {
+        let stale = self
+            .languages
+            .iter_mut()
+            .filter(|(_, l)| !l.fresh() && l.running.is_none());
+        stale
+            .map(|(lang, l)| {
+                let stop = Arc::new(AtomicBool::new(false));
+                l.running = Some(Arc::clone(&stop));
+                Work {
+                    lang: lang.clone(),
+                    version: l.version,
+                    pages: l.pages.values().cloned().collect(),
+                    stop,
+                }
+            })
+            .collect()
+    }
+
+    /// Takes in what a [`Work`] made: true when its language is now up to date, false when
+    /// its pages changed since it was handed out (what it made is dropped).
+    pub fn finish(&mut self, made: Made) -> Result<bool> {
+        let Some(language) = self.languages.get_mut(&made.lang) else {
+            return Ok(false);
+        };
+        if made.version != language.version || language.running.is_none() {
+            return Ok(false);
+        }
+        // Failed, it is handed out again by the next `start`.
+        language.running = None;
+        let Some(files) = made.files? else {
+            return Ok(false);
+        };
+        language.files = Some(files);
+        language.made = Some(made.version);
+        Ok(true)
+    }
+
+    /// Whether a language's pages changed and no work for them was handed out.
+    pub fn stale(&self) -> bool {
+        self.languages.values().any(|l| !l.fresh() && l.running.is_none())
+    }
+
+    /// Whether work handed out has not come back.
+    pub fn pending(&self) -> bool {
+        self.languages.values().any(|l| l.running.is_some())
+    }
+
+    /// The bundle's files from each language's files as last made: a language never made yet
+    /// is left out, one made from older pages gives its older index.
+    pub fn files(&self) -> Result<Vec<Output>> {
+        let made: Vec<&Files> = self.languages.values().filter_map(|l| l.files.as_ref()).collect();
         // With no pages, Pagefind still gives its scripts and an entry file with no language.
-        let empty = match self.languages.is_empty() {
-            true => Some(index(std::iter::empty())?),
+        let empty = match made.is_empty() {
+            true => Some(index(std::iter::empty(), &AtomicBool::new(false))?.unwrap_or_default()),
             false => None,
         };
-        let made = self.languages.values().filter_map(|l| l.files.as_ref());
         let mut named: BTreeMap<&str, &[u8]> = BTreeMap::new();
         let mut entries = Vec::new();
-        for files in made.chain(&empty) {
+        for files in made.into_iter().chain(&empty) {
             for (name, bytes) in files {
                 if name == ENTRY {
                     entries.push(bytes.as_slice());
@@ -197,8 +326,12 @@ type Files = Vec<(String, Vec<u8>)>;
 /// The bundle's entry file, listing each language's index.
 const ENTRY: &str = "pagefind-entry.json";
 
-/// One Pagefind index of `pages`, all of one language: its files by name in the bundle.
-fn index<'p>(pages: impl Iterator<Item = &'p Page<'p>>) -> Result<Files> {
+/// One Pagefind index of `pages`, all of one language: its files by name in the bundle;
+/// `None` once `stop` is set, which is checked between pages.
+fn index<'p, 'a: 'p>(pages: impl Iterator<Item = &'p Page<'a>>, stop: &AtomicBool) -> Result<Option<Files>> {
+    // Pagefind resolves its (unused) default output folder against the working folder
+    // and panics when there is none.
+    std::env::current_dir().map_err(|e| failed(format!("no working folder: {e}")))?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .map_err(|e| failed(format!("cannot start the indexer: {e}")))?;
@@ -206,20 +339,29 @@ fn index<'p>(pages: impl Iterator<Item = &'p Page<'p>>) -> Result<Files> {
         let options = PagefindServiceConfig::builder().build();
         let mut index = PagefindIndex::new(Some(options)).map_err(|e| failed(e.to_string()))?;
         for page in pages {
+            if stop.load(Ordering::Relaxed) {
+                return Ok(None);
+            }
             index
                 .add_html_file(None, Some(page_url(&page.path)), page.with_forms())
                 .await
                 .map_err(|e| failed(e.to_string()).help(format!("while indexing /{}", page.path)))?;
         }
-        index.get_files().await.map_err(|e| failed(e.to_string()))
+        index
+            .get_files()
+            .await
+            .map(Some)
+            .map_err(|e| failed(e.to_string()))
     })?;
-    Ok(files
-        .into_iter()
-        .map(|f| {
-            let name: Vec<_> = f.filename.iter().map(|c| c.to_string_lossy()).collect();
-            (name.join("/"), f.contents)
-        })
-        .collect())
+    Ok(files.map(|files| {
+        files
+            .into_iter()
+            .map(|f| {
+                let name: Vec<_> = f.filename.iter().map(|c| c.to_string_lossy()).collect();
+                (name.join("/"), f.contents)
+            })
+            .collect()
+    }))
 }
 
 /// The languages' entry files as one: the first, with every other's languages added.
@@ -466,8 +608,8 @@ mod tests {
         index.bundle().unwrap();
         assert!(!index.insert([("en/index.html", en.as_bytes())], |h| h).unwrap());
         assert!(index.insert([("ar/index.html", ar2.as_bytes())], |h| h).unwrap());
-        assert!(index.languages["ar"].files.is_none());
-        assert!(index.languages["en"].files.is_some());
+        assert!(!index.languages["ar"].fresh());
+        assert!(index.languages["en"].fresh());
         let patched = index.bundle().unwrap();
         let clean = bundle([
             ("en/index.html", en.as_bytes()),

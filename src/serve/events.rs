@@ -54,11 +54,15 @@ impl Hub {
     }
 
     /// Sends `event` with `data` (one line) to every open stream, and remembers a failure for
-    /// the pages that connect later. A stream that cannot take it (gone, or stuck) is dropped.
+    /// the pages that connect later, until a build's outcome clears it (a search index written
+    /// in the background says nothing of the build). A stream that cannot take it (gone, or
+    /// stuck) is dropped.
     pub(super) fn publish(&self, event: &str, data: &str) {
         let message = Bytes::from(format!("event: {event}\ndata: {data}\n\n"));
         let mut state = self.state();
-        state.failed = (event == "failed").then(|| data.to_string());
+        if event != "search" {
+            state.failed = (event == "failed").then(|| data.to_string());
+        }
         state
             .streams
             .retain(|(_, stream)| stream.try_send(message.clone()).is_ok());

@@ -138,7 +138,8 @@ impl Server {
         self.dir.path()
     }
 
-    /// Tells open pages what a rebuild did: reload, swap stylesheets, show or clear errors.
+    /// Tells open pages what a rebuild did: reload, swap stylesheets, show or clear errors,
+    /// or that the search index is up to date.
     pub fn notify(&self, outcome: &Result<Report>) {
         let (event, data) = match outcome {
             Err(e) => (
@@ -153,6 +154,8 @@ impl Server {
             {
                 ("css", String::new())
             }
+            // Pages stay: a search page may run its query again.
+            Ok(Report::Search(_)) => ("search", String::new()),
             Ok(_) => ("reload", String::new()),
         };
         self.hub.publish(event, &data);

@@ -15,7 +15,7 @@
 
 mod session;
 
-pub use session::{Rebuilt, Report, Session};
+pub use session::{Indexed, Rebuilt, Report, Session};
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -36,6 +36,8 @@ const LONGEST_BURST: Duration = Duration::from_secs(1);
 
 enum Message {
     Event(notify::Result<Event>),
+    /// A search index made in the background is ready to be written.
+    Indexed,
     Stop,
 }
 
@@ -47,6 +49,11 @@ pub fn watch(opts: &BuildOptions, mut report: impl FnMut(Result<Report>)) -> Res
 
     let (tx, rx) = mpsc::channel();
     let events = tx.clone();
+    let indexed = tx.clone();
+    // Search indexes are made on threads of their own and written here, between rebuilds.
+    session.wake_on_index(move || {
+        let _ = indexed.send(Message::Indexed);
+    });
     let mut watcher = notify::recommended_watcher(move |e| {
         let _ = events.send(Message::Event(e));
     })
@@ -83,6 +90,10 @@ pub fn watch(opts: &BuildOptions, mut report: impl FnMut(Result<Report>)) -> Res
         if !changed.is_empty() {
             report(session.rebuild(&changed));
         }
+        // After the rebuild, so an index it superseded is not written first.
+        if let Some(indexed) = burst.indexed.then(|| session.index_ready()).flatten() {
+            report(indexed);
+        }
     }
     Ok(())
 }
@@ -96,16 +107,23 @@ struct Burst {
     rescan: bool,
     /// What went wrong watching, to warn about.
     errors: Vec<notify::Error>,
+    /// A search index is ready to be written.
+    indexed: bool,
     /// Ctrl-C: stop without waiting for the burst to end.
     stop: bool,
 }
 
 impl Burst {
     /// Takes `message` in; whether it counts as activity, which a burst waits to go quiet.
-    /// Reading a file and changes outside the sources (the output being written) do not.
+    /// Reading a file, changes outside the sources (the output being written) and a search
+    /// index ready do not.
     fn add(&mut self, root: &Path, message: Message) -> bool {
         match message {
             Message::Stop => self.stop = true,
+            Message::Indexed => {
+                self.indexed = true;
+                return false;
+            }
             Message::Event(Err(e)) => self.errors.push(e),
             Message::Event(Ok(event)) if event.need_rescan() => self.rescan = true,
             Message::Event(Ok(event)) if matches!(event.kind, EventKind::Access(_)) => return false,
@@ -123,10 +141,15 @@ impl Burst {
 /// Waits for the next burst: the first message that counts, then every message until none
 /// has counted for [`DEBOUNCE`]. Whatever queued up during the last rebuild is taken in at
 /// once, so any number of saves made while a slow rebuild ran give one rebuild more, not one
-/// each. `None` once no message can come.
+/// each. A search index ready ends the wait for a first message at once, with no change.
+/// `None` once no message can come.
 fn next_burst(rx: &Receiver<Message>, root: &Path) -> Option<Burst> {
     let mut burst = Burst::default();
-    while !burst.add(root, rx.recv().ok()?) {}
+    while !burst.add(root, rx.recv().ok()?) {
+        if burst.indexed {
+            return Some(burst);
+        }
+    }
     let start = Instant::now();
     let mut quiet_at = start + DEBOUNCE;
     while !burst.stop {

@@ -3,12 +3,17 @@
 //! for every file in the output folder the hash of the inputs it was rendered from.
 //!
 //! The rule it keeps: after any rebuild that succeeds, the output folder holds exactly what a
-//! clean `nashra build` of the same sources writes (the property test in `tests/rebuild.rs`).
+//! clean `nashra build` of the same sources writes (the property test in `tests/rebuild.rs`),
+//! but for the search bundle, which may lag: indexing a language takes tens of seconds at
+//! 10,000 articles, so a rebuild writes its pages and hands the indexing to threads of their
+//! own. The bundle is written once they are all done ([`Session::index_ready`]), and then the
+//! output equals a clean build's again, bundle included ([`Session::settle`]).
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -33,7 +38,25 @@ pub enum Report {
     Full(BuildReport),
     /// Only what changed was rendered and written.
     Incremental(Rebuilt),
+    /// A search index made in the background was written.
+    Search(Indexed),
 }
+
+/// Search indexes swapped in, for their summary line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Indexed {
+    /// The languages whose index is now up to date, sorted.
+    pub languages: Vec<String>,
+    /// From the start of the rebuild that asked for them to the bundle written.
+    pub elapsed: Duration,
+    /// Bundle files whose bytes changed, sorted.
+    pub written: Vec<String>,
+    /// Bundle files removed, sorted.
+    pub removed: Vec<String>,
+}
+
+/// A language's index made in the background, and when the rebuild that asked for it began.
+type Made = (render::SearchMade, Instant);
 
 /// An incremental rebuild, for its summary line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +96,12 @@ pub struct Session {
     statics_changed: bool,
     /// The last rendered HTML of every article page and the search bundle made from them.
     search: render::SearchIndex<'static>,
+    /// Where indexing threads send what they made, and where it is taken in.
+    indexed: (Sender<Made>, Receiver<Made>),
+    /// Called by an indexing thread once it has sent what it made.
+    wake: Option<Arc<dyn Fn() + Send + Sync>>,
+    /// Languages whose index was made but not written yet, and since when the first waits.
+    swapped: Option<(BTreeSet<String>, Instant)>,
     /// The token this session left in the output's lock file: another one found there means
     /// another writer changed the folder, and what [`Self::on_disk`] says is out of date.
     token: Option<String>,
@@ -155,6 +184,9 @@ impl Session {
             rerender_all: true,
             statics_changed: true,
             search: render::SearchIndex::default(),
+            indexed: mpsc::channel(),
+            wake: None,
+            swapped: None,
             token: None,
             wrote: false,
         }
@@ -276,8 +308,9 @@ impl Session {
             .as_ref()
             .map(|d| d.search.clone())
             .unwrap_or_default();
-        let everything = self.on_disk.is_none() || self.rerender_all;
-        let search = reindex(&mut self.search, everything, site, &jobs, &dirty, &outputs)
+        let whole = self.on_disk.is_none();
+        let everything = whole || self.rerender_all;
+        let search = reindex(&mut self.search, whole, everything, site, &jobs, &dirty, &outputs)
             .inspect_err(|_| self.on_disk = None)?;
         let search_paths = match search {
             Some(bundle) => {
@@ -304,6 +337,8 @@ impl Session {
             };
             let to = (out_dir.as_path(), whole, &self.opts.notices);
             let report = build::write_whole(site, &outputs, to, start, loaded)?;
+            // Its bundle has every index made so far.
+            self.swapped = None;
             self.wrote = true;
             self.on_disk = Some(new_disk);
             self.rerender_all = false;
@@ -318,6 +353,7 @@ impl Session {
         self.on_disk = Some(new_disk);
         self.rerender_all = false;
         self.statics_changed = false;
+        self.start_indexing(start);
         let mut loaded = loaded;
         loaded.warnings.extend(updated.warnings);
         Ok(Report::Incremental(Rebuilt {
@@ -326,6 +362,118 @@ impl Session {
             removed: updated.removed,
             elapsed: start.elapsed(),
             loaded,
+        }))
+    }
+
+    /// Calls `wake` (on another thread) whenever a language's index made in the background is
+    /// ready for [`Self::index_ready`].
+    pub fn wake_on_index(&mut self, wake: impl Fn() + Send + Sync + 'static) {
+        self.wake = Some(Arc::new(wake));
+    }
+
+    /// Swaps in the search indexes made in the background since the last call, and writes the
+    /// bundle. `None` when none came back, or none is wanted any more (a later rebuild changed
+    /// its language's pages again, and started new work).
+    pub fn index_ready(&mut self) -> Option<Result<Report>> {
+        let made: Vec<Made> = self.indexed.1.try_iter().collect();
+        let taken = made.into_iter().filter_map(|m| self.take(m)).collect();
+        self.swap_in(taken)
+    }
+
+    /// Waits for every search index still being made, then does what [`Self::index_ready`]
+    /// does: afterwards the output equals a clean build's, bundle included.
+    pub fn settle(&mut self) -> Option<Result<Report>> {
+        let mut taken = Vec::new();
+        while self.search.pending() {
+            // The session holds a sender, so this cannot be disconnected.
+            let Ok(made) = self.indexed.1.recv() else { break };
+            taken.extend(self.take(made));
+        }
+        self.swap_in(taken)
+    }
+
+    /// Hands the languages whose pages changed to indexing threads.
+    fn start_indexing(&mut self, start: Instant) {
+        for work in self.search.start() {
+            let sender = self.indexed.0.clone();
+            let wake = self.wake.clone();
+            std::thread::spawn(move || {
+                if sender.send((work.run(), start)).is_ok() {
+                    if let Some(wake) = wake {
+                        wake();
+                    }
+                }
+            });
+        }
+    }
+
+    /// Takes `made` into the index: its language, when its rebuild began, and whether it was
+    /// made; `None` when it was superseded.
+    fn take(&mut self, (made, start): Made) -> Option<(String, Instant, Result<()>)> {
+        let lang = made.lang.clone();
+        match self.search.finish(made) {
+            Ok(true) => Some((lang, start, Ok(()))),
+            Ok(false) => None,
+            Err(e) => Some((lang, start, Err(e))),
+        }
+    }
+
+    /// Takes the languages `taken` in and, once no other work is out, writes the bundle: the
+    /// index is swapped in whole, so one language's index is never written beside another's
+    /// still being made for the same save. `None` when nothing is written. A language that
+    /// failed is handed out again by the next rebuild.
+    fn swap_in(&mut self, taken: Vec<(String, Instant, Result<()>)>) -> Option<Result<Report>> {
+        let mut failed = None;
+        for (lang, start, made) in taken {
+            match made {
+                Ok(()) => {
+                    let (languages, since) = self.swapped.get_or_insert_with(|| (BTreeSet::new(), start));
+                    languages.insert(lang);
+                    *since = start.min(*since);
+                }
+                Err(e) => failed = failed.or(Some(e)),
+            }
+        }
+        let written = match self.search.pending() {
+            true => None,
+            false => self
+                .swapped
+                .take()
+                .map(|(languages, since)| self.write_bundle(languages.into_iter().collect(), since)),
+        };
+        match failed {
+            Some(e) => Some(Err(e)),
+            None => written,
+        }
+    }
+
+    /// Writes the search bundle as the index now makes it, removing the files it no longer
+    /// has, under the output's lock like a rebuild.
+    fn write_bundle(&mut self, languages: Vec<String>, start: Instant) -> Result<Report> {
+        let out_dir = self.opts.out_dir();
+        let lock = output::lock(&out_dir, self.opts.wait, &self.opts.notices)?;
+        let on_disk = match &mut self.on_disk {
+            Some(on_disk) if lock.previous == self.token => on_disk,
+            // Another writer changed the folder, or a write failed: write it whole.
+            _ => {
+                drop(lock);
+                self.on_disk = None;
+                return self.rebuild(&[]);
+            }
+        };
+        self.token = Some(lock.token.clone());
+        let bundle = self.search.files()?;
+        let paths: BTreeSet<String> = bundle.iter().map(|o| o.path.clone()).collect();
+        let stale: Vec<String> = on_disk.search.difference(&paths).cloned().collect();
+        on_disk.search = paths;
+        let minify = self.config.as_ref().is_some_and(|c| c.minify);
+        let updated =
+            output::update(&bundle, &stale, &out_dir, minify).inspect_err(|_| self.on_disk = None)?;
+        Ok(Report::Search(Indexed {
+            languages,
+            elapsed: start.elapsed(),
+            written: updated.written,
+            removed: updated.removed,
         }))
     }
 
@@ -420,14 +568,17 @@ impl Session {
     }
 }
 
-/// Keeps the article pages just rendered (`dirty` jobs, `outputs` in the same order) and,
-/// if any article page changed or went, makes the search bundle again: each language whose
-/// pages changed is indexed again whole, as Pagefind's index cannot be patched page by page.
-/// `None` when the bundle on disk is still right. `everything`: the output folder is written
-/// whole, bundle included. Without search nothing is kept: search is switched only in the
-/// config, whose change renders everything.
+/// Keeps the article pages just rendered (`dirty` jobs, `outputs` in the same order) and
+/// says which search bundle to write with them: when the output is written `whole`, one made
+/// here and now; otherwise the languages whose pages changed are left for
+/// [`Session::start_indexing`] (Pagefind's index cannot be patched page by page, so each is
+/// indexed again whole), and the bundle is written now only if nothing is left to index but
+/// it changed anyway (a language gone) or `everything` is rewritten. `None` when the bundle
+/// on disk stays. Without search nothing is kept: search is switched only in the config,
+/// whose change renders everything.
 fn reindex(
     search: &mut render::SearchIndex<'static>,
+    whole: bool,
     everything: bool,
     site: &Site,
     jobs: &[Job],
@@ -447,10 +598,13 @@ fn reindex(
         .map(|j| j.path.as_str())
         .collect();
     changed |= search.retain(|path| live.contains(path));
-    if !(changed || everything) {
-        return Ok(None);
+    if whole {
+        return search.bundle().map(Some);
     }
-    search.bundle().map(Some)
+    if (changed || everything) && !search.stale() {
+        return search.files().map(Some);
+    }
+    Ok(None)
 }
 
 /// Brings the entries of `cache` at and under `path` in line with the disk: a file is loaded,
