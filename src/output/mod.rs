@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rayon::prelude::*;
 
@@ -231,9 +231,10 @@ impl Stage {
             return Err(self.full_error());
         }
         let rel = safe_relative(&o.path)?;
-        if let Ok(mut paths) = self.paths.lock() {
-            paths.push(o.path.clone());
-        }
+        // Never skipped, even after a panic elsewhere: a path missing here would be removed.
+        let mut paths = self.paths.lock().unwrap_or_else(PoisonError::into_inner);
+        paths.push(o.path.clone());
+        drop(paths);
         let dest = self.dir.join(&rel);
         let bytes = match (&self.live, &o.content) {
             (None, Content::Copy(src)) => {
@@ -372,12 +373,15 @@ pub fn write_with(
         return Err(stage.explain(e, &target));
     }
     flush(&staging)?;
-    let keep: HashSet<String> = stage
-        .paths
-        .lock()
-        .map(|p| p.iter().cloned().collect())
-        .unwrap_or_default();
-    let commit = |staging: &Path| place::commit(staging, &target.real, Stale::AllBut(&keep));
+    // What the new site has, which an update in place keeps; gathered only for one.
+    let commit = |staging: &Path| {
+        let paths = stage
+            .paths
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let keep: HashSet<String> = paths.iter().cloned().collect();
+        place::commit(staging, &target.real, Stale::AllBut(&keep))
+    };
     let committed = match in_place {
         true => Some(commit(&staging)?),
         false => match place::swap(&staging, &target, &mut warnings) {

@@ -51,9 +51,6 @@ pub(crate) fn staging_beside(target: &Target, warnings: &mut Vec<Diagnostic>) ->
         }
     }
     let staging = parent.join(format!("{prefix}-{}", std::process::id()));
-    if staging.exists() {
-        let _ = remove_tree(&staging);
-    }
     fs::create_dir(&staging).map_err(|e| Error::io(&staging, "create the staging folder", &e))?;
     Ok(staging)
 }
