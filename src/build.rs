@@ -305,15 +305,16 @@ pub(crate) fn source_tree(dir: &Path, extensions: &[&str]) -> Result<(Vec<PathBu
         .partition(|e| e.path_is_symlink());
     let files = entries
         .into_iter()
-        .filter(|e| {
-            e.file_type().is_file()
-                && e.path()
-                    .extension()
-                    .is_some_and(|x| extensions.iter().any(|ext| x == *ext))
-        })
+        .filter(|e| e.file_type().is_file() && has_extension(e.path(), extensions))
         .map(|e| e.into_path())
         .collect();
     Ok((files, links.into_iter().map(|e| e.into_path()).collect()))
+}
+
+/// Whether `path` ends in one of the source `extensions`.
+pub(crate) fn has_extension(path: &Path, extensions: &[&str]) -> bool {
+    path.extension()
+        .is_some_and(|x| extensions.iter().any(|e| x == *e))
 }
 
 pub(crate) fn is_hidden(name: &std::ffi::OsStr) -> bool {

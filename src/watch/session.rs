@@ -20,8 +20,8 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::build::{
-    self, assemble, check_output_dir, imported_seeds, is_hidden, load_content, load_seed, seed_key,
-    source_files, BrokenLinks, BuildOptions, BuildReport, LoadReport, Seeded,
+    self, assemble, check_output_dir, has_extension, imported_seeds, is_hidden, load_content, load_seed,
+    seed_key, source_files, BrokenLinks, BuildOptions, BuildReport, LoadReport, Seeded,
 };
 use crate::config::{Config, CONFIG_FILE};
 use crate::content::{Loaded, Page};
@@ -203,11 +203,10 @@ impl Session {
     pub fn rebuild(&mut self, changed: &[PathBuf]) -> Result<Report> {
         let start = Instant::now();
         let out_dir = self.opts.out_dir();
-        let lock = output::lock(&out_dir, self.opts.wait, &self.opts.notices)?;
-        if lock.previous != self.token {
+        let (_lock, ours) = self.lock_output()?;
+        if !ours {
             self.on_disk = None;
         }
-        self.token = Some(lock.token.clone());
         let changes = self.classify(changed);
         // Content edits that move nothing (same URL, translations, list order) patch the
         // last site instead of linking every file again. The site is taken out until this
@@ -451,9 +450,9 @@ impl Session {
     /// has, under the output's lock like a rebuild.
     fn write_bundle(&mut self, languages: Vec<String>, start: Instant) -> Result<Report> {
         let out_dir = self.opts.out_dir();
-        let lock = output::lock(&out_dir, self.opts.wait, &self.opts.notices)?;
+        let (lock, ours) = self.lock_output()?;
         let on_disk = match &mut self.on_disk {
-            Some(on_disk) if lock.previous == self.token => on_disk,
+            Some(on_disk) if ours => on_disk,
             // Another writer changed the folder, or a write failed: write it whole.
             _ => {
                 drop(lock);
@@ -461,7 +460,6 @@ impl Session {
                 return self.rebuild(&[]);
             }
         };
-        self.token = Some(lock.token.clone());
         let bundle = self.search.files()?;
         let paths: BTreeSet<String> = bundle.iter().map(|o| o.path.clone()).collect();
         let stale: Vec<String> = on_disk.search.difference(&paths).cloned().collect();
@@ -475,6 +473,15 @@ impl Session {
             written: updated.written,
             removed: updated.removed,
         }))
+    }
+
+    /// Takes the output folder's lock, and whether the folder is still as this session left
+    /// it (no other writer has taken the lock since).
+    fn lock_output(&mut self) -> Result<(output::Lock, bool)> {
+        let lock = output::lock(&self.opts.out_dir(), self.opts.wait, &self.opts.notices)?;
+        let ours = lock.previous == self.token;
+        self.token = Some(lock.token.clone());
+        Ok((lock, ours))
     }
 
     /// The article loaded from `path`, if it loaded as one.
@@ -722,10 +729,4 @@ fn disagreements<T>(
         .filter(|(name, is_dir)| !**is_dir && !held.contains(name.as_os_str()));
     differ.extend(come.map(|(name, _)| folder.join(name)));
     differ
-}
-
-/// Whether `path` ends in one of the source `extensions`.
-fn has_extension(path: &Path, extensions: &[&str]) -> bool {
-    path.extension()
-        .is_some_and(|x| extensions.iter().any(|e| x == *e))
 }
