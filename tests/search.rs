@@ -4,45 +4,24 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
-use common::{snapshot, Site};
+use common::{snapshot, Found, Query, Site};
 
 const AR: &str = "/briefings/mali-russia-equipment/";
 const EN: &str = "/en/briefings/mali-russia-equipment/";
 
-/// What one query found: result URLs, titles and excerpts, and the bytes it downloaded.
-#[derive(serde::Deserialize, Debug)]
-struct Found {
-    urls: Vec<String>,
-    titles: Vec<String>,
-    excerpts: Vec<String>,
-}
-
-/// Runs `queries` (language, query) against the bundle in `site`'s public/.
+/// Runs `queries` (language, query) against the bundle in `site`'s public/, through the
+/// search page's script, for the first ten results of each.
 fn search(site: &Site, queries: &[(&str, &str)]) -> Vec<Found> {
-    let json: Vec<serde_json::Value> = queries
+    let queries: Vec<Query> = queries
         .iter()
-        .map(|(lang, query)| serde_json::json!({"lang": lang, "query": query}))
+        .map(|&(lang, query)| Query {
+            lang,
+            query,
+            raw: false,
+            all: false,
+        })
         .collect();
-    let harness = common::repo().join("tests/search/query.mjs");
-    let mut node = Command::new("node")
-        .arg(harness)
-        .arg(site.public())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("this test needs Node.js (`node` on the PATH) to run Pagefind's search script");
-    let mut stdin = node.stdin.take().unwrap();
-    stdin
-        .write_all(serde_json::Value::from(json).to_string().as_bytes())
-        .unwrap();
-    drop(stdin);
-    let out = node.wait_with_output().unwrap();
-    assert!(out.status.success(), "the search harness failed");
-    serde_json::from_slice(&out.stdout).unwrap()
+    common::search(&site.public(), None, &queries)
 }
 
 fn built() -> Site {

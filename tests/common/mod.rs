@@ -320,3 +320,45 @@ pub fn browser(script: &str, args: &[&str]) -> serde_json::Value {
         )
     })
 }
+
+/// One query for the search harness (tests/search/query.mjs).
+#[derive(serde::Serialize, Clone, Copy, Debug)]
+pub struct Query<'a> {
+    pub lang: &'a str,
+    pub query: &'a str,
+    /// Straight to Pagefind's `search`, not through the search page's script (which also
+    /// searches the query with its Arabic prefixes peeled).
+    pub raw: bool,
+    /// Every result, not the first ten.
+    pub all: bool,
+}
+
+/// What one query found: result URLs, titles and excerpts.
+#[derive(serde::Deserialize, Debug)]
+pub struct Found {
+    pub urls: Vec<String>,
+    pub titles: Vec<String>,
+    pub excerpts: Vec<String>,
+}
+
+/// Runs `queries` in Node with Pagefind's search script and WASM from the bundle a build
+/// wrote into `public`, against the index in `bundle` (`public/pagefind` when `None`).
+pub fn search(public: &Path, bundle: Option<&Path>, queries: &[Query]) -> Vec<Found> {
+    use std::io::Write;
+    let harness = repo().join("tests/search/query.mjs");
+    let mut node = std::process::Command::new("node")
+        .arg(harness)
+        .arg(public)
+        .args(bundle)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("the search tests need Node.js (`node` on the PATH) to run Pagefind's search script");
+    let mut stdin = node.stdin.take().unwrap();
+    stdin.write_all(&serde_json::to_vec(queries).unwrap()).unwrap();
+    drop(stdin);
+    let out = node.wait_with_output().unwrap();
+    assert!(out.status.success(), "the search harness failed");
+    serde_json::from_slice(&out.stdout).unwrap()
+}

@@ -1,13 +1,18 @@
 // Runs queries against a built site's Pagefind bundle, with Pagefind's own search script and
-// WASM, as a browser would: the site is served on loopback by this script, so the bundle
-// loads its files with `fetch` as it does on a web server.
+// WASM, as a browser would: the bundle is served on loopback by this script, so it loads its
+// files with `fetch` as it does on a web server.
 //
-//   node query.mjs <output folder> < queries.json
+//   node query.mjs <output folder> [bundle folder] < queries.json
 //
-// queries.json: [{"lang": "ar", "query": "مالي"}, …]. Queries go through the search page's
-// own script (search.js, which peels Arabic prefixes the stemmer keeps). Prints, in the same
-// order, one {"urls": […], "titles": […], "excerpts": […], "bytes": n} per query (the first
-// ten results), where `bytes` is what the query downloaded from the server (entry, meta,
+// The scripts come from the output folder (its pagefind/pagefind.js and the theme's
+// search.js); the index they search from the bundle folder, <output folder>/pagefind unless
+// another is given (such as one the Pagefind CLI wrote over the same pages).
+//
+// queries.json: [{"lang": "ar", "query": "مالي", "raw": false, "all": false}, …]. A query goes
+// through the search page's own script (search.js, which peels Arabic prefixes the stemmer
+// keeps), or with "raw" straight to Pagefind's `search`. Prints, in the same order, one
+// {"urls": […], "titles": […], "excerpts": […], "bytes": n} per query: the first ten results,
+// or with "all" every one; `bytes` is what the query downloaded from the server (entry, meta,
 // WASM, index chunks and fragments; the first query of a language includes the loading).
 // Plain Node, no packages.
 
@@ -16,8 +21,8 @@ import { pathToFileURL } from "node:url";
 import { serve } from "../browser/serve.mjs";
 
 const root = path.resolve(process.argv[2] ?? "public");
-const server = await serve(root);
-const basePath = `${server.origin}/pagefind/`;
+const server = await serve(process.argv[3] ?? path.join(root, "pagefind"));
+const basePath = `${server.origin}/`;
 
 let input = "";
 for await (const chunk of process.stdin) input += chunk;
@@ -42,10 +47,11 @@ async function instance(lang) {
 
 const { find } = await import(pathToFileURL(path.join(root, "search.js")).href);
 const out = [];
-for (const { lang, query } of queries) {
+for (const { lang, query, raw = false, all = false } of queries) {
   const before = server.served();
-  const found = await find(await instance(lang), query);
-  const data = await Promise.all(found.slice(0, 10).map((r) => r.data()));
+  const pagefind = await instance(lang);
+  const found = raw ? ((await pagefind.search(query))?.results ?? []) : await find(pagefind, query);
+  const data = await Promise.all((all ? found : found.slice(0, 10)).map((r) => r.data()));
   out.push({
     urls: data.map((d) => d.url),
     titles: data.map((d) => d.meta.title),
