@@ -76,13 +76,8 @@ fn rendering(c: &mut Criterion) {
     g.bench_function("minify the article page", |b| {
         b.iter(|| nashra::output::minify(&html))
     });
-    g.bench_function("search: peeled forms of the article's text", |b| {
-        let text = markdown::visible_text(
-            front_matter::split(Path::new(ARTICLE), &article())
-                .expect("split")
-                .body,
-        );
-        b.iter(|| render::search_forms(&text))
+    g.bench_function("search: read the article page for the index", |b| {
+        b.iter(|| nashra::search::read("briefings/a/index.html", &html))
     });
     g.finish();
 }

@@ -13,6 +13,7 @@ pub mod import;
 pub mod output;
 pub mod render;
 pub mod scaffold;
+pub mod search;
 pub mod seed;
 pub mod serve;
 pub mod site;

@@ -4,12 +4,8 @@
 mod array;
 mod feed;
 mod refs;
-mod search;
-pub mod theme;
 
-pub use search::{
-    bundle as search_bundle, peeled_forms as search_forms, Index as SearchIndex, Made as SearchMade,
-};
+pub mod theme;
 
 use std::borrow::Cow;
 use std::hash::{Hash, Hasher};
@@ -26,6 +22,7 @@ use crate::config::FeedContent;
 use crate::content::markdown::Heading;
 use crate::error::{collect_all, Result};
 use crate::output::{Content, Output};
+use crate::search;
 use crate::site::paginate;
 use crate::site::{editions_path, Article, Edition, List, Section, Site};
 use theme::{tera_diagnostic, Theme, ThemeMeta};
@@ -51,21 +48,25 @@ pub fn encode_path(path: &str) -> String {
 
 /// Renders every page of `site` with the theme at `root`, and makes its search bundle and
 /// lists its static files. Each file goes to `put` on the thread that made it as soon as it is
-/// made, so pages are written while others render, and no page is held after (article pages
-/// only until the search index is made from them). Returns the paths of all the files.
+/// made, so pages are written while others render, and no page is held after: an article page
+/// is read for the search index on the same thread first. Returns the paths of all the files.
 pub fn render(root: &Path, site: &Site, put: &(dyn Fn(&Output) -> Result<()> + Sync)) -> Result<Vec<String>> {
     let theme = Theme::load(root, &site.config)?;
     let jobs = jobs(site, &ArticleHashes::new(site));
     let search = site.config.search;
-    let articles = render_each(site, &theme, jobs.iter(), |job, page| {
+    let records = render_each(site, &theme, jobs.iter(), |job, page| {
         put(&page)?;
-        Ok((search && job.is_article()).then_some(page))
+        match (search && job.is_article(), article_html(&page)) {
+            (true, Some((path, html))) => Ok(Some((path.to_string(), search::read(path, html)?))),
+            _ => Ok(None),
+        }
     })?;
     let mut rest: Vec<Output> = static_files(&theme).collect();
     if search {
-        rest.extend(search_bundle(articles.iter().filter_map(article_html))?);
+        let mut index = search::Index::default();
+        index.insert(records);
+        rest.extend(index.bundle()?);
     }
-    drop(articles);
     collect_all(rest.par_iter().map(put).collect::<Vec<_>>())?;
     let paths = jobs.into_iter().map(|j| j.path);
     Ok(paths.chain(rest.into_iter().map(|o| o.path)).collect())
@@ -76,7 +77,7 @@ pub fn render(root: &Path, site: &Site, put: &(dyn Fn(&Output) -> Result<()> + S
 pub fn check(root: &Path, site: &Site) -> Result<usize> {
     let theme = Theme::load(root, &site.config)?;
     let jobs = jobs(site, &ArticleHashes::new(site));
-    render_each(site, &theme, jobs.iter(), |_, _| Ok(None))?;
+    render_each(site, &theme, jobs.iter(), |_, _| Ok(None::<()>))?;
     Ok(jobs.iter().filter(|j| j.path.ends_with(".html")).count())
 }
 
@@ -356,12 +357,12 @@ pub fn render_jobs<'j>(
 /// Renders `jobs` in parallel, handing each page to `then` on the thread that rendered it,
 /// and returns the pages `then` keeps; every job's error is reported, each broken template
 /// once.
-fn render_each<'j>(
+fn render_each<'j, T: Send>(
     site: &Site,
     theme: &Theme,
     jobs: impl Iterator<Item = &'j Job>,
-    then: impl Fn(&Job, Output) -> Result<Option<Output>> + Sync,
-) -> Result<Vec<Output>> {
+    then: impl Fn(&Job, Output) -> Result<Option<T>> + Sync,
+) -> Result<Vec<T>> {
     let r = Renderer::new(site, theme);
     let jobs: Vec<&Job> = jobs.collect();
     let pages = jobs

@@ -9,7 +9,6 @@
 //! own. The bundle is written once they are all done ([`Session::index_ready`]), and then the
 //! output equals a clean build's again, bundle included ([`Session::settle`]).
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -28,6 +27,7 @@ use crate::content::{Loaded, Page};
 use crate::error::Result;
 use crate::output;
 use crate::render::{self, theme::Theme, ArticleHashes, Job};
+use crate::search;
 use crate::seed;
 use crate::site::Site;
 
@@ -56,7 +56,7 @@ pub struct Indexed {
 }
 
 /// A language's index made in the background, and when the rebuild that asked for it began.
-type Made = (render::SearchMade, Instant);
+type Made = (search::Made, Instant);
 
 /// An incremental rebuild, for its summary line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,7 +95,7 @@ pub struct Session {
     /// Static files changed since the last write: compare and copy them all.
     statics_changed: bool,
     /// The last rendered HTML of every article page and the search bundle made from them.
-    search: render::SearchIndex<'static>,
+    search: search::Index,
     /// Where indexing threads send what they made, and where it is taken in.
     indexed: (Sender<Made>, Receiver<Made>),
     /// Called by an indexing thread once it has sent what it made.
@@ -183,7 +183,7 @@ impl Session {
             on_disk: None,
             rerender_all: true,
             statics_changed: true,
-            search: render::SearchIndex::default(),
+            search: search::Index::default(),
             indexed: mpsc::channel(),
             wake: None,
             swapped: None,
@@ -578,13 +578,13 @@ impl Session {
 /// Keeps the article pages just rendered (`dirty` jobs, `outputs` in the same order) and
 /// says which search bundle to write with them: when the output is written `whole`, one made
 /// here and now; otherwise the languages whose pages changed are left for
-/// [`Session::start_indexing`] (Pagefind's index cannot be patched page by page, so each is
-/// indexed again whole), and the bundle is written now only if nothing is left to index but
+/// [`Session::start_indexing`] (a language's index is made again whole from its pages'
+/// records), and the bundle is written now only if nothing is left to index but
 /// it changed anyway (a language gone) or `everything` is rewritten. `None` when the bundle
 /// on disk stays. Without search nothing is kept: search is switched only in the config,
 /// whose change renders everything.
 fn reindex(
-    search: &mut render::SearchIndex<'static>,
+    search: &mut search::Index,
     whole: bool,
     everything: bool,
     site: &Site,
@@ -593,12 +593,17 @@ fn reindex(
     outputs: &[output::Output],
 ) -> Result<Option<Vec<output::Output>>> {
     if !site.config.search {
-        *search = render::SearchIndex::default();
+        *search = search::Index::default();
         return Ok(everything.then(Vec::new));
     }
     let articles = dirty.iter().zip(outputs).filter(|(j, _)| j.is_article());
-    let pages = articles.filter_map(|(_, page)| render::article_html(page));
-    let mut changed = search.insert(pages, |html| Cow::Owned(html.into_owned()))?;
+    let pages: Vec<(&str, &[u8])> = articles
+        .filter_map(|(_, page)| render::article_html(page))
+        .collect();
+    let records = pages
+        .into_par_iter()
+        .map(|(path, html)| Ok((path.to_string(), search::read(path, html)?)));
+    let mut changed = search.insert(records.collect::<Result<Vec<_>>>()?);
     let live: HashSet<&str> = jobs
         .iter()
         .filter(|j| j.is_article())

@@ -1,0 +1,456 @@
+//! One language's [`Record`]s → its part of the bundle: the word index in chunks, the
+//! filters, the metadata file the browser loads first, and a fragment per page, encoded as
+//! Pagefind 1.6 encodes them (`pagefind-format.md` §2, §4, §5), so its own script and WASM
+//! search them.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use minicbor::Encode;
+use rayon::prelude::*;
+
+use super::page::{hash, Locs, Record};
+use super::{failed, Files};
+use crate::error::Result;
+
+/// Pagefind's version, which the bundle's files carry.
+pub const VERSION: &str = "1.6.0";
+
+/// How many places (and markers) a chunk of the word index holds before the next begins:
+/// Pagefind's size, so a query fetches chunks of the size its browser side expects.
+pub const CHUNK: usize = 20_000;
+
+/// Every compressed file starts with this inside its gzip, so the browser can tell a file a
+/// server already decompressed from one it must.
+const SIGNATURE: &[u8] = b"pagefind_dcd";
+
+/// A language's part of the bundle, made from its pages in the order given, with chunks of
+/// the word index of about `chunk` places ([`CHUNK`]): files by name, and its line in the
+/// entry file. `None` once `stop` is set.
+pub fn language(
+    lang: &str,
+    records: &[&Record],
+    chunk: usize,
+    stop: &AtomicBool,
+) -> Result<Option<(Files, Language)>> {
+    let with_body = records.iter().any(|r| r.has_body);
+    let pages: Vec<&Record> = records
+        .iter()
+        .copied()
+        .filter(|r| r.has_body || !with_body)
+        .collect();
+    u32::try_from(pages.len()).map_err(|_| failed(format!("{lang} has too many pages to index")))?;
+    let mut files = Files::new();
+    let mut meta = Meta {
+        version: VERSION,
+        pages: Vec::with_capacity(pages.len()),
+        ..Meta::default()
+    };
+    let fragments: Vec<(String, Vec<u8>)> = pages
+        .par_iter()
+        .map(|r| Ok((format!("{lang}_{}", r.fragment_hash), compress(&r.fragment)?)))
+        .collect::<Result<_>>()?;
+    let mut names = Names::default();
+    for (page, (full, bytes)) in pages.iter().zip(fragments) {
+        let name = names.fragment(lang, &full);
+        files.push((format!("fragment/{name}.pf_fragment"), bytes));
+        meta.pages.push(MetaPage {
+            hash: name,
+            word_count: page.word_count,
+            group_hash: "",
+        });
+    }
+    if stop.load(Ordering::Relaxed) {
+        return Ok(None);
+    }
+    let fields: BTreeSet<&str> = pages
+        .iter()
+        .flat_map(|r| r.meta_fields.iter().map(String::as_str))
+        .collect();
+    meta.meta_fields = fields.iter().copied().collect();
+    let global = |f: &String| meta.meta_fields.binary_search(&f.as_str()).unwrap_or_default();
+    let fields: Vec<Vec<u16>> = pages
+        .iter()
+        .map(|r| {
+            r.meta_fields
+                .iter()
+                .map(|f| u16::try_from(global(f)).unwrap_or(u16::MAX))
+                .collect()
+        })
+        .collect();
+    let words = words(&pages);
+    let chunks = chunks(&words, chunk);
+    let encoded: Vec<(String, Vec<u8>)> = chunks
+        .par_iter()
+        .map(|&words| {
+            let payload = cbor(&WordIndex {
+                words,
+                fields: &fields,
+            })?;
+            Ok((format!("{lang}_{}", hash(&payload)), compress(&payload)?))
+        })
+        .collect::<Result<_>>()?;
+    for ((full, bytes), (from, to)) in encoded.into_iter().zip(bounds(&chunks)) {
+        let name = names.index(lang, &full);
+        files.push((format!("index/{name}.pf_index"), bytes));
+        meta.index_chunks.push(MetaChunk { from, to, hash: name });
+    }
+    for (filter, values) in filters(&pages) {
+        let payload = cbor(&FilterIndex {
+            filter,
+            values: values
+                .into_iter()
+                .map(|(value, pages)| PackedValue { value, pages })
+                .collect(),
+        })?;
+        let name = names.filter(lang, &format!("{lang}_{}", hash(&payload)));
+        files.push((format!("filter/{name}.pf_filter"), compress(&payload)?));
+        meta.filters.push(MetaFilter { filter, hash: name });
+    }
+    meta.sorts = sorts(&pages);
+    let payload = cbor(&meta)?;
+    let name = format!("{lang}_{}", prefix(&hash(&payload), lang.len() + 8));
+    files.push((format!("pagefind.{name}.pf_meta"), compress(&payload)?));
+    let entry = Language {
+        hash: name,
+        page_count: pages.len(),
+    };
+    Ok(Some((files, entry)))
+}
+
+/// A language's line in `pagefind-entry.json`.
+#[derive(Debug, Clone)]
+pub struct Language {
+    pub hash: String,
+    pub page_count: usize,
+}
+
+/// `pagefind_dcd` and the payload, gzipped.
+pub fn compress(payload: &[u8]) -> Result<Vec<u8>> {
+    let mut gz = GzEncoder::new(Vec::with_capacity(payload.len() / 3 + 64), Compression::default());
+    gz.write_all(SIGNATURE)
+        .and_then(|()| gz.write_all(payload))
+        .and_then(|()| gz.finish())
+        .map_err(|e| failed(format!("cannot compress: {e}")).into())
+}
+
+fn cbor(value: &impl Encode<()>) -> Result<Vec<u8>> {
+    minicbor::to_vec(value).map_err(|e| failed(format!("cannot encode: {e}")).into())
+}
+
+fn prefix(s: &str, len: usize) -> &str {
+    &s[..len.min(s.len())]
+}
+
+/// File names given out so far, by kind: a name is the hash's first 7 characters, made longer
+/// when an earlier file of the same kind has them (as Pagefind does, in page order).
+#[derive(Default)]
+struct Names {
+    fragments: HashMap<String, String>,
+    index: BTreeSet<String>,
+    filters: BTreeSet<String>,
+}
+
+impl Names {
+    fn fragment(&mut self, lang: &str, full: &str) -> String {
+        let mut len = lang.len() + 8;
+        while let Some(other) = self.fragments.get(prefix(full, len)) {
+            if other == full || len >= full.len() {
+                break;
+            }
+            len += 1;
+        }
+        let name = prefix(full, len).to_string();
+        self.fragments.insert(name.clone(), full.to_string());
+        name
+    }
+
+    fn index(&mut self, lang: &str, full: &str) -> String {
+        Self::longer(&mut self.index, lang, full)
+    }
+
+    fn filter(&mut self, lang: &str, full: &str) -> String {
+        Self::longer(&mut self.filters, lang, full)
+    }
+
+    fn longer(taken: &mut BTreeSet<String>, lang: &str, full: &str) -> String {
+        let mut len = lang.len() + 8;
+        while taken.contains(prefix(full, len)) && len < full.len() {
+            len += 2;
+        }
+        let name = prefix(full, len).to_string();
+        taken.insert(name.clone());
+        name
+    }
+}
+
+/// A word of the whole language: the pages that have it as written without diacritics, and
+/// each spelling with them, pages in page order.
+struct Merged<'r> {
+    word: &'r str,
+    own: Vec<Place<'r>>,
+    variants: Vec<(&'r str, Vec<Place<'r>>)>,
+}
+
+type Place<'r> = (u32, &'r Locs);
+
+impl Merged<'_> {
+    /// What the word weighs toward a chunk's size: its places and markers, a page's places
+    /// counted one more, and one per spelling.
+    fn size(&self) -> usize {
+        let pages = self.own.iter().chain(self.variants.iter().flat_map(|(_, p)| p));
+        let places: usize = pages.map(|(_, l)| l.text.len() + meta_len(&l.meta) + 1).sum();
+        places + self.variants.len()
+    }
+}
+
+/// Every page's words merged, in word order.
+fn words<'r>(pages: &[&'r Record]) -> Vec<Merged<'r>> {
+    let mut merged: HashMap<&'r str, Merged<'r>> = HashMap::new();
+    for (page, record) in pages.iter().enumerate() {
+        let page = page as u32;
+        for entry in &record.words {
+            let word = merged.entry(&entry.word).or_insert_with(|| Merged {
+                word: &entry.word,
+                own: Vec::new(),
+                variants: Vec::new(),
+            });
+            if !entry.own.is_empty() {
+                word.own.push((page, &entry.own));
+            }
+            for (form, locs) in &entry.variants {
+                match word.variants.iter_mut().find(|(f, _)| *f == &**form) {
+                    Some((_, places)) => places.push((page, locs)),
+                    None => word.variants.push((form, vec![(page, locs)])),
+                }
+            }
+        }
+    }
+    let mut words: Vec<Merged> = merged.into_values().collect();
+    words.sort_unstable_by(|a, b| a.word.cmp(b.word));
+    words
+}
+
+/// The sorted words cut into chunks of about `size` places.
+fn chunks<'w, 'r>(words: &'w [Merged<'r>], size: usize) -> Vec<&'w [Merged<'r>]> {
+    let mut chunks = Vec::new();
+    let (mut start, mut total) = (0, 0);
+    for (i, word) in words.iter().enumerate() {
+        total += word.size();
+        if total >= size {
+            chunks.push(&words[start..=i]);
+            (start, total) = (i + 1, 0);
+        }
+    }
+    if start < words.len() {
+        chunks.push(&words[start..]);
+    }
+    chunks
+}
+
+/// Each chunk's first and last word, cut to the shortest prefixes that still tell it from
+/// its neighbours: the browser fetches a chunk when a query word falls in its range.
+fn bounds(chunks: &[&[Merged]]) -> Vec<(String, String)> {
+    let mut bounds: Vec<(String, String)> = chunks
+        .iter()
+        .map(|c| {
+            let word = |w: Option<&Merged>| w.map(|w| w.word.to_string()).unwrap_or_default();
+            (word(c.first()), word(c.last()))
+        })
+        .collect();
+    for i in 1..bounds.len() {
+        let (to, from) = (&bounds[i - 1].1, &bounds[i].0);
+        let common = from.chars().zip(to.chars()).take_while(|(a, b)| a == b).count();
+        let to: String = to.chars().take(common + 1).collect();
+        let from: String = from.chars().take(common + 1).collect();
+        if to >= bounds[i - 1].0 {
+            bounds[i - 1].1 = to;
+        }
+        bounds[i].0 = from;
+    }
+    bounds
+}
+
+/// The number of integers a page's metadata places take: one per place, one per field.
+fn meta_len(meta: &[(u16, u32)]) -> usize {
+    let fields = meta.windows(2).filter(|w| w[0].0 != w[1].0).count() + usize::from(!meta.is_empty());
+    meta.len() + fields
+}
+
+/// One chunk of the word index, with each page's field numbers in the language's order.
+struct WordIndex<'a, 'r> {
+    words: &'a [Merged<'r>],
+    fields: &'a [Vec<u16>],
+}
+
+type Encoded<W> = std::result::Result<(), minicbor::encode::Error<<W as minicbor::encode::Write>::Error>>;
+
+impl<C> Encode<C> for WordIndex<'_, '_> {
+    fn encode<W: minicbor::encode::Write>(&self, e: &mut minicbor::Encoder<W>, _: &mut C) -> Encoded<W> {
+        e.array(1)?.array(self.words.len() as u64)?;
+        for word in self.words {
+            e.array(3)?.str(word.word)?;
+            self.places(e, &word.own)?;
+            e.array(word.variants.len() as u64)?;
+            for (form, places) in &word.variants {
+                e.array(2)?.str(form)?;
+                self.places(e, places)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl WordIndex<'_, '_> {
+    /// Pages as the gap from the page before, each with its text places as packed and its
+    /// metadata places: a negative number starts a field, then gaps within it.
+    fn places<W: minicbor::encode::Write>(
+        &self,
+        e: &mut minicbor::Encoder<W>,
+        places: &[Place],
+    ) -> Encoded<W> {
+        e.array(places.len() as u64)?;
+        let mut last = 0;
+        for &(page, locs) in places {
+            e.array(3)?.u32(page - last)?;
+            last = page;
+            e.array(locs.text.len() as u64)?;
+            for &n in &locs.text {
+                e.i32(n)?;
+            }
+            e.array(meta_len(&locs.meta) as u64)?;
+            let fields = &self.fields[page as usize];
+            let (mut field, mut at) = (None, 0);
+            for &(f, position) in &locs.meta {
+                let f = fields.get(usize::from(f)).copied().unwrap_or(f);
+                if field != Some(f) {
+                    e.i32(-i32::from(f) - 1)?;
+                    (field, at) = (Some(f), 0);
+                }
+                e.u32(position - at)?;
+                at = position;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Each filter's values, with the pages that list them (as often as they list them).
+fn filters<'r>(pages: &[&'r Record]) -> BTreeMap<&'r str, BTreeMap<&'r str, Vec<u32>>> {
+    let mut filters: BTreeMap<&str, BTreeMap<&str, Vec<u32>>> = BTreeMap::new();
+    for (page, record) in pages.iter().enumerate() {
+        for (name, values) in &record.filters {
+            let filter = filters.entry(name).or_default();
+            for value in values {
+                filter.entry(value).or_default().push(page as u32);
+            }
+        }
+    }
+    filters
+}
+
+/// Each sort key's pages in order of their values: numbers when every value is one, text
+/// otherwise; pages without the key are left out.
+fn sorts<'r>(pages: &[&'r Record]) -> Vec<MetaSort<'r>> {
+    let keys: BTreeSet<&str> = pages
+        .iter()
+        .flat_map(|r| r.sort.keys().map(String::as_str))
+        .collect();
+    let number = |v: &str| {
+        let int = lexical_core::parse::<i32>(v.as_bytes()).ok().map(|i| i as f32);
+        int.or_else(|| lexical_core::parse::<f32>(v.as_bytes()).ok())
+    };
+    keys.into_iter()
+        .map(|key| {
+            let mut values: Vec<(&str, u32)> = pages
+                .iter()
+                .enumerate()
+                .filter_map(|(page, r)| r.sort.get(key).map(|v| (v.as_str(), page as u32)))
+                .collect();
+            if values.iter().all(|(v, _)| number(v).is_some()) {
+                values.sort_by(|a, b| {
+                    number(a.0)
+                        .unwrap_or_default()
+                        .total_cmp(&number(b.0).unwrap_or_default())
+                });
+            } else {
+                values.sort_by_key(|&(v, _)| v);
+            }
+            MetaSort {
+                sort: key,
+                pages: values.into_iter().map(|(_, page)| page).collect(),
+            }
+        })
+        .collect()
+}
+
+#[derive(Encode, Default)]
+struct Meta<'a> {
+    #[n(0)]
+    version: &'a str,
+    #[n(1)]
+    pages: Vec<MetaPage<'a>>,
+    #[n(2)]
+    index_chunks: Vec<MetaChunk>,
+    #[n(3)]
+    filters: Vec<MetaFilter<'a>>,
+    #[n(4)]
+    sorts: Vec<MetaSort<'a>>,
+    #[n(5)]
+    meta_fields: Vec<&'a str>,
+}
+
+#[derive(Encode)]
+struct MetaPage<'a> {
+    #[n(0)]
+    hash: String,
+    #[n(1)]
+    word_count: u32,
+    #[n(2)]
+    group_hash: &'a str,
+}
+
+#[derive(Encode)]
+struct MetaChunk {
+    #[n(0)]
+    from: String,
+    #[n(1)]
+    to: String,
+    #[n(2)]
+    hash: String,
+}
+
+#[derive(Encode)]
+struct MetaFilter<'a> {
+    #[n(0)]
+    filter: &'a str,
+    #[n(1)]
+    hash: String,
+}
+
+#[derive(Encode)]
+struct MetaSort<'a> {
+    #[n(0)]
+    sort: &'a str,
+    #[n(1)]
+    pages: Vec<u32>,
+}
+
+#[derive(Encode)]
+struct FilterIndex<'a> {
+    #[n(0)]
+    filter: &'a str,
+    #[n(1)]
+    values: Vec<PackedValue<'a>>,
+}
+
+#[derive(Encode)]
+struct PackedValue<'a> {
+    #[n(0)]
+    value: &'a str,
+    #[n(1)]
+    pages: Vec<u32>,
+}

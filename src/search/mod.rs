@@ -1,0 +1,466 @@
+//! Rendered article pages → the Pagefind search bundle under `pagefind/`, written by nashra
+//! itself in Pagefind 1.6's format (`pagefind-format.md` beside this file), so the browser
+//! runs Pagefind's own script and WASM from the pinned crate. Each page is read once, on the
+//! thread that rendered it ([`read`] → a [`Record`] of its words and display data, and the
+//! HTML is let go); a language's index is then only merging, sorting and encoding records,
+//! so an edit in watch costs the changed pages and one such pass.
+//!
+//! Pages are read by Pagefind's own rules (text, weights, anchors, `data-pagefind-*`) and
+//! their words split and stemmed as its indexer does, with one addition: Snowball's Arabic
+//! stemmer leaves some prefixes on (و or ف before ال: والنيجر stays والنيجر, so "النيجر"
+//! never finds it; ل and ك before a word, as in لمالي; the wasla ٱ), so such a word is also
+//! indexed, at the same place, in its [`peel`]ed form. The theme's search script peels the
+//! query's words the same way.
+
+mod assets;
+mod bundle;
+mod page;
+mod words;
+
+pub use page::Record;
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::error::{Diagnostic, Result};
+use crate::output::{Content, Output};
+
+/// The bundle's folder in the output.
+pub const BUNDLE: &str = "pagefind/";
+
+/// Reads a rendered page (output path, HTML) for the index: `None` when it has nothing to
+/// index. Each thread keeps what it learnt of each language's words for the next page.
+pub fn read(path: &str, html: &[u8]) -> Result<Option<Record>> {
+    thread_local! {
+        static SPLITTERS: RefCell<page::Splitters> = RefCell::default();
+    }
+    SPLITTERS.with_borrow_mut(|splitters| page::record(&page_url(path), html, splitters))
+}
+
+/// The bundle of `pages` (output path, HTML).
+pub fn bundle<'a>(pages: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Result<Vec<Output>> {
+    let pages: Vec<(&str, &[u8])> = pages.into_iter().collect();
+    let records = pages
+        .into_par_iter()
+        .map(|(path, html)| Ok((path.to_string(), read(path, html)?)));
+    let mut index = Index::default();
+    index.insert(records.collect::<Result<Vec<_>>>()?);
+    index.bundle()
+}
+
+/// The pages a search bundle is made from, by language, with each language's part of the
+/// bundle once made: watch keeps it between rebuilds, so an edit indexes again only its own
+/// language. Pages are numbered in path order, whatever order they come in, so the same pages
+/// always give the same bytes (a clean build and a watch rebuild alike).
+///
+/// Watch makes a language's part in the background: [`Index::start`] hands out a [`Work`] per
+/// changed language, holding its records as they are now (shared, not copied), and
+/// [`Index::finish`] takes the files back unless the language changed again meanwhile. Until
+/// then [`Index::files`] gives the last files made.
+#[derive(Default)]
+pub struct Index {
+    languages: BTreeMap<String, Language>,
+}
+
+#[derive(Default)]
+struct Language {
+    pages: BTreeMap<String, Arc<Record>>,
+    /// Its files by name in the bundle as last made, maybe from pages since changed, and its
+    /// line in the entry file.
+    files: Option<(Files, bundle::Language)>,
+    /// Counts the changes of `pages`, so work made from older pages is known.
+    version: u64,
+    /// The version `files` were made from.
+    made: Option<u64>,
+    /// Work handed out for the current version, and the flag that stops it.
+    running: Option<Arc<AtomicBool>>,
+}
+
+impl Language {
+    /// Its pages changed: its files are out of date, and work on the old pages is stopped.
+    fn changed(&mut self) {
+        self.version += 1;
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        if let Some(stop) = self.running.take() {
+            stop.store(true, Ordering::Relaxed);
+        }
+    }
+
+    fn fresh(&self) -> bool {
+        self.made == Some(self.version)
+    }
+}
+
+impl Drop for Language {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// One language's index to make, from its pages as they were when it was handed out: runs
+/// on any thread.
+pub struct Work {
+    lang: String,
+    version: u64,
+    pages: Vec<Arc<Record>>,
+    stop: Arc<AtomicBool>,
+}
+
+/// What a [`Work`] made, for [`Index::finish`].
+pub struct Made {
+    /// The language indexed.
+    pub lang: String,
+    version: u64,
+    /// `None` when the work was stopped, its pages having changed again.
+    files: Result<Option<(Files, bundle::Language)>>,
+}
+
+impl Work {
+    /// Makes the language's part of the bundle, stopping early once its pages are superseded.
+    /// A panic is an error here, so the work always comes back and its language is not left
+    /// waiting.
+    pub fn run(self) -> Made {
+        let made = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            let pages: Vec<&Record> = self.pages.iter().map(Arc::as_ref).collect();
+            bundle::language(&self.lang, &pages, bundle::CHUNK, &self.stop)
+        }));
+        let files = made.unwrap_or_else(|_| Err(failed("the indexer stopped".into()).into()));
+        Made {
+            lang: self.lang,
+            version: self.version,
+            files,
+        }
+    }
+}
+
+impl Index {
+    /// Adds, replaces or (given `None`, the page having nothing to index) drops pages by
+    /// output path. Returns whether any of them changed.
+    pub fn insert(&mut self, pages: impl IntoIterator<Item = (String, Option<Record>)>) -> bool {
+        let mut changed = false;
+        for (path, record) in pages {
+            let old = self.languages.values_mut().find_map(|l| l.pages.remove(&path));
+            let same = old.as_deref() == record.as_ref();
+            if let Some(old) = old.filter(|_| !same) {
+                self.language(&old.lang).changed();
+            }
+            let Some(record) = record else { continue };
+            let language = self.language(&record.lang);
+            if !same {
+                language.changed();
+                changed = true;
+            }
+            language.pages.insert(path, Arc::new(record));
+        }
+        self.languages.retain(|_, l| !l.pages.is_empty());
+        changed
+    }
+
+    /// Drops the pages whose path `live` refuses; returns whether there were any.
+    pub fn retain(&mut self, live: impl Fn(&str) -> bool) -> bool {
+        let mut dropped = false;
+        for language in self.languages.values_mut() {
+            let before = language.pages.len();
+            language.pages.retain(|path, _| live(path));
+            if language.pages.len() != before {
+                language.changed();
+                dropped = true;
+            }
+        }
+        self.languages.retain(|_, l| !l.pages.is_empty());
+        dropped
+    }
+
+    fn language(&mut self, lang: &str) -> &mut Language {
+        self.languages.entry(lang.to_string()).or_default()
+    }
+
+    /// The bundle's files, indexing again (here and now, the languages in parallel) those
+    /// whose pages changed, those handed out to work still running included.
+    pub fn bundle(&mut self) -> Result<Vec<Output>> {
+        for language in self.languages.values_mut().filter(|l| !l.fresh()) {
+            language.stop();
+        }
+        let made: Vec<Made> = self.start().into_par_iter().map(Work::run).collect();
+        for made in made {
+            self.finish(made)?;
+        }
+        self.files()
+    }
+
+    /// The work that brings each language whose pages changed up to date, but for those
+    /// already handed out since their last change.
+    pub fn start(&mut self) -> Vec<Work> {
+        let stale = self
+            .languages
+            .iter_mut()
+            .filter(|(_, l)| !l.fresh() && l.running.is_none());
+        stale
+            .map(|(lang, l)| {
+                let stop = Arc::new(AtomicBool::new(false));
+                l.running = Some(Arc::clone(&stop));
+                Work {
+                    lang: lang.clone(),
+                    version: l.version,
+                    pages: l.pages.values().cloned().collect(),
+                    stop,
+                }
+            })
+            .collect()
+    }
+
+    /// Takes in what a [`Work`] made: true when its language is now up to date, false when
+    /// its pages changed since it was handed out (what it made is dropped).
+    pub fn finish(&mut self, made: Made) -> Result<bool> {
+        let Some(language) = self.languages.get_mut(&made.lang) else {
+            return Ok(false);
+        };
+        if made.version != language.version || language.running.is_none() {
+            return Ok(false);
+        }
+        // Failed, it is handed out again by the next `start`.
+        language.running = None;
+        let Some(files) = made.files? else {
+            return Ok(false);
+        };
+        language.files = Some(files);
+        language.made = Some(made.version);
+        Ok(true)
+    }
+
+    /// Whether a language's pages changed and no work for them was handed out.
+    pub fn stale(&self) -> bool {
+        self.languages.values().any(|l| !l.fresh() && l.running.is_none())
+    }
+
+    /// Whether work handed out has not come back.
+    pub fn pending(&self) -> bool {
+        self.languages.values().any(|l| l.running.is_some())
+    }
+
+    /// The bundle's files from each language's files as last made: a language never made yet
+    /// is left out, one made from older pages gives its older index. The browser's scripts
+    /// and each language's WASM come with them, and the entry file that lists the languages.
+    pub fn files(&self) -> Result<Vec<Output>> {
+        let made: BTreeMap<&str, &(Files, bundle::Language)> = self
+            .languages
+            .iter()
+            .filter_map(|(lang, l)| Some((lang.as_str(), l.files.as_ref()?)))
+            .collect();
+        let entry = Entry {
+            version: bundle::VERSION,
+            languages: made
+                .iter()
+                .map(|(lang, (_, line))| {
+                    let wasm = words::stemmer(lang).is_some().then_some(*lang);
+                    let line = EntryLanguage {
+                        hash: &line.hash,
+                        wasm,
+                        page_count: line.page_count,
+                    };
+                    (*lang, line)
+                })
+                .collect(),
+            include_characters: words::WORD_SYMBOLS,
+        };
+        let entry = serde_json::to_vec(&entry).map_err(|e| failed(e.to_string()))?;
+        let wasms = entry_wasms(made.keys().copied());
+        let assets = assets::get(&wasms)?;
+        let files = made.values().flat_map(|(files, _)| files.iter());
+        let mut named: BTreeMap<&str, &[u8]> = files.map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+        named.extend(assets.iter().map(|(n, b)| (n.as_str(), b.as_slice())));
+        named.insert(ENTRY, &entry);
+        Ok(named
+            .into_iter()
+            .map(|(name, bytes)| Output {
+                path: format!("{BUNDLE}{name}"),
+                content: Content::Bytes(bytes.to_vec()),
+            })
+            .collect())
+    }
+}
+
+/// The WASM builds the languages need: a language's own when Snowball stems it, the generic
+/// one (`unknown`) for any other.
+fn entry_wasms<'a>(langs: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let wasm = |lang: &str| match words::stemmer(lang) {
+        Some(_) => lang.to_string(),
+        None => "unknown".to_string(),
+    };
+    let mut wasms: Vec<String> = langs.map(wasm).collect();
+    wasms.sort();
+    wasms.dedup();
+    wasms
+}
+
+/// `pagefind-entry.json`: what the browser reads first.
+#[derive(Serialize)]
+struct Entry<'a> {
+    version: &'a str,
+    languages: BTreeMap<&'a str, EntryLanguage<'a>>,
+    include_characters: [char; 10],
+}
+
+#[derive(Serialize)]
+struct EntryLanguage<'a> {
+    hash: &'a str,
+    wasm: Option<&'a str>,
+    page_count: usize,
+}
+
+/// Files by name in the bundle.
+type Files = Vec<(String, Vec<u8>)>;
+
+/// The bundle's entry file, listing each language's index.
+const ENTRY: &str = "pagefind-entry.json";
+
+/// The URL a result links to: the page's folder from the site root, which the search script
+/// prefixes with the base path it finds `pagefind.js` under.
+fn page_url(path: &str) -> String {
+    let dir = path.strip_suffix("index.html").unwrap_or(path);
+    format!("/{}", crate::render::encode_path(dir))
+}
+
+fn failed(message: String) -> Diagnostic {
+    Diagnostic::new(BUNDLE, format!("the search index could not be built: {message}"))
+}
+
+/// Arabic harakat, tanwin, shadda, sukun and the dagger alef: Pagefind drops them itself, and
+/// so must the prefix checks here.
+fn is_tashkeel(c: char) -> bool {
+    matches!(c, '\u{064B}'..='\u{065F}' | '\u{0670}')
+}
+
+/// An Arabic word with the prefixes Snowball's stemmer keeps taken off, if it has any:
+/// و/ف before ال (والنيجر → النيجر), then ل/ك before a word that does not start with ا or ل
+/// (لمالي → مالي; لافروف, للجيش and كالمالي are left to the stemmer), with ٱ read as ا and
+/// tashkeel dropped. Only words long enough to be more than a prefix are peeled. The search
+/// page's script (`search.js`) peels query words by the same rules.
+pub fn peel(word: &str) -> Option<String> {
+    let plain: String = word
+        .chars()
+        .filter(|&c| !is_tashkeel(c))
+        .map(|c| if c == '\u{0671}' { '\u{0627}' } else { c })
+        .collect();
+    let mut w = plain.as_str();
+    if let Some(rest) = w.strip_prefix(['و', 'ف']) {
+        let article = rest.starts_with("ال") && rest.chars().count() >= 4;
+        let particle = rest.starts_with(['ل', 'ك']) && peelable(rest).is_some();
+        if article || particle {
+            w = rest;
+        }
+    }
+    if let Some(rest) = peelable(w) {
+        w = rest;
+    }
+    let wasla = word.contains('\u{0671}');
+    (w.len() < plain.len() || wasla).then(|| w.to_string())
+}
+
+/// `word` without a leading ل or ك that Snowball would keep.
+fn peelable(word: &str) -> Option<&str> {
+    let rest = word.strip_prefix(['ل', 'ك'])?;
+    (!rest.starts_with(['ا', 'ل']) && rest.chars().count() >= 3).then_some(rest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn peels_the_prefixes_the_stemmer_keeps() {
+        let cases = [
+            ("والنيجر", Some("النيجر")),
+            ("فالمالي", Some("المالي")),
+            ("لمالي", Some("مالي")),
+            ("كمالي", Some("مالي")),
+            ("ولمالي", Some("مالي")),
+            ("ٱلروسية", Some("الروسية")),
+            ("وَالنِّيجَر", Some("النيجر")),
+            // The stemmer's own work, or too short to be a prefix and a word.
+            ("للجيش", None),
+            ("كالمالي", None),
+            ("لافروف", None),
+            ("وروسيا", None),
+            ("والي", None),
+            ("كما", None),
+            ("Mali", None),
+        ];
+        for (word, peeled) in cases {
+            assert_eq!(peel(word).as_deref(), peeled, "{word}");
+        }
+    }
+
+    fn page(lang: &str, word: &str) -> String {
+        format!(
+            "<html lang={lang}><body><nav>والسياسة</nav><article data-pagefind-body>\
+             <h1>{word}</h1><p>{word} {word}</p></article></body></html>"
+        )
+    }
+
+    fn records<'a>(pages: &[(&'a str, &'a str)]) -> Vec<(String, Option<Record>)> {
+        let read = |(path, html): &(&str, &str)| (path.to_string(), read(path, html.as_bytes()).unwrap());
+        pages.iter().map(read).collect()
+    }
+
+    #[test]
+    fn peeled_forms_are_indexed_where_the_word_is() {
+        let record = read("a/index.html", page("ar", "والنيجر").as_bytes())
+            .unwrap()
+            .unwrap();
+        let stems: Vec<&str> = record.words.iter().map(|e| &*e.word).collect();
+        let own = |word: &str| &record.words.iter().find(|e| &*e.word == word).unwrap().own;
+        // The stemmer's word and the peeled one's, at the same three places; the navigation
+        // is not indexed.
+        assert!(stems.contains(&"والنيجر") && stems.contains(&"نيجر"), "{stems:?}");
+        assert_eq!(own("والنيجر").text, own("نيجر").text);
+        assert!(!stems.iter().any(|w| w.contains("سياس")), "{stems:?}");
+    }
+
+    #[test]
+    fn an_edit_indexes_again_only_its_language() {
+        let (ar, en, ar2) = (page("ar", "والنيجر"), page("en", "Niger"), page("ar", "ومالي"));
+        let mut index = Index::default();
+        assert!(index.insert(records(&[("ar/index.html", &ar), ("en/index.html", &en)])));
+        index.bundle().unwrap();
+        assert!(!index.insert(records(&[("en/index.html", &en)])));
+        assert!(index.insert(records(&[("ar/index.html", &ar2)])));
+        assert!(!index.languages["ar"].fresh());
+        assert!(index.languages["en"].fresh());
+        let patched = index.bundle().unwrap();
+        let clean = bundle([
+            ("en/index.html", en.as_bytes()),
+            ("ar/index.html", ar2.as_bytes()),
+        ])
+        .unwrap();
+        assert_eq!(patched, clean);
+        let paths: Vec<&str> = patched.iter().map(|f| f.path.as_str()).collect();
+        assert!(
+            paths.iter().any(|p| p.starts_with("pagefind/index/ar_")),
+            "{paths:?}"
+        );
+        assert!(index.retain(|path| path.starts_with("en/")));
+        assert!(!index.languages.contains_key("ar"));
+    }
+
+    #[test]
+    fn no_pages_still_give_the_scripts() {
+        let files = Index::default().bundle().unwrap();
+        let file = |name: &str| files.iter().find(|f| f.path == format!("{BUNDLE}{name}"));
+        assert!(file("pagefind.js").is_some());
+        let Some(Content::Bytes(entry)) = file(ENTRY).map(|f| &f.content) else {
+            panic!("no entry file")
+        };
+        let entry: serde_json::Value = serde_json::from_slice(entry).unwrap();
+        assert_eq!(entry["languages"], serde_json::json!({}));
+    }
+}

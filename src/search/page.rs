@@ -1,0 +1,767 @@
+//! A rendered page → its [`Record`]: what Pagefind's index needs of it, made once, on the
+//! thread that rendered it, while its HTML is still in memory. The HTML is read as Pagefind
+//! 1.6's indexer reads it (`pagefind-format.md` §3.1–3.6: what counts as text, where blocks
+//! end, heading weights, anchors, `data-pagefind-*` attributes), so that the theme's markup
+//! means the same to nashra as to Pagefind; the record keeps only the page's words with their
+//! positions and its display data, so the HTML can go.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
+use std::sync::LazyLock;
+
+use lol_html::html_content::Element;
+use lol_html::{element, text, HtmlRewriter, Settings};
+use regex::Regex;
+use serde::Serialize;
+use sha1::{Digest, Sha1};
+
+use super::words::{Splitter, Word};
+use crate::error::Result;
+
+/// What the index needs of one page, for the language it is in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// `<html lang>`, lowercased; `unknown` without one, as Pagefind names it.
+    pub lang: String,
+    /// Whether the page marks its indexed part with `data-pagefind-body`: when some page of
+    /// a language does, the pages of that language that do not are left out.
+    pub has_body: bool,
+    /// The fragment the browser fetches for a result: JSON, and its [`hash`].
+    pub fragment: Vec<u8>,
+    pub fragment_hash: String,
+    pub word_count: u32,
+    pub filters: BTreeMap<String, Vec<String>>,
+    pub sort: BTreeMap<String, String>,
+    /// The page's metadata field names, sorted: what a [`Loc::Meta`] field number indexes.
+    pub meta_fields: Vec<String>,
+    /// The page's index words, sorted.
+    pub words: Vec<Entry>,
+}
+
+/// One index word of a page: where the page has it, as written without diacritics and in each
+/// spelling with them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub word: Box<str>,
+    pub own: Locs,
+    /// Body spellings sorted, then those only in metadata sorted: the order Pagefind lists a
+    /// word's variants in (by first appearance, page by page).
+    pub variants: Vec<(Box<str>, Locs)>,
+}
+
+/// Where a page has a word: in its text, `(weight, position)` pairs packed as the index
+/// stores them; in its metadata, `(page field number, position in the value)`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Locs {
+    pub text: Vec<i32>,
+    pub meta: Vec<(u16, u32)>,
+}
+
+impl Locs {
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty() && self.meta.is_empty()
+    }
+}
+
+/// H as Pagefind names files: SHA-1, each byte in hex without padding.
+pub fn hash(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    Sha1::digest(bytes)
+        .iter()
+        .fold(String::with_capacity(40), |mut s, b| {
+            let _ = write!(s, "{b:x}");
+            s
+        })
+}
+
+/// Reads `html`, the page at `url`; `None` when it has nothing to index.
+pub fn record(url: &str, html: &[u8], splitters: &mut Splitters) -> Result<Option<Record>> {
+    let parsed =
+        parse(html).map_err(|e| super::failed(e.to_string()).help(format!("while reading {url}")))?;
+    let splitter = splitters.get(&parsed.lang);
+    let mut text = Text::default();
+    let tokens = decode(&parsed.text);
+    for token in tokens.split_whitespace() {
+        text.token(token, &parsed, splitter);
+    }
+    if text.words.is_empty() {
+        return Ok(None);
+    }
+    let meta_fields: Vec<String> = parsed.meta.keys().cloned().collect();
+    let mut meta_words = MetaWords::new();
+    for (field, value) in parsed.meta.values().enumerate() {
+        for (at, token) in value.split_whitespace().enumerate() {
+            for word in splitter.meta(token) {
+                let field = u16::try_from(field).unwrap_or(u16::MAX);
+                let at = u32::try_from(at).unwrap_or(u32::MAX);
+                meta_words
+                    .entry(word.stem)
+                    .or_default()
+                    .push((field, at, word.original));
+            }
+        }
+    }
+    let word_count = text.last.map_or(1, |l| l + 1);
+    let fragment = Fragment {
+        url,
+        content: text.content.trim_end(),
+        word_count,
+        filters: &parsed.filters,
+        meta: &parsed.meta,
+        anchors: &text.anchors,
+    };
+    let fragment = serde_json::to_vec(&fragment).map_err(|e| super::failed(e.to_string()))?;
+    Ok(Some(Record {
+        fragment_hash: hash(&fragment),
+        fragment,
+        lang: parsed.lang,
+        has_body: parsed.has_body,
+        word_count: u32::try_from(word_count).unwrap_or(u32::MAX),
+        filters: parsed.filters,
+        sort: parsed.sort,
+        meta_fields,
+        words: entries(text.words, meta_words),
+    }))
+}
+
+/// A splitter per language, kept by a rendering thread across the pages it reads.
+#[derive(Default)]
+pub struct Splitters(HashMap<String, Splitter>);
+
+impl Splitters {
+    fn get(&mut self, lang: &str) -> &Splitter {
+        self.0
+            .entry(lang.to_string())
+            .or_insert_with(|| Splitter::new(lang))
+    }
+}
+
+/// Where each word is: `(weight or field, position, spelling with diacritics)`.
+type Places<T> = HashMap<Box<str>, Vec<(T, u32, Option<Box<str>>)>>;
+type TextWords = Places<u8>;
+type MetaWords = Places<u16>;
+
+/// A word's places on a page: as written without diacritics, and per spelling with them, in
+/// the text or only in the metadata.
+#[derive(Default)]
+struct Gathered {
+    own: Locs,
+    text: BTreeMap<Box<str>, Locs>,
+    meta_only: BTreeMap<Box<str>, Locs>,
+}
+
+/// The page's text read token by token, as Pagefind reads its digest.
+#[derive(Default)]
+struct Text {
+    content: String,
+    anchors: Vec<Anchor>,
+    words: TextWords,
+    /// The position of the last token that took one.
+    last: Option<usize>,
+    next: usize,
+    /// Weights of the enclosing weighted elements (24 is 1.0), innermost last.
+    weights: Vec<u8>,
+}
+
+impl Text {
+    fn token(&mut self, token: &str, parsed: &Parsed, splitter: &Splitter) {
+        if let Some(control) = token.strip_prefix("___") {
+            if self.control(control, parsed) {
+                return;
+            }
+        }
+        let token: std::borrow::Cow<str> = match token.contains('\u{200B}') {
+            true => token.replace('\u{200B}', "").into(),
+            false => token.into(),
+        };
+        if token.is_empty() {
+            return;
+        }
+        self.content.push_str(&token);
+        self.content.push(' ');
+        let weight = self.weights.last().copied().unwrap_or(24);
+        let words = splitter.text(&token);
+        let parts = words.iter().filter(|w| w.part).count();
+        let partial = match (parts, weight) {
+            (0, _) | (_, 0) => 0,
+            (n, w) => (w / u8::try_from(n).unwrap_or(u8::MAX)).max(1),
+        };
+        let at = u32::try_from(self.next).unwrap_or(u32::MAX);
+        for Word { stem, original, part } in words.iter() {
+            let weight = if *part { partial } else { weight };
+            let places = self.words.entry(stem.clone()).or_default();
+            places.push((weight, at, original.clone()));
+        }
+        self.last = Some(self.next);
+        self.next += 1;
+    }
+
+    /// Handles a control token Pagefind's reader leaves in the text (anchors, weights);
+    /// false when the token is ordinary text that happens to start with `___`.
+    fn control(&mut self, control: &str, parsed: &Parsed) -> bool {
+        if let Some(anchor) = control.strip_prefix("PAGEFIND_ANCHOR___") {
+            if let Some((element, key)) = anchor.split_once(':') {
+                if let Some((_, id)) = key.split_once(':') {
+                    let text = parsed
+                        .anchor_text
+                        .get(key)
+                        .map(|t| tidy(&tidy(t)))
+                        .unwrap_or_default();
+                    self.anchors.push(Anchor {
+                        element: element.to_string(),
+                        id: id.to_string(),
+                        text,
+                        title: parsed.anchor_titles.get(key).cloned(),
+                        location: u32::try_from(self.next).unwrap_or(u32::MAX),
+                    });
+                }
+            }
+        } else if let Some(weight) = control.strip_prefix("PAGEFIND_WEIGHT___") {
+            let weight = weight.parse::<f32>().unwrap_or(1.0);
+            let weight = match weight <= 0.0 {
+                true => 0,
+                false => ((weight.clamp(0.0, 10.0) * 24.0) as u8).max(1),
+            };
+            self.weights.push(weight);
+        } else if let Some(weight) = control.strip_prefix("PAGEFIND_AUTO_WEIGHT___") {
+            let weight = match self.weights.is_empty() {
+                true => (weight.parse::<f32>().unwrap_or(1.0).clamp(0.0, 10.0) * 24.0) as u8,
+                false => self.weights.last().copied().unwrap_or(24),
+            };
+            self.weights.push(weight);
+        } else if control.starts_with("END_PAGEFIND_WEIGHT___") {
+            self.weights.pop();
+        } else {
+            return false;
+        }
+        true
+    }
+}
+
+/// A page's words in the order the index keeps them, with their places packed.
+fn entries(text: TextWords, meta: MetaWords) -> Vec<Entry> {
+    let mut entries: BTreeMap<Box<str>, Gathered> = BTreeMap::new();
+    for (word, places) in text {
+        let mut own = Vec::new();
+        let mut variants: BTreeMap<Box<str>, Vec<(u8, u32)>> = BTreeMap::new();
+        for (weight, at, original) in places {
+            match original {
+                None => own.push((weight, at)),
+                Some(o) => variants.entry(o).or_default().push((weight, at)),
+            }
+        }
+        let entry = entries.entry(word).or_default();
+        entry.own.text = pack(own);
+        for (form, places) in variants {
+            entry.text.entry(form).or_default().text = pack(places);
+        }
+    }
+    for (word, places) in meta {
+        let entry = entries.entry(word).or_default();
+        for (field, at, original) in places {
+            match original {
+                None => entry.own.meta.push((field, at)),
+                Some(o) => match entry.text.get_mut(&o) {
+                    Some(body) => body.meta.push((field, at)),
+                    None => entry.meta_only.entry(o).or_default().meta.push((field, at)),
+                },
+            }
+        }
+    }
+    entries
+        .into_iter()
+        .map(
+            |(
+                word,
+                Gathered {
+                    mut own,
+                    text,
+                    meta_only,
+                },
+            )| {
+                own.meta.sort_unstable();
+                let variants = text.into_iter().chain(meta_only).map(|(form, mut locs)| {
+                    locs.meta.sort_unstable();
+                    (form, locs)
+                });
+                Entry {
+                    word,
+                    own,
+                    variants: variants.collect(),
+                }
+            },
+        )
+        .collect()
+}
+
+/// `(weight, position)` pairs as the index stores them: weight-1.05 places (25, the weight
+/// the reader starts at) first, then by weight and position; a negative number switches the
+/// weight for the absolute position after it, other numbers are gaps from the last place.
+fn pack(mut places: Vec<(u8, u32)>) -> Vec<i32> {
+    places.sort_by_key(|&(w, at)| (if w == 25 { 0 } else { w }, at));
+    let mut packed = Vec::with_capacity(places.len() + 2);
+    let (mut weight, mut last) = (25, 0);
+    for (w, at) in places {
+        if w != weight {
+            packed.push(-i32::from(w) - 1);
+            packed.push(at as i32);
+            weight = w;
+        } else {
+            packed.push(at.saturating_sub(last) as i32);
+        }
+        last = at;
+    }
+    packed
+}
+
+/// The JSON the browser fetches for a result, keys in Pagefind's order.
+#[derive(Serialize)]
+struct Fragment<'a> {
+    url: &'a str,
+    content: &'a str,
+    word_count: usize,
+    filters: &'a BTreeMap<String, Vec<String>>,
+    meta: &'a BTreeMap<String, String>,
+    anchors: &'a [Anchor],
+}
+
+#[derive(Serialize, Debug)]
+struct Anchor {
+    element: String,
+    id: String,
+    text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<String>,
+    location: u32,
+}
+
+/// HTML entities decoded (the reader keeps text as written in the source).
+fn decode(text: &str) -> std::borrow::Cow<'_, str> {
+    html_escape::decode_html_entities(text)
+}
+
+/// A value as Pagefind keeps it: entities decoded, trimmed, line breaks and runs of spaces
+/// made one space.
+fn tidy(value: &str) -> String {
+    static ENDS: LazyLock<Regex> = LazyLock::new(|| regex(r"^[\n\r\s]+|[\n\r\s]+$"));
+    static LINES: LazyLock<Regex> = LazyLock::new(|| regex("(\n|\r\n)+"));
+    static SPACES: LazyLock<Regex> = LazyLock::new(|| regex(r"\s{2,}"));
+    let value = decode(value);
+    let value = ENDS.replace_all(&value, "");
+    let value = LINES.replace_all(&value, " ");
+    SPACES.replace_all(&value, " ").into_owned()
+}
+
+fn regex(pattern: &str) -> Regex {
+    Regex::new(pattern).unwrap_or_else(|e| unreachable!("{e}"))
+}
+
+/// What the reader takes from a page's HTML.
+#[derive(Default, Debug)]
+struct Parsed {
+    /// The indexed text, control tokens and all, entities not yet decoded.
+    text: String,
+    lang: String,
+    has_body: bool,
+    filters: BTreeMap<String, Vec<String>>,
+    sort: BTreeMap<String, String>,
+    meta: BTreeMap<String, String>,
+    anchor_text: BTreeMap<String, String>,
+    anchor_titles: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Status {
+    Indexing,
+    /// Text dropped; metadata, filters and sorts still read.
+    Ignored,
+    /// Nothing read.
+    Excluded,
+    Body,
+    /// A body is inside: only bodies add text here from now on.
+    ParentOfBody,
+}
+
+/// An open element.
+struct Node {
+    text: String,
+    status: Status,
+    filter: Option<Vec<String>>,
+    meta: Option<Vec<String>>,
+    default_meta: Option<Vec<String>>,
+    sort: Option<Vec<String>>,
+    weight: Option<String>,
+    /// Anchors whose text this element's text adds to.
+    anchors: Vec<String>,
+}
+
+impl Node {
+    fn new(status: Status) -> Self {
+        Node {
+            text: String::new(),
+            status,
+            filter: None,
+            meta: None,
+            default_meta: None,
+            sort: None,
+            weight: None,
+            anchors: Vec::new(),
+        }
+    }
+
+    /// A `name:value` attribute part, or `name` taking the element's text.
+    fn pair(&self, part: &str) -> Option<(String, String)> {
+        match part.split_once(':') {
+            Some((name, value)) => Some((name.to_string(), tidy(value))),
+            None if self.text.is_empty() => None,
+            None => Some((part.to_string(), tidy(&self.text))),
+        }
+    }
+}
+
+#[derive(Default)]
+struct Reader {
+    stack: Vec<Node>,
+    parsed: Parsed,
+    default_meta: BTreeMap<String, String>,
+    auto: BTreeMap<&'static str, String>,
+    anchors: usize,
+}
+
+const BLOCKS: [&str; 13] = [
+    "h1", "h2", "h3", "h4", "h5", "h6", "p", "td", "div", "ul", "li", "article", "section",
+];
+const INLINE: [&str; 33] = [
+    "a", "abbr", "acronym", "b", "bdo", "big", "br", "button", "cite", "code", "dfn", "em", "i", "img",
+    "input", "kbd", "label", "map", "object", "output", "q", "samp", "script", "select", "small", "span",
+    "strong", "sub", "sup", "textarea", "time", "tt", "var",
+];
+const LEFT_OUT: [&str; 11] = [
+    "head", "style", "script", "noscript", "label", "form", "svg", "footer", "nav", "iframe", "template",
+];
+
+/// Whether a block's text ends a sentence (a word character, quote, bracket, `$` or `*`),
+/// so a `.` goes after it.
+fn ends_sentence(text: &str) -> bool {
+    static SENTENCE: LazyLock<Regex> = LazyLock::new(|| regex(r#"[\w'"\)\$\*]"#));
+    let mut last = [0; 4];
+    text.chars()
+        .next_back()
+        .is_some_and(|c| SENTENCE.is_match(c.encode_utf8(&mut last)))
+}
+
+impl Reader {
+    fn top(&mut self) -> &mut Node {
+        if self.stack.is_empty() {
+            self.stack.push(Node::new(Status::Indexing));
+        }
+        let last = self.stack.len() - 1;
+        &mut self.stack[last]
+    }
+
+    /// An element opens: returns its depth in the stack.
+    fn open(&mut self, el: &Element) -> usize {
+        let tag = el.tag_name();
+        let ignore =
+            el.get_attribute("data-pagefind-ignore")
+                .map(|v| match v.to_ascii_lowercase().as_str() {
+                    "" | "index" | "true" => Status::Ignored,
+                    _ => Status::Excluded,
+                });
+        let status = match (el.has_attribute("data-pagefind-body"), ignore) {
+            (true, _) => Status::Body,
+            (false, Some(ignore)) => ignore,
+            (false, None) => Status::Indexing,
+        };
+        let parts = |name: &str| el.get_attribute(name).map(|v| attribute_parts(&v, el));
+        let mut node = Node::new(status);
+        node.filter = parts("data-pagefind-filter");
+        node.meta = parts("data-pagefind-meta");
+        node.default_meta = parts("data-pagefind-default-meta");
+        node.sort = parts("data-pagefind-sort");
+        node.weight = el.get_attribute("data-pagefind-weight");
+        let parent_status = self.top().status;
+        let mut anchor = None;
+        if !matches!(status, Status::Excluded | Status::Ignored) {
+            if let Some(id) = el.get_attribute("id") {
+                let outside = parent_status == Status::ParentOfBody
+                    && !matches!(status, Status::Body | Status::ParentOfBody);
+                if !outside {
+                    let id: String = id.chars().filter(|c| !c.is_whitespace()).collect();
+                    let key = format!("{}:{id}", self.anchors);
+                    let text = format!(" ___PAGEFIND_ANCHOR___{tag}:{key} ");
+                    self.top().text.push_str(&text);
+                    self.anchors += 1;
+                    anchor = Some(key);
+                }
+            }
+        }
+        if let (Some(key), Some(title)) = (&anchor, el.get_attribute("data-pagefind-title")) {
+            let title = tidy(&title);
+            if !title.is_empty() {
+                self.parsed.anchor_titles.insert(key.clone(), title);
+            }
+        }
+        if status != Status::Excluded {
+            if let Some(attrs) = el.get_attribute("data-pagefind-index-attrs") {
+                for attr in attrs.split(',') {
+                    let mut value = el.get_attribute(attr.trim()).unwrap_or_default();
+                    if ends_sentence(&value) {
+                        value.push('.');
+                    }
+                    let top = self.top();
+                    top.text.push(' ');
+                    top.text.push_str(&value);
+                    top.text.push(' ');
+                }
+            }
+            if tag == "br" {
+                self.top().text.push(' ');
+            }
+        }
+        let parent = self.top();
+        if !parent.anchors.is_empty() && INLINE.contains(&tag.as_str()) {
+            node.anchors = parent.anchors.clone();
+        }
+        node.anchors.extend(anchor);
+        if parent_status == Status::Excluded {
+            node.status = Status::Excluded;
+        }
+        if LEFT_OUT.contains(&tag.as_str()) {
+            node.status = Status::Ignored;
+        }
+        self.stack.push(node);
+        self.stack.len() - 1
+    }
+
+    /// The element at `depth`, still open, and those opened inside it whose end never came
+    /// (their text is lost, as in Pagefind's reader): `None` when it is excluded whole.
+    fn closing(&mut self, depth: usize) -> Option<Node> {
+        self.stack.truncate(depth + 1);
+        let node = self.stack.pop().filter(|n| n.status != Status::Excluded)?;
+        self.attributes(&node);
+        Some(node)
+    }
+
+    /// An element without content (`<img>`, `<br>`) is read: its metadata, and the first
+    /// image after the title as the page's image.
+    fn void(&mut self, depth: usize, img: Option<(Option<String>, Option<String>)>) {
+        if self.closing(depth).is_none() {
+            return;
+        }
+        if let Some((Some(src), alt)) = img {
+            let titled = self.auto.contains_key("title") || self.parsed.meta.contains_key("title");
+            if !self.auto.contains_key("image") && titled {
+                self.auto.insert("image", tidy(&src));
+                self.auto
+                    .insert("image_alt", alt.map(|a| tidy(&a)).unwrap_or_default());
+            }
+        }
+    }
+
+    /// The element at `depth` ends (`tag`): its metadata is read, and its text goes to its
+    /// parent as Pagefind's reader adds it.
+    fn close(&mut self, depth: usize, tag: &str) {
+        let Some(mut node) = self.closing(depth) else {
+            return;
+        };
+        if tag == "h1" && !self.auto.contains_key("title") && !node.text.trim().is_empty() {
+            self.auto.insert("title", tidy(&node.text));
+        }
+        if tag == "title" && !self.auto.contains_key("page_title") {
+            self.auto.insert("page_title", tidy(&node.text));
+        }
+        if node.status == Status::Ignored {
+            return;
+        }
+        if BLOCKS.contains(&tag) {
+            node.text.insert(0, ' ');
+            if ends_sentence(&node.text) {
+                node.text.push('.');
+            }
+            node.text.push(' ');
+        }
+        let heading = match tag {
+            "h1" => Some("7"),
+            "h2" => Some("6"),
+            "h3" => Some("5"),
+            "h4" => Some("4"),
+            "h5" => Some("3"),
+            "h6" => Some("2"),
+            _ => None,
+        };
+        if let Some(weight) = &node.weight {
+            node.text = format!(
+                " ___PAGEFIND_WEIGHT___{weight} {} ___END_PAGEFIND_WEIGHT___ ",
+                node.text
+            );
+        } else if let Some(weight) = heading {
+            node.text = format!(
+                " ___PAGEFIND_AUTO_WEIGHT___{weight} {} ___END_PAGEFIND_WEIGHT___ ",
+                node.text
+            );
+        }
+        self.fold(node);
+    }
+
+    /// Adds a closed element's text to its parent's.
+    fn fold(&mut self, node: Node) {
+        let parent = self.top();
+        let body = matches!(node.status, Status::Body | Status::ParentOfBody);
+        if parent.status == Status::ParentOfBody && !body {
+            return;
+        }
+        match node.status {
+            Status::Ignored | Status::Excluded => {}
+            Status::Indexing => parent.text.push_str(&node.text),
+            Status::Body | Status::ParentOfBody => {
+                if parent.status != Status::ParentOfBody {
+                    parent.text.clear();
+                }
+                parent.text.push_str(&node.text);
+                parent.status = Status::ParentOfBody;
+            }
+        }
+    }
+
+    fn attributes(&mut self, node: &Node) {
+        let pairs = |parts: &Option<Vec<String>>| {
+            let parts = parts.iter().flatten();
+            parts.filter_map(|p| node.pair(p)).collect::<Vec<_>>()
+        };
+        for (name, value) in pairs(&node.filter) {
+            self.parsed.filters.entry(name).or_default().push(tidy(&value));
+        }
+        self.parsed.sort.extend(pairs(&node.sort));
+        self.parsed.meta.extend(pairs(&node.meta));
+        self.default_meta.extend(pairs(&node.default_meta));
+    }
+
+    fn text(&mut self, chunk: &str) {
+        let top = self.top();
+        top.text.push_str(chunk);
+        if matches!(top.status, Status::Ignored | Status::Excluded) || top.anchors.is_empty() {
+            return;
+        }
+        let anchors = top.anchors.clone();
+        for key in anchors {
+            self.parsed.anchor_text.entry(key).or_default().push_str(chunk);
+        }
+    }
+
+    /// The page read to its end: elements left open are closed into their parents.
+    fn finish(mut self) -> Parsed {
+        while self.stack.len() > 1 {
+            let Some(node) = self.stack.pop() else { break };
+            if self.top().status != Status::ParentOfBody {
+                self.fold(node);
+            }
+        }
+        let root = self.stack.pop().unwrap_or_else(|| Node::new(Status::Indexing));
+        let mut parsed = self.parsed;
+        if let Some(image) = self.auto.remove("image") {
+            let alt = self.auto.remove("image_alt").unwrap_or_default();
+            if !parsed.meta.contains_key("image") {
+                parsed.meta.insert("image".into(), image);
+                parsed.meta.insert("image_alt".into(), alt);
+            }
+        }
+        for auto in ["title", "page_title"] {
+            if let Some(title) = self.auto.remove(auto) {
+                parsed.meta.entry("title".into()).or_insert(title);
+            }
+        }
+        let mut meta = self.default_meta;
+        meta.extend(std::mem::take(&mut parsed.meta));
+        parsed.meta = meta;
+        // Pagefind's own control tokens never reach displayed metadata or filter values.
+        static PRIVATE: LazyLock<Regex> = LazyLock::new(|| regex(r"___PAGEFIND_[\S]+\s?"));
+        for value in parsed
+            .filters
+            .values_mut()
+            .flatten()
+            .chain(parsed.meta.values_mut())
+        {
+            if let std::borrow::Cow::Owned(clean) = PRIVATE.replace_all(value, "") {
+                *value = clean;
+            }
+        }
+        parsed.has_body = root.status == Status::ParentOfBody;
+        parsed.text = root.text;
+        if parsed.lang.is_empty() {
+            parsed.lang = "unknown".into();
+        }
+        parsed
+    }
+}
+
+/// A `data-pagefind-meta|filter|sort` value as parts: `name:literal` (all after the first
+/// `:` is the literal), `name[attr]` (the element's attribute), or `name` (its text).
+fn attribute_parts(value: &str, el: &Element) -> Vec<String> {
+    if let Some((names, literal)) = value.split_once(':') {
+        let mut parts = attribute_parts(names, el);
+        if let Some(last) = parts.last_mut() {
+            last.push(':');
+            last.push_str(literal);
+        }
+        return parts;
+    }
+    static ATTRIBUTE: LazyLock<Regex> =
+        LazyLock::new(|| regex(r"^\s*(?P<name>[^:\[\]]+)\[(?P<attribute>.+)\]\s*$"));
+    value
+        .split(',')
+        .map(|part| {
+            let part = part.trim();
+            match ATTRIBUTE.captures(part) {
+                Some(c) => format!(
+                    "{}:{}",
+                    &c["name"],
+                    el.get_attribute(&c["attribute"]).unwrap_or_default()
+                ),
+                None => part.to_string(),
+            }
+        })
+        .collect()
+}
+
+/// Reads a page's HTML as Pagefind's reader does.
+fn parse(html: &[u8]) -> std::result::Result<Parsed, lol_html::errors::RewritingError> {
+    let reader = Rc::new(RefCell::new(Reader::default()));
+    let (r1, r2, r3) = (Rc::clone(&reader), Rc::clone(&reader), Rc::clone(&reader));
+    let settings = Settings::new()
+        .append_element_content_handler(element!("html", move |el| {
+            let lang = el.get_attribute("lang").unwrap_or_default().to_lowercase();
+            r1.borrow_mut().parsed.lang = lang;
+            Ok(())
+        }))
+        .append_element_content_handler(element!("html, html *", move |el| {
+            let depth = r2.borrow_mut().open(el);
+            let tag = el.tag_name();
+            match el.end_tag_handlers() {
+                Some(handlers) => {
+                    let reader = Rc::clone(&r2);
+                    handlers.push(Box::new(move |_| {
+                        reader.borrow_mut().close(depth, &tag);
+                        Ok(())
+                    }));
+                }
+                None => {
+                    let img = (tag == "img").then(|| (el.get_attribute("src"), el.get_attribute("alt")));
+                    r2.borrow_mut().void(depth, img);
+                }
+            }
+            Ok(())
+        }))
+        .append_element_content_handler(text!("html", move |chunk| {
+            r3.borrow_mut().text(chunk.as_str());
+            Ok(())
+        }));
+    let mut rewriter = HtmlRewriter::new(settings.with_strict(false), |_: &[u8]| {});
+    rewriter.write(html)?;
+    rewriter.end()?;
+    let reader = Rc::try_unwrap(reader)
+        .map_err(|_| "the reader is still in use")
+        .map(RefCell::into_inner);
+    Ok(reader.map(Reader::finish).unwrap_or_default())
+}
