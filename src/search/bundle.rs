@@ -49,14 +49,10 @@ pub fn language(
         pages: Vec::with_capacity(pages.len()),
         ..Meta::default()
     };
-    let fragments: Vec<(String, Vec<u8>)> = pages
-        .par_iter()
-        .map(|r| Ok((format!("{lang}_{}", r.fragment_hash), compress(&r.fragment)?)))
-        .collect::<Result<_>>()?;
     let mut names = Names::default();
-    for (page, (full, bytes)) in pages.iter().zip(fragments) {
-        let name = names.fragment(lang, &full);
-        files.push((format!("fragment/{name}.pf_fragment"), bytes));
+    for page in &pages {
+        let name = names.fragment(lang, &format!("{lang}_{}", page.fragment_hash));
+        files.push((format!("fragment/{name}.pf_fragment"), page.fragment.clone()));
         meta.pages.push(MetaPage {
             hash: name,
             word_count: page.word_count,

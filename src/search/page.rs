@@ -27,7 +27,8 @@ pub struct Record {
     /// Whether the page marks its indexed part with `data-pagefind-body`: when some page of
     /// a language does, the pages of that language that do not are left out.
     pub has_body: bool,
-    /// The fragment the browser fetches for a result: JSON, and its [`hash`].
+    /// The fragment the browser fetches for a result, compressed (it never changes with the
+    /// other pages), and the [`hash`] of its JSON.
     pub fragment: Vec<u8>,
     pub fragment_hash: String,
     pub word_count: u32,
@@ -89,7 +90,7 @@ pub fn record(url: &str, html: &[u8], splitters: &mut Splitters) -> Result<Optio
         return Ok(None);
     }
     let meta_fields: Vec<String> = parsed.meta.keys().cloned().collect();
-    let mut meta_words = MetaWords::new();
+    let mut meta_words = MetaWords::default();
     for (field, value) in parsed.meta.values().enumerate() {
         for (at, token) in value.split_whitespace().enumerate() {
             for word in splitter.meta(token) {
@@ -114,14 +115,15 @@ pub fn record(url: &str, html: &[u8], splitters: &mut Splitters) -> Result<Optio
     let fragment = serde_json::to_vec(&fragment).map_err(|e| super::failed(e.to_string()))?;
     Ok(Some(Record {
         fragment_hash: hash(&fragment),
-        fragment,
+        fragment: super::bundle::compress(&fragment)?,
+        words: entries(text.words, meta_words),
+
         lang: parsed.lang,
         has_body: parsed.has_body,
         word_count: u32::try_from(word_count).unwrap_or(u32::MAX),
         filters: parsed.filters,
         sort: parsed.sort,
         meta_fields,
-        words: entries(text.words, meta_words),
     }))
 }
 
@@ -138,7 +140,7 @@ impl Splitters {
 }
 
 /// Where each word is: `(weight or field, position, spelling with diacritics)`.
-type Places<T> = HashMap<Box<str>, Vec<(T, u32, Option<Box<str>>)>>;
+type Places<T> = HashMap<Box<str>, Vec<(T, u32, Option<Box<str>>)>, foldhash::fast::RandomState>;
 type TextWords = Places<u8>;
 type MetaWords = Places<u16>;
 
@@ -189,9 +191,11 @@ impl Text {
         };
         let at = u32::try_from(self.next).unwrap_or(u32::MAX);
         for Word { stem, original, part } in words.iter() {
-            let weight = if *part { partial } else { weight };
-            let places = self.words.entry(stem.clone()).or_default();
-            places.push((weight, at, original.clone()));
+            let place = (if *part { partial } else { weight }, at, original.clone());
+            match self.words.get_mut(stem) {
+                Some(places) => places.push(place),
+                None => _ = self.words.insert(stem.clone(), vec![place]),
+            }
         }
         self.last = Some(self.next);
         self.next += 1;
@@ -735,7 +739,8 @@ fn parse(html: &[u8]) -> std::result::Result<Parsed, lol_html::errors::Rewriting
             r1.borrow_mut().parsed.lang = lang;
             Ok(())
         }))
-        .append_element_content_handler(element!("html, html *", move |el| {
+        // Every element is inside `<html>` in a parsed page; "*" is the cheaper selector.
+        .append_element_content_handler(element!("*", move |el| {
             let depth = r2.borrow_mut().open(el);
             let tag = el.tag_name();
             match el.end_tag_handlers() {

@@ -80,7 +80,7 @@ pub fn stemmer(lang: &str) -> Option<Stemmer> {
 /// words, and a lookup costs far less than normalizing and stemming again.
 pub struct Splitter {
     stemmer: Option<Stemmer>,
-    seen: RefCell<HashMap<Box<str>, Rc<[Word]>>>,
+    seen: RefCell<HashMap<Box<str>, Rc<[Word]>, foldhash::fast::RandomState>>,
 }
 
 /// Tokens remembered per thread and language before the memory is given back.
