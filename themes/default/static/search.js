@@ -15,7 +15,7 @@ function peelable(word) {
 /**
  * An Arabic word with the prefixes Snowball's Arabic stemmer keeps taken off (و/ف before
  * ال, then ل/ك), ٱ read as ا: the same rules by which nashra indexes each page's words
- * (`peel` in src/render/search.rs). Null when there is nothing to peel.
+ * (`peel` in src/search/mod.rs). Null when there is nothing to peel.
  */
 export function peel(word) {
   const plain = word.replace(TASHKEEL, "").replaceAll("\u0671", "\u0627");
