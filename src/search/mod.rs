@@ -272,8 +272,15 @@ impl Index {
                 .collect(),
             include_characters: words::WORD_SYMBOLS,
         };
+        // The WASM builds the languages need: a language's own, or the generic one (`unknown`).
+        let mut wasms: Vec<String> = entry
+            .languages
+            .values()
+            .map(|l| l.wasm.unwrap_or("unknown").to_string())
+            .collect();
+        wasms.sort();
+        wasms.dedup();
         let entry = serde_json::to_vec(&entry).map_err(|e| failed(e.to_string()))?;
-        let wasms = entry_wasms(made.keys().copied());
         let assets = assets::get(&wasms)?;
         let files = made.values().flat_map(|(files, _)| files.iter());
         let mut named: BTreeMap<&str, &[u8]> = files.map(|(n, b)| (n.as_str(), b.as_slice())).collect();
@@ -287,19 +294,6 @@ impl Index {
             })
             .collect())
     }
-}
-
-/// The WASM builds the languages need: a language's own when Snowball stems it, the generic
-/// one (`unknown`) for any other.
-fn entry_wasms<'a>(langs: impl Iterator<Item = &'a str>) -> Vec<String> {
-    let wasm = |lang: &str| match words::stemmer(lang) {
-        Some(_) => lang.to_string(),
-        None => "unknown".to_string(),
-    };
-    let mut wasms: Vec<String> = langs.map(wasm).collect();
-    wasms.sort();
-    wasms.dedup();
-    wasms
 }
 
 /// `pagefind-entry.json`: what the browser reads first.
