@@ -4,11 +4,11 @@
 //! search them.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use flate2::write::GzEncoder;
-use flate2::Compression;
+use std::cell::RefCell;
+
+use libdeflater::{CompressionLvl, Compressor};
 use minicbor::Encode;
 use rayon::prelude::*;
 
@@ -126,11 +126,25 @@ pub struct Language {
 
 /// `pagefind_dcd` and the payload, gzipped.
 pub fn compress(payload: &[u8]) -> Result<Vec<u8>> {
-    let mut gz = GzEncoder::new(Vec::with_capacity(payload.len() / 3 + 64), Compression::default());
-    gz.write_all(SIGNATURE)
-        .and_then(|()| gz.write_all(payload))
-        .and_then(|()| gz.finish())
-        .map_err(|e| failed(format!("cannot compress: {e}")).into())
+    thread_local! {
+        /// libdeflate at zlib's default level: its output is a little smaller than zlib's
+        /// and it is several times faster on whole buffers (2.3 of 4.1 CPU-seconds at
+        /// 10,000 stories went to flate2). One compressor a thread, as it holds its tables.
+        static GZIP: RefCell<Compressor> = RefCell::new(Compressor::new(CompressionLvl::default()));
+    }
+    let mut input = Vec::with_capacity(SIGNATURE.len() + payload.len());
+    input.extend_from_slice(SIGNATURE);
+    input.extend_from_slice(payload);
+    GZIP.with_borrow_mut(|gz| {
+        let mut out = vec![0; gz.gzip_compress_bound(input.len())];
+        let len = gz
+            .gzip_compress(&input, &mut out)
+            .map_err(|e| failed(format!("cannot compress: {e}")))?;
+        out.truncate(len);
+        // Fragments are kept for the session; the bound is well above what is used.
+        out.shrink_to_fit();
+        Ok(out)
+    })
 }
 
 fn cbor(value: &impl Encode<()>) -> Result<Vec<u8>> {
