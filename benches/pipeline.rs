@@ -77,7 +77,7 @@ fn rendering(c: &mut Criterion) {
         b.iter(|| nashra::output::minify(&html))
     });
     g.bench_function("search: read the article page for the index", |b| {
-        b.iter(|| nashra::search::read("briefings/a/index.html", &html))
+        b.iter(|| nashra::search::read("briefings/a/index.html", &html, &nashra::cache::Store::off()))
     });
     g.finish();
 }

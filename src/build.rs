@@ -6,11 +6,13 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
+use crate::cache;
 use crate::config::Config;
 use crate::content::{self, Loaded};
 use crate::error::{collect_all, Diagnostic, Error, Result};
 use crate::output::{self, Output};
 use crate::render;
+use crate::search;
 use crate::seed;
 use crate::site::{Site, Visibility};
 
@@ -34,6 +36,8 @@ pub struct BuildOptions {
     pub wait: output::Wait,
     /// Where messages go that the user must see while the build runs.
     pub notices: output::Notices,
+    /// Whether to use the build cache in `.nashra/cache/` (`build --no-cache`: not).
+    pub cache: bool,
 }
 
 /// What a build did, for the summary line.
@@ -51,6 +55,8 @@ pub struct BuildReport {
     pub elapsed: Duration,
     /// Seeds built straight from `seeds/`, and warnings for the editor.
     pub loaded: LoadReport,
+    /// How many article pages' search records the build cache had.
+    pub cached: cache::Use,
 }
 
 impl BuildOptions {
@@ -87,14 +93,22 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     // Held to the end: a second build waits for this one, then builds from the sources as
     // they are then.
     let _lock = output::lock(&out_dir, opts.wait, &opts.notices)?;
-    let (site, loaded) = load(root, opts.config()?, opts.visibility(), BrokenLinks::Fail)?;
+    let (site, mut loaded) = load(root, opts.config()?, opts.visibility(), BrokenLinks::Fail)?;
+    let (cache, unusable) = match opts.cache && site.config.search {
+        true => cache::Store::open(root, search::CACHE),
+        false => (cache::Store::off(), None),
+    };
+    loaded.warnings.extend(unusable);
     let mut paths = Vec::new();
     let whole = output::Whole::Swap;
     let written = output::write_with(&out_dir, site.config.minify, whole, &opts.notices, |stage| {
-        paths = render::render(root, &site, &|page| stage.put(page))?;
+        paths = render::render(root, &site, &cache, &|page| stage.put(page))?;
         Ok(())
     })?;
-    let report = report(&site, &paths, written, &out_dir, start, loaded);
+    let cached = cache.usage();
+    loaded.warnings.extend(cache.save());
+    let mut report = report(&site, &paths, written, &out_dir, start, loaded);
+    report.cached = cached;
     // Freeing every article and page one by one takes a tenth of a second at 20,000 articles,
     // and nothing waits on it.
     std::thread::spawn(move || drop((site, paths)));
@@ -131,6 +145,7 @@ fn report(
         output: out_dir.to_path_buf(),
         elapsed: start.elapsed(),
         loaded,
+        cached: cache::Use::default(),
     }
 }
 

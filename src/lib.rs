@@ -4,6 +4,7 @@
 //! [`render`] turns into outputs that [`output`] writes. [`build`] runs the whole pipeline.
 
 pub mod build;
+pub mod cache;
 pub mod check;
 pub mod config;
 pub mod content;

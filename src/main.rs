@@ -53,6 +53,10 @@ struct BuildArgs {
     /// Fail at once when another nashra is writing the output folder, instead of waiting.
     #[arg(long)]
     no_wait: bool,
+    /// Neither read nor write the build cache in .nashra/cache/ (the output is the same
+    /// either way; this build is just slower).
+    #[arg(long)]
+    no_cache: bool,
 }
 
 impl From<SiteArgs> for nashra::BuildOptions {
@@ -77,6 +81,7 @@ impl From<BuildArgs> for nashra::BuildOptions {
                 false => nashra::output::Wait::Yes,
             },
             notices: notices(),
+            cache: !a.no_cache,
             ..a.site.into()
         }
     }
@@ -462,8 +467,14 @@ fn print_build(root: &Path, result: nashra::Result<nashra::BuildReport>, verb: &
                     report.loaded.seeds_without_front_matter
                 ),
             };
+            let cached = match report.cached {
+                nashra::cache::Use { asked: 0, .. } => String::new(),
+                nashra::cache::Use { asked, hits } => {
+                    format!("; search records of {hits} of {asked} article pages from the build cache")
+                }
+            };
             println!(
-                "{verb} {pages} pages ({}) and {} files in all into {} in {} ms{seeds}",
+                "{verb} {pages} pages ({}) and {} files in all into {} in {} ms{seeds}{cached}",
                 per_lang.join(", "),
                 report.files,
                 report

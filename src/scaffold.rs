@@ -36,6 +36,9 @@ description = "A news briefing"
 # mali = { ar = "مالي", en = "Mali" }
 "#;
 
+/// The output, the build cache and the output lock's leftovers.
+const GITIGNORE: &str = "/public/\n/.nashra/\n/.public.nashra-*\n";
+
 const FILES: [(&str, &str); 6] = [
     ("content/_index.ar.md", "+++\ntitle = \"نشرتي\"\ndescription = \"موجز إخباري\"\n+++\n"),
     ("content/_index.en.md", "+++\ntitle = \"My Briefing\"\ndescription = \"A news briefing\"\n+++\n"),
@@ -78,7 +81,14 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>> {
     }
     let seeds = dir.join("seeds");
     std::fs::create_dir_all(&seeds).map_err(|e| Error::io(&seeds, "create the folder", &e))?;
-    Ok(files.into_iter().map(|(p, _)| p).collect())
+    let mut made: Vec<PathBuf> = files.into_iter().map(|(p, _)| p).collect();
+    // What builds write is kept out of git; a folder's own .gitignore is left as it is.
+    let ignore = Path::new(".gitignore");
+    if !dir.join(ignore).exists() {
+        write_new(&dir.join(ignore), ignore, GITIGNORE.as_bytes())?;
+        made.push(ignore.to_path_buf());
+    }
+    Ok(made)
 }
 
 /// Writes a new article `content/<section>/<name>.<lang>.md`, a draft dated today.

@@ -17,6 +17,12 @@ fn init_makes_a_site_that_builds_with_the_repository_theme() {
         "the embedded theme is themes/default"
     );
     nashra().args(["build", "--root"]).arg(&dir).assert().success();
+    // What the build wrote (the output, the build cache) is kept out of git.
+    let ignored = std::fs::read_to_string(dir.join(".gitignore")).unwrap();
+    for written in ["/public/", "/.nashra/"] {
+        assert!(ignored.lines().any(|l| l == written), "{written} in {ignored:?}");
+    }
+    assert!(dir.join(".nashra/cache/search.bin").is_file());
     let home =
         scraper::Html::parse_document(&std::fs::read_to_string(dir.join("public/index.html")).unwrap());
     assert_eq!(attrs(&home, "html", "dir"), ["rtl"]);

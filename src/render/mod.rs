@@ -17,6 +17,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::Context;
 
+use crate::cache::Store;
 use crate::config::Config;
 use crate::config::FeedContent;
 use crate::content::markdown::Heading;
@@ -49,15 +50,21 @@ pub fn encode_path(path: &str) -> String {
 /// Renders every page of `site` with the theme at `root`, and makes its search bundle and
 /// lists its static files. Each file goes to `put` on the thread that made it as soon as it is
 /// made, so pages are written while others render, and no page is held after: an article page
-/// is read for the search index on the same thread first. Returns the paths of all the files.
-pub fn render(root: &Path, site: &Site, put: &(dyn Fn(&Output) -> Result<()> + Sync)) -> Result<Vec<String>> {
+/// is read for the search index on the same thread first (or its record taken from `cache`).
+/// Returns the paths of all the files.
+pub fn render(
+    root: &Path,
+    site: &Site,
+    cache: &Store,
+    put: &(dyn Fn(&Output) -> Result<()> + Sync),
+) -> Result<Vec<String>> {
     let theme = Theme::load(root, &site.config)?;
     let jobs = jobs(site, &ArticleHashes::new(site));
     let search = site.config.search;
     let records = render_each(site, &theme, jobs.iter(), |job, page| {
         put(&page)?;
         match (search && job.is_article(), article_html(&page)) {
-            (true, Some((path, html))) => Ok(Some((path.to_string(), search::read(path, html)?))),
+            (true, Some((path, html))) => Ok(Some((path.to_string(), search::read(path, html, cache)?))),
             _ => Ok(None),
         }
     })?;

@@ -28,19 +28,36 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::cache::{self, Store};
 use crate::error::{Diagnostic, Result};
 use crate::output::{Content, Output};
 
 /// The bundle's folder in the output.
 pub const BUNDLE: &str = "pagefind/";
 
+/// The build cache's store of page records.
+pub const CACHE: &str = "search";
+
 /// Reads a rendered page (output path, HTML) for the index: `None` when it has nothing to
-/// index. Each thread keeps what it learnt of each language's words for the next page.
-pub fn read(path: &str, html: &[u8]) -> Result<Option<Record>> {
+/// index. Each thread keeps what it learnt of each language's words for the next page. A
+/// record `cache` has for these very bytes at this path (from an earlier build by this same
+/// nashra binary) is taken from there instead: reading is nine tenths of search's cost.
+pub fn read(path: &str, html: &[u8], cache: &Store) -> Result<Option<Record>> {
     thread_local! {
         static SPLITTERS: RefCell<page::Splitters> = RefCell::default();
     }
-    SPLITTERS.with_borrow_mut(|splitters| page::record(&page_url(path), html, splitters))
+    let key = cache.is_on().then(|| cache::key(&[path.as_bytes(), html]));
+    let cached = key.and_then(|key| cache.get(key));
+    if let Some(record) = cached.and_then(|bytes| minicbor::decode(&bytes).ok()) {
+        return Ok(record);
+    }
+    let record = SPLITTERS.with_borrow_mut(|splitters| page::record(&page_url(path), html, splitters))?;
+    if let Some(key) = key {
+        if let Ok(bytes) = minicbor::to_vec(&record) {
+            cache.put(key, &bytes);
+        }
+    }
+    Ok(record)
 }
 
 /// The bundle of `pages` (output path, HTML).
@@ -48,7 +65,7 @@ pub fn bundle<'a>(pages: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Resul
     let pages: Vec<(&str, &[u8])> = pages.into_iter().collect();
     let records = pages
         .into_par_iter()
-        .map(|(path, html)| Ok((path.to_string(), read(path, html)?)));
+        .map(|(path, html)| Ok((path.to_string(), read(path, html, &Store::off())?)));
     let mut index = Index::default();
     index.insert(records.collect::<Result<Vec<_>>>()?);
     index.bundle()
@@ -402,13 +419,18 @@ mod tests {
     }
 
     fn records<'a>(pages: &[(&'a str, &'a str)]) -> Vec<(String, Option<Record>)> {
-        let read = |(path, html): &(&str, &str)| (path.to_string(), read(path, html.as_bytes()).unwrap());
+        let read = |(path, html): &(&str, &str)| {
+            (
+                path.to_string(),
+                read(path, html.as_bytes(), &Store::off()).unwrap(),
+            )
+        };
         pages.iter().map(read).collect()
     }
 
     #[test]
     fn peeled_forms_are_indexed_where_the_word_is() {
-        let record = read("a/index.html", page("ar", "والنيجر").as_bytes())
+        let record = read("a/index.html", page("ar", "والنيجر").as_bytes(), &Store::off())
             .unwrap()
             .unwrap();
         let stems: Vec<&str> = record.words.iter().map(|e| &*e.word).collect();

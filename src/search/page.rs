@@ -12,6 +12,7 @@ use std::sync::LazyLock;
 
 use lol_html::html_content::Element;
 use lol_html::{element, text, HtmlRewriter, Settings};
+use minicbor::{Decode, Encode};
 use regex::Regex;
 use serde::Serialize;
 use sha1::{Digest, Sha1};
@@ -20,42 +21,57 @@ use super::words::{Splitter, Word};
 use crate::error::Result;
 
 /// What the index needs of one page, for the language it is in.
-#[derive(Debug, Clone, PartialEq)]
+/// Encoded in CBOR for the build cache (`search.bin`), where it is found again by the page.
+#[derive(Debug, Clone, PartialEq, Encode, Decode)]
 pub struct Record {
     /// `<html lang>`, lowercased; `unknown` without one, as Pagefind names it.
+    #[n(0)]
     pub lang: String,
     /// Whether the page marks its indexed part with `data-pagefind-body`: when some page of
     /// a language does, the pages of that language that do not are left out.
+    #[n(1)]
     pub has_body: bool,
     /// The fragment the browser fetches for a result, compressed (it never changes with the
     /// other pages), and the [`hash`] of its JSON.
+    #[cbor(n(2), with = "minicbor::bytes")]
     pub fragment: Vec<u8>,
+    #[n(3)]
     pub fragment_hash: String,
+    #[n(4)]
     pub word_count: u32,
+    #[n(5)]
     pub filters: BTreeMap<String, Vec<String>>,
+    #[n(6)]
     pub sort: BTreeMap<String, String>,
     /// The page's metadata field names, sorted: what a [`Loc::Meta`] field number indexes.
+    #[n(7)]
     pub meta_fields: Vec<String>,
     /// The page's index words, sorted.
+    #[n(8)]
     pub words: Vec<Entry>,
 }
 
 /// One index word of a page: where the page has it, as written without diacritics and in each
 /// spelling with them.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Encode, Decode)]
 pub struct Entry {
+    #[n(0)]
     pub word: Box<str>,
+    #[n(1)]
     pub own: Locs,
     /// Body spellings sorted, then those only in metadata sorted: the order Pagefind lists a
     /// word's variants in (by first appearance, page by page).
+    #[n(2)]
     pub variants: Vec<(Box<str>, Locs)>,
 }
 
 /// Where a page has a word: in its text, `(weight, position)` pairs packed as the index
 /// stores them; in its metadata, `(page field number, position in the value)`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Encode, Decode)]
 pub struct Locs {
+    #[n(0)]
     pub text: Vec<i32>,
+    #[n(1)]
     pub meta: Vec<(u16, u32)>,
 }
 

@@ -600,9 +600,10 @@ fn reindex(
     let pages: Vec<(&str, &[u8])> = articles
         .filter_map(|(_, page)| render::article_html(page))
         .collect();
+    let off = crate::cache::Store::off();
     let records = pages
         .into_par_iter()
-        .map(|(path, html)| Ok((path.to_string(), search::read(path, html)?)));
+        .map(|(path, html)| Ok((path.to_string(), search::read(path, html, &off)?)));
     let mut changed = search.insert(records.collect::<Result<Vec<_>>>()?);
     let live: HashSet<&str> = jobs
         .iter()

@@ -1,0 +1,178 @@
+//! The build cache (`.nashra/cache/`), end to end: a rebuild takes the search records of the
+//! pages it has already read from it, and whatever the cache holds — nothing, the records of
+//! an older version of the site, a damaged file — the output is byte for byte a build
+//! without it.
+
+mod common;
+
+use std::fs;
+use std::path::PathBuf;
+
+use common::{differences, snapshot, Site};
+
+const STORE: &str = ".nashra/cache/search.bin";
+const ARTICLE: &str = "content/briefings/cache-check.en.md";
+
+/// The sample site with one more English article, whose body the tests change.
+fn site() -> Site {
+    let site = Site::sample();
+    site.write(
+        ARTICLE,
+        "+++\ntitle = \"Cache check\"\ndate = 2024-03-01\n+++\n\nThe harbour reopened on Monday.\n",
+    );
+    site
+}
+
+/// `nashra build ARGS…`: (stdout, stderr), the build having succeeded.
+fn build(site: &Site, args: &[&str]) -> (String, String) {
+    let out = site.build(args).success().get_output().clone();
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The summary's "search records of H of N article pages from the build cache": (H, N).
+fn cached(stdout: &str) -> Option<(usize, usize)> {
+    let (_, rest) = stdout.split_once("search records of ")?;
+    let mut words = rest.split_whitespace();
+    let hits = words.next()?.parse().ok()?;
+    let asked = words.nth(1)?.parse().ok()?;
+    Some((hits, asked))
+}
+
+/// public/ is what a build with `--no-cache` writes of the sources as they are now.
+fn assert_as_without_cache(site: &Site) {
+    let want = site.clean_build(&["--no-cache"]);
+    let diff = differences(&snapshot(&site.public()), &want);
+    assert!(diff.is_empty(), "the cache changed the output: {diff:?}");
+}
+
+#[test]
+fn a_rebuild_takes_the_records_of_unchanged_pages_from_the_cache() {
+    let site = site();
+    let (first, _) = build(&site, &[]);
+    let (hits, pages) = cached(&first).unwrap_or_else(|| panic!("no cache figures: {first}"));
+    assert_eq!(hits, 0, "{first}");
+    assert!(pages >= 3, "{first}");
+    assert!(site.root().join(STORE).is_file());
+    let (second, _) = build(&site, &[]);
+    assert_eq!(cached(&second), Some((pages, pages)), "{second}");
+    assert_as_without_cache(&site);
+    // One article's words change: only its page is read again, and the index has the new
+    // word, not the old.
+    site.write(
+        ARTICLE,
+        "+++\ntitle = \"Cache check\"\ndate = 2024-03-01\n+++\n\nThe lighthouse reopened on Monday.\n",
+    );
+    let (third, _) = build(&site, &[]);
+    assert_eq!(cached(&third), Some((pages - 1, pages)), "{third}");
+    assert_as_without_cache(&site);
+    let found = common::search(
+        &site.public(),
+        None,
+        &[
+            common::Query {
+                lang: "en",
+                query: "lighthouse",
+                raw: false,
+                all: false,
+            },
+            common::Query {
+                lang: "en",
+                query: "harbour",
+                raw: false,
+                all: false,
+            },
+        ],
+    );
+    assert_eq!(found[0].urls, ["/en/briefings/cache-check/"], "{found:?}");
+    assert!(found[1].urls.is_empty(), "{found:?}");
+}
+
+#[test]
+fn a_damaged_or_foreign_cache_is_ignored_with_a_warning_and_written_again() {
+    let site = site();
+    build(&site, &[]);
+    let store: PathBuf = site.root().join(STORE);
+    let good = fs::read(&store).unwrap();
+    let flipped = |at: usize| {
+        let mut bytes = good.clone();
+        bytes[at] ^= 0x20;
+        bytes
+    };
+    // The writer's name (nashra's version and binary) starts after the magic, the layout
+    // number and the name's length.
+    let damaged = [
+        (
+            "a byte changed in the entries",
+            flipped(good.len() / 2),
+            "corrupt",
+        ),
+        ("the file cut short", good[..good.len() - 100].to_vec(), "corrupt"),
+        ("written by another nashra", flipped(20), "another nashra"),
+        (
+            "not a cache at all",
+            b"{\"records\": []}".to_vec(),
+            "not a nashra cache",
+        ),
+        ("empty", Vec::new(), "not a nashra cache"),
+    ];
+    for (what, bytes, why) in damaged {
+        fs::write(&store, &bytes).unwrap();
+        let (stdout, stderr) = build(&site, &[]);
+        assert!(
+            stderr.contains("warning")
+                && stderr.contains("the build cache was ignored")
+                && stderr.contains(why),
+            "{what}: {stderr}"
+        );
+        assert!(
+            stderr.contains("search.bin"),
+            "{what}: the warning names the file: {stderr}"
+        );
+        let (hits, _) = cached(&stdout).unwrap_or_else(|| panic!("{what}: {stdout}"));
+        assert_eq!(hits, 0, "{what}: {stdout}");
+        assert_as_without_cache(&site);
+        // The build wrote a good one again.
+        let (stdout, stderr) = build(&site, &[]);
+        assert!(!stderr.contains("build cache"), "{what}: {stderr}");
+        let (hits, pages) = cached(&stdout).unwrap_or_else(|| panic!("{what}: {stdout}"));
+        assert_eq!(hits, pages, "{what}: {stdout}");
+    }
+}
+
+#[test]
+fn no_cache_neither_reads_nor_writes_it() {
+    let site = site();
+    let (stdout, _) = build(&site, &["--no-cache"]);
+    assert_eq!(cached(&stdout), None, "{stdout}");
+    assert!(!site.root().join(".nashra").exists());
+    // A cache left by another build is not read either, however damaged.
+    build(&site, &[]);
+    fs::write(site.root().join(STORE), b"garbage").unwrap();
+    let (stdout, stderr) = build(&site, &["--no-cache"]);
+    assert_eq!(cached(&stdout), None, "{stdout}");
+    assert!(!stderr.contains("cache"), "{stderr}");
+    assert_eq!(fs::read(site.root().join(STORE)).unwrap(), b"garbage");
+}
+
+#[test]
+fn a_failed_build_leaves_the_cache_as_it_was() {
+    let site = site();
+    build(&site, &[]);
+    let before = fs::read(site.root().join(STORE)).unwrap();
+    // The theme breaks: the build fails while rendering, after the cache was opened.
+    let page = site.read("themes/default/templates/page.html");
+    site.write(
+        "themes/default/templates/page.html",
+        format!("{page}{{{{ broken("),
+    );
+    site.build(&[]).failure();
+    assert_eq!(fs::read(site.root().join(STORE)).unwrap(), before);
+    let leftovers: Vec<_> = fs::read_dir(site.root().join(".nashra/cache"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers, ["search.bin"], "no temporary files are left");
+}
