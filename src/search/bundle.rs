@@ -12,7 +12,8 @@ use libdeflater::{CompressionLvl, Compressor};
 use minicbor::Encode;
 use rayon::prelude::*;
 
-use super::page::{hash, Locs, Record};
+use super::packed::LocsRef;
+use super::page::{hash, Record};
 use super::{failed, Files};
 use crate::error::Result;
 
@@ -205,14 +206,14 @@ struct Merged<'r> {
     variants: Vec<(&'r str, Vec<Place<'r>>)>,
 }
 
-type Place<'r> = (u32, &'r Locs);
+type Place<'r> = (u32, LocsRef<'r>);
 
 impl Merged<'_> {
     /// What the word weighs toward a chunk's size: its places and markers, a page's places
     /// counted one more, and one per spelling.
     fn size(&self) -> usize {
         let pages = self.own.iter().chain(self.variants.iter().flat_map(|(_, p)| p));
-        let places: usize = pages.map(|(_, l)| l.text.len() + meta_len(&l.meta) + 1).sum();
+        let places: usize = pages.map(|(_, l)| l.text_len() + meta_len(l) + 1).sum();
         places + self.variants.len()
     }
 }
@@ -222,17 +223,17 @@ fn words<'r>(pages: &[&'r Record]) -> Vec<Merged<'r>> {
     let mut merged: HashMap<&'r str, Merged<'r>> = HashMap::new();
     for (page, record) in pages.iter().enumerate() {
         let page = page as u32;
-        for entry in &record.words {
-            let word = merged.entry(&entry.word).or_insert_with(|| Merged {
-                word: &entry.word,
+        for entry in record.words.iter() {
+            let word = merged.entry(entry.word).or_insert_with(|| Merged {
+                word: entry.word,
                 own: Vec::new(),
                 variants: Vec::new(),
             });
             if !entry.own.is_empty() {
-                word.own.push((page, &entry.own));
+                word.own.push((page, entry.own));
             }
-            for (form, locs) in &entry.variants {
-                match word.variants.iter_mut().find(|(f, _)| *f == &**form) {
+            for (form, locs) in entry.variants() {
+                match word.variants.iter_mut().find(|(f, _)| *f == form) {
                     Some((_, places)) => places.push((page, locs)),
                     None => word.variants.push((form, vec![(page, locs)])),
                 }
@@ -285,9 +286,13 @@ fn bounds(chunks: &[&[Merged]]) -> Vec<(String, String)> {
 }
 
 /// The number of integers a page's metadata places take: one per place, one per field.
-fn meta_len(meta: &[(u16, u32)]) -> usize {
-    let fields = meta.windows(2).filter(|w| w[0].0 != w[1].0).count() + usize::from(!meta.is_empty());
-    meta.len() + fields
+fn meta_len(locs: &LocsRef) -> usize {
+    let (mut len, mut field) = (0, None);
+    for (f, _) in locs.meta() {
+        len += 1 + usize::from(field != Some(f));
+        field = Some(f);
+    }
+    len
 }
 
 /// One chunk of the word index, with each page's field numbers in the language's order.
@@ -327,14 +332,14 @@ impl WordIndex<'_, '_> {
         for &(page, locs) in places {
             e.array(3)?.u32(page - last)?;
             last = page;
-            e.array(locs.text.len() as u64)?;
-            for &n in &locs.text {
+            e.array(locs.text_len() as u64)?;
+            for n in locs.text() {
                 e.i32(n)?;
             }
-            e.array(meta_len(&locs.meta) as u64)?;
+            e.array(meta_len(&locs) as u64)?;
             let fields = &self.fields[page as usize];
             let (mut field, mut at) = (None, 0);
-            for &(f, position) in &locs.meta {
+            for (f, position) in locs.meta() {
                 let f = fields.get(usize::from(f)).copied().unwrap_or(f);
                 if field != Some(f) {
                     e.i32(-i32::from(f) - 1)?;

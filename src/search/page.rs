@@ -17,6 +17,7 @@ use regex::Regex;
 use serde::Serialize;
 use sha1::{Digest, Sha1};
 
+use super::packed::Words;
 use super::words::{Splitter, Word};
 use crate::error::Result;
 
@@ -46,39 +47,28 @@ pub struct Record {
     /// The page's metadata field names, sorted: what a [`Loc::Meta`] field number indexes.
     #[n(7)]
     pub meta_fields: Vec<String>,
-    /// The page's index words, sorted.
+    /// The page's index words, sorted, packed.
     #[n(8)]
-    pub words: Vec<Entry>,
+    pub words: Words,
 }
 
 /// One index word of a page: where the page has it, as written without diacritics and in each
 /// spelling with them.
-#[derive(Debug, Clone, PartialEq, Encode, Decode)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
-    #[n(0)]
     pub word: Box<str>,
-    #[n(1)]
     pub own: Locs,
     /// Body spellings sorted, then those only in metadata sorted: the order Pagefind lists a
     /// word's variants in (by first appearance, page by page).
-    #[n(2)]
     pub variants: Vec<(Box<str>, Locs)>,
 }
 
 /// Where a page has a word: in its text, `(weight, position)` pairs packed as the index
 /// stores them; in its metadata, `(page field number, position in the value)`.
-#[derive(Debug, Clone, PartialEq, Default, Encode, Decode)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Locs {
-    #[n(0)]
     pub text: Vec<i32>,
-    #[n(1)]
     pub meta: Vec<(u16, u32)>,
-}
-
-impl Locs {
-    pub fn is_empty(&self) -> bool {
-        self.text.is_empty() && self.meta.is_empty()
-    }
 }
 
 /// H as Pagefind names files: SHA-1, each byte in hex without padding.
@@ -132,7 +122,7 @@ pub fn record(url: &str, html: &[u8], splitters: &mut Splitters) -> Result<Optio
     Ok(Some(Record {
         fragment_hash: hash(&fragment),
         fragment: super::bundle::compress(&fragment)?,
-        words: entries(text.words, meta_words),
+        words: Words::pack(&entries(text.words, meta_words)),
 
         lang: parsed.lang,
         has_body: parsed.has_body,
