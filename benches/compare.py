@@ -110,7 +110,17 @@ def configurations(n, base):
         configs.append(("zola", False, lambda o: [*zola_cmd, o]))
     if FULL:
         full = nashra_site(n, "full", full_site)
-        configs.append(("nashra full", True, lambda o: [NASHRA, "build", "--root", full, "--output", o]))
+
+        def cold(o):
+            # A first build: no build cache from an earlier run (it is written again).
+            shutil.rmtree(full / ".nashra", ignore_errors=True)
+            return [NASHRA, "build", "--root", full, "--output", o]
+
+        configs.append(("nashra full", True, cold))
+        # Right after it, nothing changed: the build cache it wrote is read back.
+        configs.append(
+            ("nashra full, warm cache", True, lambda o: [NASHRA, "build", "--root", full, "--output", o])
+        )
         plain = nashra_site(n, "full-nosearch", lambda s: full_site(s, search=False))
         configs.append(
             ("nashra full, search off", True, lambda o: [NASHRA, "build", "--root", plain, "--output", o])

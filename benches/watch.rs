@@ -8,6 +8,10 @@
 //! which is printed after the last changed file is written: file-event latency, debounce,
 //! reload, render and write, all included. It prints the median and the spread of those
 //! wall times and of the rebuild times nashra reports itself.
+//!
+//! Search is on, as `nashra init` sets it (`SEARCH=0` turns it off): each edit then also
+//! waits for the "Search index updated" line, and the time from the save to that line (the
+//! index is fresh) is printed beside the rest.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -18,6 +22,7 @@ const CONFIG: &str = r#"base_url = "https://example.org/"
 default_language = "ar"
 theme = "default"
 taxonomies = ["tags", "categories"]
+search = SEARCH
 
 [languages.ar]
 name = "العربية"
@@ -45,7 +50,9 @@ fn main() {
             .expect("python3 runs the corpus generator");
         assert!(status.success(), "the corpus generator failed");
     }
-    std::fs::write(site.join("nashra.toml"), CONFIG).expect("write nashra.toml");
+    let search = std::env::var("SEARCH").map_or(true, |v| v != "0");
+    let config = CONFIG.replace("SEARCH", if search { "true" } else { "false" });
+    std::fs::write(site.join("nashra.toml"), config).expect("write nashra.toml");
     let _ = std::fs::remove_dir_all(site.join("themes"));
     copy_dir(&repo.join("themes/default"), &site.join("themes/default"));
 
@@ -82,29 +89,34 @@ fn main() {
         }),
     ];
     for (kind, edit) in kinds {
-        let (wall, reported) = time_edits(&site, stories, edits, edit, &mut lines);
+        let (wall, reported, fresh) = time_edits(&site, (stories, edits, search), edit, &mut lines);
         println!(
-            "{stories} stories ({} articles), {edits} edits of {kind}, one article saved each time:",
-            stories * 2
+            "{stories} stories ({} articles), search {}, {edits} edits of {kind}, one article saved each time:",
+            stories * 2,
+            if search { "on" } else { "off" }
         );
         println!("  save → last file written: {}", spread(wall));
         println!("  rebuild as nashra reports it: {}", spread(reported));
+        if search {
+            println!("  save → search index written: {}", spread(fresh));
+        }
     }
     let _ = child.kill();
     let _ = child.wait();
 }
 
 /// Saves `edits` articles spread over the corpus, one at a time, and times each rebuild: wall
-/// time from the save to the summary line, and the time nashra reports.
+/// time from the save to the summary line, the time nashra reports, and (with search) the
+/// wall time from the save to the search index written.
 fn time_edits(
     site: &Path,
-    stories: usize,
-    edits: usize,
+    (stories, edits, search): (usize, usize, bool),
     edit: Edit,
     lines: &mut impl Iterator<Item = String>,
-) -> (Vec<f64>, Vec<f64>) {
+) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
     let mut wall = Vec::new();
     let mut reported = Vec::new();
+    let mut fresh = Vec::new();
     for i in 0..edits {
         let n = (i * 7919) % stories + 1;
         let path = site.join(format!("content/posts/story-{n:05}.ar.md"));
@@ -124,11 +136,21 @@ fn time_edits(
             .by_ref()
             .find(|l| l.starts_with("Watching"))
             .expect("watching again");
+        if search {
+            let indexed = lines
+                .by_ref()
+                .find(|l| l.starts_with("Search index updated"))
+                .expect("the search index written");
+            fresh.push(start.elapsed().as_secs_f64() * 1000.0);
+            if i == 0 {
+                println!("{indexed}");
+            }
+        }
         if i == 0 {
             println!("{line}");
         }
     }
-    (wall, reported)
+    (wall, reported, fresh)
 }
 
 /// Makes the `i`th edit of an article's text.

@@ -3,6 +3,7 @@
 //! Pagefind 1.6 encodes them (`pagefind-format.md` §2, §4, §5), so its own script and WASM
 //! search them.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -208,7 +209,19 @@ struct Merged<'r> {
 
 type Place<'r> = (u32, LocsRef<'r>);
 
-impl Merged<'_> {
+impl<'r> Merged<'r> {
+    /// The places of the spelling `form`, added after the others when new.
+    fn variant(&mut self, form: &'r str) -> &mut Vec<Place<'r>> {
+        let at = match self.variants.iter().position(|(f, _)| *f == form) {
+            Some(at) => at,
+            None => {
+                self.variants.push((form, Vec::new()));
+                self.variants.len() - 1
+            }
+        };
+        &mut self.variants[at].1
+    }
+
     /// What the word weighs toward a chunk's size: its places and markers, a page's places
     /// counted one more, and one per spelling.
     fn size(&self) -> usize {
@@ -218,31 +231,60 @@ impl Merged<'_> {
     }
 }
 
-/// Every page's words merged, in word order.
+/// Every page's words merged, in word order. Runs of pages are merged on all cores, then
+/// joined in page order (a word's pages, and its spellings by first appearance, stay in order).
 fn words<'r>(pages: &[&'r Record]) -> Vec<Merged<'r>> {
-    let mut merged: HashMap<&'r str, Merged<'r>> = HashMap::new();
-    for (page, record) in pages.iter().enumerate() {
-        let page = page as u32;
-        for entry in record.words.iter() {
-            let word = merged.entry(entry.word).or_insert_with(|| Merged {
-                word: entry.word,
-                own: Vec::new(),
-                variants: Vec::new(),
-            });
-            if !entry.own.is_empty() {
-                word.own.push((page, entry.own));
+    // One run a thread: each run's map holds every word it has once more.
+    let run = pages.len().div_ceil(rayon::current_num_threads()).max(1);
+    let merged = pages
+        .par_chunks(run)
+        .enumerate()
+        .map(|(i, pages)| {
+            let mut map = WordMap::default();
+            for (page, record) in pages.iter().enumerate() {
+                add(&mut map, (i * run + page) as u32, record);
             }
-            for (form, locs) in entry.variants() {
-                match word.variants.iter_mut().find(|(f, _)| *f == form) {
-                    Some((_, places)) => places.push((page, locs)),
-                    None => word.variants.push((form, vec![(page, locs)])),
+            map
+        })
+        .reduce(WordMap::default, join);
+    let mut words: Vec<Merged> = merged.into_values().collect();
+    words.par_sort_unstable_by(|a, b| a.word.cmp(b.word));
+    words
+}
+
+type WordMap<'r> = foldhash::HashMap<&'r str, Merged<'r>>;
+
+fn add<'r>(map: &mut WordMap<'r>, page: u32, record: &'r Record) {
+    for entry in record.words.iter() {
+        let word = map.entry(entry.word).or_insert_with(|| Merged {
+            word: entry.word,
+            own: Vec::new(),
+            variants: Vec::new(),
+        });
+        if !entry.own.is_empty() {
+            word.own.push((page, entry.own));
+        }
+        for (form, locs) in entry.variants() {
+            word.variant(form).push((page, locs));
+        }
+    }
+}
+
+/// `later`'s pages after `earlier`'s.
+fn join<'r>(mut earlier: WordMap<'r>, later: WordMap<'r>) -> WordMap<'r> {
+    for (key, word) in later {
+        match earlier.entry(key) {
+            Entry::Vacant(slot) => _ = slot.insert(word),
+            Entry::Occupied(mut slot) => {
+                let merged = slot.get_mut();
+                merged.own.extend(word.own);
+                for (form, places) in word.variants {
+                    merged.variant(form).extend(places);
                 }
             }
         }
     }
-    let mut words: Vec<Merged> = merged.into_values().collect();
-    words.sort_unstable_by(|a, b| a.word.cmp(b.word));
-    words
+    earlier
 }
 
 /// The sorted words cut into chunks of about `size` places.
