@@ -52,7 +52,7 @@ pub struct Store {
     /// The previous file, opened (a file renamed over it later leaves this one readable),
     /// and where each entry's bytes are in it.
     previous: Option<File>,
-    found: HashMap<Key, (u64, usize)>,
+    found: Found,
     /// The next file, while this build writes it; `None` when the cache is off.
     next: Option<Mutex<Next>>,
     path: PathBuf,
@@ -226,11 +226,13 @@ fn writer() -> &'static [u8] {
     &WRITER
 }
 
+/// Each entry's key, and the offset and length of its bytes in the file.
+type Found = HashMap<Key, (u64, usize)>;
+
 /// Where each entry is in a store `file` (read through once, to check its checksum), or why
 /// the file cannot be used. Layout, little-endian: MAGIC, LAYOUT (u32), the writer's length
 /// (u32) and bytes, the entries' count (u64) and checksum (u128), then each entry's key
 /// (u128), length (u64) and bytes.
-type Found = HashMap<Key, (u64, usize)>;
 fn entries(file: &mut File) -> io::Result<std::result::Result<Found, &'static str>> {
     const CORRUPT: &str = "it is corrupt or cut short";
     let mut file = io::BufReader::with_capacity(1 << 20, file);
