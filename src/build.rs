@@ -57,6 +57,9 @@ pub struct BuildReport {
     pub loaded: LoadReport,
     /// How many article pages' search records the build cache had.
     pub cached: cache::Use,
+    /// How many pages were carried over from the previous output (the build cache knew them
+    /// to be what this build would render).
+    pub kept: usize,
 }
 
 impl BuildOptions {
@@ -94,24 +97,34 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     // they are then.
     let _lock = output::lock(&out_dir, opts.wait, &opts.notices)?;
     let (site, mut loaded) = load(root, opts.config()?, opts.visibility(), BrokenLinks::Fail)?;
-    let (cache, unusable) = match opts.cache && site.config.search {
-        true => cache::Store::open(root, search::CACHE),
-        false => (cache::Store::off(), None),
+    let mut open = |name, on: bool| match opts.cache && on {
+        true => {
+            let (store, unusable) = cache::Store::open(root, name);
+            loaded.warnings.extend(unusable);
+            store
+        }
+        false => cache::Store::off(),
     };
-    loaded.warnings.extend(unusable);
-    let mut paths = Vec::new();
+    let cache = render::Caches {
+        pages: open(cache::pages::NAME, true),
+        search: open(search::CACHE, site.config.search),
+    };
+    let mut rendered = render::Rendered::default();
     let whole = output::Whole::Swap;
     let written = output::write_with(&out_dir, site.config.minify, whole, &opts.notices, |stage| {
-        paths = render::render(root, &site, &cache, &|page| stage.put(page))?;
+        rendered = render::render(root, &site, &cache, stage)?;
         Ok(())
     })?;
-    let cached = cache.usage();
-    loaded.warnings.extend(cache.save());
-    let mut report = report(&site, &paths, written, &out_dir, start, loaded);
+    let cached = cache.search.usage();
+    for store in [cache.pages, cache.search] {
+        loaded.warnings.extend(store.save());
+    }
+    let mut report = report(&site, &rendered.paths, written, &out_dir, start, loaded);
     report.cached = cached;
+    report.kept = rendered.kept;
     // Freeing every article and page one by one takes a tenth of a second at 20,000 articles,
     // and nothing waits on it.
-    std::thread::spawn(move || drop((site, paths)));
+    std::thread::spawn(move || drop((site, rendered)));
     Ok(report)
 }
 
@@ -146,6 +159,7 @@ fn report(
         elapsed: start.elapsed(),
         loaded,
         cached: cache::Use::default(),
+        kept: 0,
     }
 }
 

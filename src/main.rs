@@ -473,8 +473,12 @@ fn print_build(root: &Path, result: nashra::Result<nashra::BuildReport>, verb: &
                     format!("; search records of {hits} of {asked} article pages from the build cache")
                 }
             };
+            let kept = match report.kept {
+                0 => String::new(),
+                n => format!("; {n} unchanged pages and feeds kept from the previous output"),
+            };
             println!(
-                "{verb} {pages} pages ({}) and {} files in all into {} in {} ms{seeds}{cached}",
+                "{verb} {pages} pages ({}) and {} files in all into {} in {} ms{seeds}{kept}{cached}",
                 per_lang.join(", "),
                 report.files,
                 report

@@ -1,16 +1,19 @@
-//! The build cache (`.nashra/cache/`), end to end: a rebuild takes the search records of the
-//! pages it has already read from it, and whatever the cache holds — nothing, the records of
-//! an older version of the site, a damaged file — the output is byte for byte a build
-//! without it.
+//! The build cache (`.nashra/cache/`), end to end: a rebuild carries over from the previous
+//! output the pages (and the search bundle) it would render alike, takes the search records
+//! of the pages it has already read, and whatever the cache or the previous output holds —
+//! nothing, an older version of the site, a damaged file, a page changed by hand — the output
+//! is byte for byte a build without it.
 
 mod common;
 
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 use common::{differences, snapshot, Site};
 
 const STORE: &str = ".nashra/cache/search.bin";
+const PAGES: &str = ".nashra/cache/pages.bin";
 const ARTICLE: &str = "content/briefings/cache-check.en.md";
 
 /// The sample site with one more English article, whose body the tests change.
@@ -39,6 +42,20 @@ fn cached(stdout: &str) -> Option<(usize, usize)> {
     let hits = words.next()?.parse().ok()?;
     let asked = words.nth(1)?.parse().ok()?;
     Some((hits, asked))
+}
+
+/// The summary's "K unchanged pages and feeds kept from the previous output": K, 0 when the
+/// summary says nothing of it.
+fn kept(stdout: &str) -> usize {
+    let Some((before, _)) = stdout.split_once(" unchanged pages and feeds kept") else {
+        return 0;
+    };
+    let count = before.rsplit(' ').next().and_then(|n| n.parse().ok());
+    count.unwrap_or_else(|| panic!("no count of kept pages: {stdout}"))
+}
+
+fn modified(path: &Path) -> SystemTime {
+    fs::metadata(path).and_then(|m| m.modified()).unwrap()
 }
 
 /// public/ is what a build with `--no-cache` writes of the sources as they are now.
@@ -88,6 +105,99 @@ fn a_rebuild_takes_the_records_of_unchanged_pages_from_the_cache() {
     );
     assert_eq!(found[0].urls, ["/en/briefings/cache-check/"], "{found:?}");
     assert!(found[1].urls.is_empty(), "{found:?}");
+}
+
+#[test]
+fn a_rebuild_carries_over_the_pages_it_would_render_alike() {
+    let site = site();
+    let (first, _) = build(&site, &[]);
+    assert_eq!(kept(&first), 0, "{first}");
+    let public = site.public();
+    let edited = public.join("en/briefings/cache-check/index.html");
+    let other = public.join("en/briefings/mali-russia-equipment/index.html");
+    let (edited_at, other_at) = (modified(&edited), modified(&other));
+    // Past the filesystem's clock tick, so a file written again would show it.
+    std::thread::sleep(Duration::from_millis(50));
+    let (second, _) = build(&site, &[]);
+    let all = kept(&second);
+    let pages = walkdir::WalkDir::new(&public)
+        .into_iter()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "html")
+        })
+        .count();
+    assert!(all >= pages, "every page is kept, and the feeds: {second}");
+    assert_eq!(modified(&other), other_at, "a page kept is not written again");
+    assert_as_without_cache(&site);
+    // One article's body changes: its page and what shows it are made again, no other.
+    site.write(
+        ARTICLE,
+        "+++\ntitle = \"Cache check\"\ndate = 2024-03-01\n+++\n\nThe lighthouse reopened on Monday.\n",
+    );
+    let (third, _) = build(&site, &[]);
+    assert!(kept(&third) < all && kept(&third) > all / 2, "{third}");
+    assert_ne!(modified(&edited), edited_at, "the edited page is new");
+    assert_eq!(modified(&other), other_at, "{third}");
+    assert_as_without_cache(&site);
+    // The theme changes one UI string: every page is made again.
+    let strings = site.read("themes/default/i18n/en.toml");
+    site.write(
+        "themes/default/i18n/en.toml",
+        strings.replace("\"Skip to content\"", "\"Skip to the news\""),
+    );
+    let (fourth, _) = build(&site, &[]);
+    assert_eq!(kept(&fourth), 0, "{fourth}");
+    assert!(fs::read_to_string(&other).unwrap().contains("Skip to the news"));
+    assert_as_without_cache(&site);
+}
+
+#[test]
+fn a_file_changed_in_the_output_is_made_again() {
+    let site = site();
+    build(&site, &[]);
+    let (second, _) = build(&site, &[]);
+    let all = kept(&second);
+    let public = site.public();
+    fs::write(
+        public.join("en/briefings/mali-russia-equipment/index.html"),
+        "defaced",
+    )
+    .unwrap();
+    let fragment = fs::read_dir(public.join("pagefind/fragment"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    fs::write(&fragment, b"not gzip").unwrap();
+    let (third, _) = build(&site, &[]);
+    assert_eq!(kept(&third), all - 1, "{third}");
+    assert_as_without_cache(&site);
+}
+
+#[test]
+fn a_damaged_or_foreign_page_store_is_ignored_and_nothing_kept() {
+    let site = site();
+    build(&site, &[]);
+    let store = site.root().join(PAGES);
+    let mut bytes = fs::read(&store).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x20;
+    fs::write(&store, &bytes).unwrap();
+    let (stdout, stderr) = build(&site, &[]);
+    assert!(
+        stderr.contains("the build cache was ignored") && stderr.contains("pages.bin"),
+        "{stderr}"
+    );
+    assert_eq!(kept(&stdout), 0, "{stdout}");
+    assert_as_without_cache(&site);
+    let (stdout, stderr) = build(&site, &[]);
+    assert!(!stderr.contains("build cache"), "{stderr}");
+    assert!(kept(&stdout) > 0, "{stdout}");
 }
 
 #[test]
@@ -170,9 +280,14 @@ fn a_failed_build_leaves_the_cache_as_it_was() {
     );
     site.build(&[]).failure();
     assert_eq!(fs::read(site.root().join(STORE)).unwrap(), before);
-    let leftovers: Vec<_> = fs::read_dir(site.root().join(".nashra/cache"))
+    let mut leftovers: Vec<_> = fs::read_dir(site.root().join(".nashra/cache"))
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
-    assert_eq!(leftovers, ["search.bin"], "no temporary files are left");
+    leftovers.sort();
+    assert_eq!(
+        leftovers,
+        ["pages.bin", "search.bin"],
+        "no temporary files are left"
+    );
 }

@@ -3,7 +3,8 @@
 //! writes; and when the clean build fails, the rebuild fails too and leaves the last output.
 //! Changes come one rebuild each or several to one (those made while a rebuild ran), and
 //! the paths a rebuild is given may leave out a file that went (a save by rename, then a
-//! move or a delete, as a debouncer merges them).
+//! move or a delete, as a debouncer merges them). A build with the build cache after each
+//! step, into an output folder of its own, is held to the same rule.
 
 mod common;
 
@@ -395,7 +396,8 @@ fn check(batches: &[Vec<Op>]) -> Result<(), TestCaseError> {
         .parent()
         .unwrap()
         .join(format!("{}-clean", root.file_name().unwrap().to_string_lossy()));
-    let _cleanup = Cleanup(clean.clone());
+    let cached = clean.with_extension("cached");
+    let _cleanup = (Cleanup(clean.clone()), Cleanup(cached.clone()));
     // Two to a page, so a handful of articles make paginated lists.
     let config = format!("paginate_by = 2\n{}", site.read("nashra.toml"));
     site.write("nashra.toml", config);
@@ -419,11 +421,29 @@ fn check(batches: &[Vec<Op>]) -> Result<(), TestCaseError> {
             output: Some(clean.clone()),
             ..Default::default()
         });
+        // And a build that carries over what it can from its own previous output.
+        let kept = nashra::build(&BuildOptions {
+            root: root.clone(),
+            output: Some(cached.clone()),
+            cache: true,
+            ..Default::default()
+        });
+        prop_assert_eq!(
+            kept.is_ok(),
+            reference.is_ok(),
+            "after step {}: a cached build",
+            step
+        );
         match (&rebuilt, &reference) {
             (Ok(_), Ok(_)) => {
                 let (got, want) = (snapshot(&live), snapshot(&clean));
                 let diff = differences(&got, &want);
                 prop_assert!(diff.is_empty(), "after step {step} ({batch:?}): {diff:#?}");
+                let diff = differences(&snapshot(&cached), &want);
+                prop_assert!(
+                    diff.is_empty(),
+                    "after step {step} ({batch:?}), cached: {diff:#?}"
+                );
                 last_good = got;
             }
             (Err(_), Err(_)) => {

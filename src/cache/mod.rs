@@ -11,7 +11,9 @@
 //! checksum of its entries. A file that is corrupt, cut short or written by another nashra is
 //! ignored with a warning and written again.
 
-use std::collections::HashMap;
+pub mod pages;
+
+use std::collections::{HashMap, HashSet};
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::FileExt;
@@ -37,6 +39,11 @@ pub type Key = u128;
 /// The key of the inputs `parts`, each length-prefixed so that no two lists of parts share
 /// a key by their concatenation.
 pub fn key(parts: &[&[u8]]) -> Key {
+    key_of(parts.iter().copied())
+}
+
+/// [`key`] of parts that come one by one.
+pub fn key_of<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> Key {
     let mut hasher = Xxh3::new();
     for part in parts {
         hasher.update(&(part.len() as u64).to_le_bytes());
@@ -63,8 +70,10 @@ struct Next {
     file: BufWriter<NamedTempFile>,
     count: u64,
     sum: Xxh3,
-    /// Lookups: all of them, and those the previous file answered.
-    asked: usize,
+    /// The keys written, each once however often it is asked for or made.
+    written: HashSet<Key>,
+    /// The keys looked up, and how many of them the previous file had.
+    asked: HashSet<Key>,
     hits: usize,
     failed: Option<io::Error>,
 }
@@ -135,9 +144,10 @@ impl Store {
             file.read_exact_at(&mut bytes, at).ok().map(|()| bytes)
         });
         let mut next = next.lock().ok()?;
-        next.asked += 1;
-        if let Some(bytes) = &found {
+        if next.asked.insert(key) && found.is_some() {
             next.hits += 1;
+        }
+        if let Some(bytes) = &found {
             next.add(key, bytes);
         }
         found
@@ -156,7 +166,7 @@ impl Store {
             .as_ref()
             .and_then(|n| {
                 n.lock().ok().map(|n| Use {
-                    asked: n.asked,
+                    asked: n.asked.len(),
                     hits: n.hits,
                 })
             })
@@ -187,13 +197,17 @@ impl Next {
             file,
             count: 0,
             sum: Xxh3::new(),
-            asked: 0,
+            written: HashSet::new(),
+            asked: HashSet::new(),
             hits: 0,
             failed: None,
         })
     }
 
     fn add(&mut self, key: Key, bytes: &[u8]) {
+        if !self.written.insert(key) {
+            return;
+        }
         let head = [key.to_le_bytes().as_slice(), &(bytes.len() as u64).to_le_bytes()].concat();
         for part in [&head[..], bytes] {
             self.sum.update(part);
@@ -344,9 +358,14 @@ mod tests {
         assert!(warning.is_none());
         assert_eq!(store.get(2).as_deref(), Some(&b"two"[..]));
         assert_eq!(store.get(3).as_deref(), None);
+        // Asked again, an entry is counted and kept once.
+        assert_eq!(store.get(2).as_deref(), Some(&b"two"[..]));
         assert_eq!(store.usage(), Use { asked: 2, hits: 1 });
         // Only what was used is kept.
         assert!(store.save().is_none());
+        let file = dir.path().join(DIR).join("t.bin");
+        let one_entry = counts_at() + 24 + 24 + 3;
+        assert_eq!(fs::metadata(file).expect("store").len(), one_entry);
         let store = Store::open(dir.path(), "t").0;
         assert_eq!(store.get(1).as_deref(), None);
         assert_eq!(store.get(2).as_deref(), Some(&b"two"[..]));

@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use rayon::prelude::*;
+use xxhash_rust::xxh3::xxh3_128;
 
 pub use lock::{lock, Lock, Wait};
 use place::{Stale, Swapped};
@@ -200,6 +201,8 @@ pub struct Stage {
     /// The output folder as the user named it, for messages.
     shown: PathBuf,
     minify_html: bool,
+    /// The folder the new site replaces, whose files [`Self::keep`] can carry over.
+    previous: PathBuf,
     /// Updating in place: the live folder, whose files that come out the same are not staged.
     live: Option<PathBuf>,
     files: AtomicUsize,
@@ -212,12 +215,13 @@ pub struct Stage {
 }
 
 impl Stage {
-    fn new(dir: PathBuf, shown: &Path, minify_html: bool, live: Option<PathBuf>) -> Self {
+    fn new(dir: PathBuf, shown: &Path, minify_html: bool, previous: &Path, in_place: bool) -> Self {
         Self {
             dir,
             shown: shown.to_path_buf(),
             minify_html,
-            live,
+            previous: previous.to_path_buf(),
+            live: in_place.then(|| previous.to_path_buf()),
             files: AtomicUsize::new(0),
             bytes: AtomicU64::new(0),
             paths: Mutex::new(Vec::new()),
@@ -225,21 +229,15 @@ impl Stage {
         }
     }
 
-    /// Writes one file (minified, if it is HTML and the site asks for it).
-    pub fn put(&self, o: &Output) -> Result<()> {
-        if self.full.load(Ordering::Relaxed) {
-            return Err(self.full_error());
-        }
-        let rel = safe_relative(&o.path)?;
-        // Never skipped, even after a panic elsewhere: a path missing here would be removed.
-        let mut paths = self.paths.lock().unwrap_or_else(PoisonError::into_inner);
-        paths.push(o.path.clone());
-        drop(paths);
+    /// Writes one file (minified, if it is HTML and the site asks for it). Returns the
+    /// xxh3-128 of the bytes written, for a file whose bytes were in hand (not a copy).
+    pub fn put(&self, o: &Output) -> Result<Option<u128>> {
+        let rel = self.add(&o.path)?;
         let dest = self.dir.join(&rel);
-        let bytes = match (&self.live, &o.content) {
+        let (bytes, digest) = match (&self.live, &o.content) {
             (None, Content::Copy(src)) => {
                 self.make_parent(&dest)?;
-                fs::copy(src, &dest).map_err(|e| self.io_error(&dest, &e))?
+                (fs::copy(src, &dest).map_err(|e| self.io_error(&dest, &e))?, None)
             }
             (live, _) => {
                 let b = final_bytes(o, self.minify_html)?;
@@ -250,12 +248,80 @@ impl Stage {
                     self.make_parent(&dest)?;
                     fs::write(&dest, &b).map_err(|e| self.io_error(&dest, &e))?;
                 }
-                b.len() as u64
+                (b.len() as u64, Some(xxh3_128(&b)))
             }
         };
+        self.count(bytes);
+        Ok(digest)
+    }
+
+    /// Carries the file at `path` over from the folder this site replaces, if its bytes
+    /// still hash to `digest` (what an earlier build wrote there, per the build cache):
+    /// linked into the new site where the filesystem allows, else copied. Whether it did;
+    /// when not, the caller makes the file anew.
+    pub fn keep(&self, path: &str, digest: u128) -> Result<bool> {
+        let Some((rel, len)) = self.unchanged(path, digest)? else {
+            return Ok(false);
+        };
+        self.carry(path, &rel, len)?;
+        Ok(true)
+    }
+
+    /// [`Self::keep`] for files that belong together: all of them, or (when any one is not
+    /// as `digest` says) none.
+    pub fn keep_all(&self, files: &[(String, u128)]) -> Result<bool> {
+        let checked: Vec<_> = files.par_iter().map(|(p, d)| self.unchanged(p, *d)).collect();
+        let Some(checked) = collect_all(checked)?.into_iter().collect::<Option<Vec<_>>>() else {
+            return Ok(false);
+        };
+        let carried = files
+            .par_iter()
+            .zip(checked)
+            .map(|((path, _), (rel, len))| self.carry(path, &rel, len));
+        collect_all(carried.collect::<Vec<_>>())?;
+        Ok(true)
+    }
+
+    /// The previous output's file at `path` if its bytes hash to `digest`: its relative path,
+    /// and its length.
+    fn unchanged(&self, path: &str, digest: u128) -> Result<Option<(PathBuf, u64)>> {
+        let rel = safe_relative(path)?;
+        let bytes = fs::read(self.previous.join(&rel)).ok();
+        Ok(bytes
+            .filter(|b| xxh3_128(b) == digest)
+            .map(|b| (rel, b.len() as u64)))
+    }
+
+    /// Puts the previous output's file at `rel`, checked [`Self::unchanged`], into the new site.
+    fn carry(&self, path: &str, rel: &Path, len: u64) -> Result<()> {
+        self.add(path)?;
+        if self.live.is_none() {
+            let (old, dest) = (self.previous.join(rel), self.dir.join(rel));
+            self.make_parent(&dest)?;
+            if fs::hard_link(&old, &dest).is_err() {
+                fs::copy(&old, &dest).map_err(|e| self.io_error(&dest, &e))?;
+            }
+        }
+        self.count(len);
+        Ok(())
+    }
+
+    /// Adds `path` to the new site, before its file is written; its path in the stage.
+    fn add(&self, path: &str) -> Result<PathBuf> {
+        if self.full.load(Ordering::Relaxed) {
+            return Err(self.full_error());
+        }
+        let rel = safe_relative(path)?;
+        // Never skipped, even after a panic elsewhere: a path missing here would be removed.
+        let mut paths = self.paths.lock().unwrap_or_else(PoisonError::into_inner);
+        paths.push(path.to_string());
+        Ok(rel)
+    }
+
+    /// Counts a file written, of `bytes` bytes.
+    fn count(&self, bytes: u64) {
         self.files.fetch_add(1, Ordering::Relaxed);
         self.bytes.fetch_add(bytes, Ordering::Relaxed);
-        Ok(())
     }
 
     fn make_parent(&self, dest: &Path) -> Result<()> {
@@ -357,12 +423,7 @@ pub fn write_with(
         true => inner_staging(&target.real)?,
         false => place::staging_beside(&target, &mut warnings)?,
     };
-    let stage = Stage::new(
-        staging.clone(),
-        out_dir,
-        minify_html,
-        in_place.then(|| target.real.clone()),
-    );
+    let stage = Stage::new(staging.clone(), out_dir, minify_html, &target.real, in_place);
     let marker = Output {
         path: MARKER.into(),
         content: Content::Bytes(MARKER_TEXT.as_bytes().to_vec()),
@@ -463,7 +524,7 @@ pub fn update(outputs: &[Output], stale: &[String], out_dir: &Path, minify_html:
     let target = Target::resolve(out_dir)?;
     target.check_replaceable(out_dir)?;
     let staging = inner_staging(&target.real)?;
-    let stage = Stage::new(staging.clone(), out_dir, minify_html, Some(target.real.clone()));
+    let stage = Stage::new(staging.clone(), out_dir, minify_html, &target.real, true);
     if let Err(e) = collect_all(outputs.par_iter().map(|o| stage.put(o)).collect::<Vec<_>>()) {
         let _ = place::remove_tree(&staging);
         return Err(stage.explain(e, &target));

@@ -3,13 +3,17 @@
 
 mod array;
 mod feed;
+mod kept;
 mod refs;
 
 pub mod theme;
 
+pub use kept::Caches;
+
 use std::borrow::Cow;
 use std::hash::{Hash, Hasher};
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
@@ -17,12 +21,12 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::Context;
 
-use crate::cache::Store;
+use crate::cache::pages;
 use crate::config::Config;
 use crate::config::FeedContent;
 use crate::content::markdown::Heading;
 use crate::error::{collect_all, Result};
-use crate::output::{Content, Output};
+use crate::output::{Content, Output, Stage};
 use crate::search;
 use crate::site::paginate;
 use crate::site::{editions_path, Article, Edition, List, Section, Site};
@@ -47,36 +51,79 @@ pub fn encode_path(path: &str) -> String {
     utf8_percent_encode(path, PATH).to_string()
 }
 
+/// What [`render`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rendered {
+    /// The paths of all the files of the site.
+    pub paths: Vec<String>,
+    /// How many of its pages were carried over from the previous output, not rendered.
+    pub kept: usize,
+}
+
 /// Renders every page of `site` with the theme at `root`, and makes its search bundle and
-/// lists its static files. Each file goes to `put` on the thread that made it as soon as it is
-/// made, so pages are written while others render, and no page is held after: an article page
-/// is read for the search index on the same thread first (or its record taken from `cache`).
-/// Returns the paths of all the files.
-pub fn render(
-    root: &Path,
-    site: &Site,
-    cache: &Store,
-    put: &(dyn Fn(&Output) -> Result<()> + Sync),
-) -> Result<Vec<String>> {
+/// lists its static files. Each file goes to `stage` on the thread that made it as soon as
+/// it is made, so pages are written while others render, and no page is held after: an
+/// article page is read for the search index on the same thread first (or its record taken
+/// from the cache). A page, or the search bundle, that the cache says the previous output
+/// has as this build would make it is carried over from there instead ([`kept`]).
+pub fn render(root: &Path, site: &Site, cache: &Caches, stage: &Stage) -> Result<Rendered> {
     let theme = Theme::load(root, &site.config)?;
     let jobs = jobs(site, &ArticleHashes::new(site));
     let search = site.config.search;
-    let records = render_each(site, &theme, jobs.iter(), |job, page| {
-        put(&page)?;
-        match (search && job.is_article(), article_html(&page)) {
-            (true, Some((path, html))) => Ok(Some((path.to_string(), search::read(path, html, cache)?))),
-            _ => Ok(None),
+    let kept = AtomicUsize::new(0);
+    let indexed = render_each(site, &theme, jobs.iter(), |n, job, render| {
+        let indexed = search && job.is_article();
+        let key = cache
+            .pages
+            .is_on()
+            .then(|| pages::key(theme.digest, &job.path, job.inputs));
+        if let Some(page) = key
+            .map(|k| kept::page(&job.path, k, indexed, cache, stage))
+            .transpose()?
+            .flatten()
+        {
+            kept.fetch_add(1, Ordering::Relaxed);
+            return Ok(page.search.filter(|_| indexed).map(|key| kept::Indexed {
+                job: n,
+                path: job.path.clone(),
+                key,
+                record: None,
+            }));
         }
+        let page = render()?;
+        let digest = stage.put(&page)?;
+        let indexed = match (indexed, article_html(&page)) {
+            (true, Some((path, html))) => Some(kept::Indexed {
+                job: n,
+                path: path.to_string(),
+                key: search::key(path, html),
+                record: Some(search::read(path, html, &cache.search)?),
+            }),
+            _ => None,
+        };
+        if let (Some(key), Some(digest)) = (key, digest) {
+            kept::remember(cache, key, digest, indexed.as_ref().map(|i| i.key));
+        }
+        Ok(indexed)
     })?;
-    let mut rest: Vec<Output> = static_files(&theme).collect();
+    let statics: Vec<Output> = static_files(&theme).collect();
+    collect_all(statics.par_iter().map(|o| stage.put(o)).collect::<Vec<_>>())?;
+    let mut paths: Vec<String> = jobs.iter().map(|j| j.path.clone()).collect();
+    paths.extend(statics.into_iter().map(|o| o.path));
     if search {
-        let mut index = search::Index::default();
-        index.insert(records);
-        rest.extend(index.bundle()?);
+        let reread = |lost: &[usize]| {
+            let pages = render_jobs(site, &theme, lost.iter().map(|&n| &jobs[n]))?;
+            let pages = pages.iter().filter_map(article_html);
+            pages
+                .map(|(path, html)| Ok((path.to_string(), search::read(path, html, &cache.search)?)))
+                .collect()
+        };
+        paths.extend(kept::bundle(indexed, cache, stage, reread)?);
     }
-    collect_all(rest.par_iter().map(put).collect::<Vec<_>>())?;
-    let paths = jobs.into_iter().map(|j| j.path);
-    Ok(paths.chain(rest.into_iter().map(|o| o.path)).collect())
+    Ok(Rendered {
+        paths,
+        kept: kept.into_inner(),
+    })
 }
 
 /// Renders every page of `site` with the theme at `root` and keeps none: what `nashra check`
@@ -84,7 +131,9 @@ pub fn render(
 pub fn check(root: &Path, site: &Site) -> Result<usize> {
     let theme = Theme::load(root, &site.config)?;
     let jobs = jobs(site, &ArticleHashes::new(site));
-    render_each(site, &theme, jobs.iter(), |_, _| Ok(None::<()>))?;
+    render_each(site, &theme, jobs.iter(), |_, _, render| {
+        render().map(|_| None::<()>)
+    })?;
     Ok(jobs.iter().filter(|j| j.path.ends_with(".html")).count())
 }
 
@@ -358,24 +407,25 @@ pub fn render_jobs<'j>(
     theme: &Theme,
     jobs: impl Iterator<Item = &'j Job>,
 ) -> Result<Vec<Output>> {
-    render_each(site, theme, jobs, |_, page| Ok(Some(page)))
+    render_each(site, theme, jobs, |_, _, render| render().map(Some))
 }
 
-/// Renders `jobs` in parallel, handing each page to `then` on the thread that rendered it,
-/// and returns the pages `then` keeps; every job's error is reported, each broken template
-/// once.
+/// Hands each of `jobs`, in parallel, to `each` with its position and a function that
+/// renders it (which `each` may not need to call), and returns what `each` keeps, in the
+/// jobs' order; every job's error is reported, each broken template once.
 fn render_each<'j, T: Send>(
     site: &Site,
     theme: &Theme,
     jobs: impl Iterator<Item = &'j Job>,
-    then: impl Fn(&Job, Output) -> Result<Option<T>> + Sync,
+    each: impl Fn(usize, &Job, &dyn Fn() -> Result<Output>) -> Result<Option<T>> + Sync,
 ) -> Result<Vec<T>> {
     let r = Renderer::new(site, theme);
     let jobs: Vec<&Job> = jobs.collect();
     let pages = jobs
         .par_iter()
-        .map(|job| {
-            match job.what {
+        .enumerate()
+        .map(|(n, job)| {
+            each(n, job, &|| match job.what {
                 Renders::Article(i) => r.article(i),
                 Renders::List(list, number) => r.list(list, number),
                 Renders::Taxonomy(t) => r.taxonomy(t),
@@ -385,8 +435,7 @@ fn render_each<'j, T: Send>(
                 Renders::Feed(i) => r.feed(&site.sections[i]),
                 Renders::Sitemap => Ok(r.sitemap()),
                 Renders::Robots => Ok(r.robots()),
-            }
-            .and_then(|page| then(job, page))
+            })
         })
         .collect::<Vec<_>>();
     collect_all(pages)

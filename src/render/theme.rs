@@ -49,6 +49,11 @@ pub struct Theme {
     pub sources: HashMap<String, PathBuf>,
     /// What `theme.toml` says; templates see it as `theme`.
     pub meta: ThemeMeta,
+    /// A hash of all that rendering reads besides the site: templates, UI strings, static
+    /// files' names, `theme.toml` and the config. The build cache keeps a page only under
+    /// the same digest (templates cannot read the clock or a random number: nashra is built
+    /// without Tera's `now()` and `get_random()`).
+    pub digest: u128,
 }
 
 /// `theme.toml`: what the theme is.
@@ -133,6 +138,7 @@ impl Theme {
         let assets = Arc::new(static_files.keys().cloned().collect::<BTreeSet<_>>());
 
         let strings = Arc::new(load_strings(&chain, &shown_dir, config)?);
+        let digest = digest(&templates, &static_files, &strings, &meta, config);
         let mut dates = HashMap::new();
         for lang in &config.languages {
             let formatter = DateFormatter::new(&lang.dates).map_err(|e| {
@@ -172,8 +178,31 @@ impl Theme {
             static_files,
             sources,
             meta,
+            digest,
         })
     }
+}
+
+/// [`Theme::digest`]: every input named, length-prefixed, in a fixed order.
+fn digest(
+    templates: &BTreeMap<String, (PathBuf, String)>,
+    static_files: &BTreeMap<String, PathBuf>,
+    strings: &HashMap<String, BTreeMap<String, String>>,
+    meta: &ThemeMeta,
+    config: &Config,
+) -> u128 {
+    let described = format!("{meta:?}\n{config:?}");
+    let mut parts: Vec<&[u8]> = vec![described.as_bytes()];
+    for (name, (_, text)) in templates {
+        parts.extend([name.as_bytes(), text.as_bytes()]);
+    }
+    parts.extend(static_files.keys().map(|p| p.as_bytes()));
+    for lang in &config.languages {
+        for (key, text) in strings.get(&lang.code).into_iter().flatten() {
+            parts.extend([lang.code.as_bytes(), key.as_bytes(), text.as_bytes()]);
+        }
+    }
+    crate::cache::key(&parts)
 }
 
 /// The folders of the configured theme and of the themes it extends, the one extended

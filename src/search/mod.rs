@@ -47,9 +47,8 @@ pub fn read(path: &str, html: &[u8], cache: &Store) -> Result<Option<Record>> {
     thread_local! {
         static SPLITTERS: RefCell<page::Splitters> = RefCell::default();
     }
-    let key = cache.is_on().then(|| cache::key(&[path.as_bytes(), html]));
-    let cached = key.and_then(|key| cache.get(key));
-    if let Some(record) = cached.and_then(|bytes| minicbor::decode(&bytes).ok()) {
+    let key = cache.is_on().then(|| key(path, html));
+    if let Some(record) = key.and_then(|key| cached(key, cache)) {
         return Ok(record);
     }
     let record = SPLITTERS.with_borrow_mut(|splitters| page::record(&page_url(path), html, splitters))?;
@@ -59,6 +58,17 @@ pub fn read(path: &str, html: &[u8], cache: &Store) -> Result<Option<Record>> {
         }
     }
     Ok(record)
+}
+
+/// The key in the build cache of the record of `html` at output `path`.
+pub fn key(path: &str, html: &[u8]) -> cache::Key {
+    cache::key(&[path.as_bytes(), html])
+}
+
+/// The record `cache` has at `key`, if any: what [`read`] made of the page at a build that
+/// gave it that key.
+pub fn cached(key: cache::Key, cache: &Store) -> Option<Option<Record>> {
+    cache.get(key).and_then(|bytes| minicbor::decode(&bytes).ok())
 }
 
 /// The bundle of `pages` (output path, HTML).
