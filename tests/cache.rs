@@ -116,6 +116,15 @@ fn a_rebuild_carries_over_the_pages_it_would_render_alike() {
     let edited = public.join("en/briefings/cache-check/index.html");
     let other = public.join("en/briefings/mali-russia-equipment/index.html");
     let (edited_at, other_at) = (modified(&edited), modified(&other));
+    // The Arabic part of the search bundle: its metadata file.
+    let arabic_meta = || {
+        let files = fs::read_dir(public.join("pagefind"))
+            .unwrap()
+            .map(|e| e.unwrap().path());
+        let mut metas = files.filter(|p| p.to_string_lossy().contains("pagefind.ar_"));
+        metas.next().expect("an Arabic pf_meta")
+    };
+    let (meta, meta_at) = (arabic_meta(), modified(&arabic_meta()));
     // Past the filesystem's clock tick, so a file written again would show it.
     std::thread::sleep(Duration::from_millis(50));
     let (second, _) = build(&site, &[]);
@@ -142,6 +151,11 @@ fn a_rebuild_carries_over_the_pages_it_would_render_alike() {
     assert!(kept(&third) < all && kept(&third) > all / 2, "{third}");
     assert_ne!(modified(&edited), edited_at, "the edited page is new");
     assert_eq!(modified(&other), other_at, "{third}");
+    assert_eq!(
+        (arabic_meta(), modified(&meta)),
+        (meta.clone(), meta_at),
+        "an English edit leaves the Arabic part of the search bundle as it was"
+    );
     assert_as_without_cache(&site);
     // The theme changes one UI string: every page is made again.
     let strings = site.read("themes/default/i18n/en.toml");

@@ -11,13 +11,13 @@ use super::Key;
 pub const NAME: &str = "pages";
 
 /// What a build remembers of one page it wrote.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page {
     /// xxh3-128 of the file's bytes, as written (minified).
     pub digest: u128,
-    /// The key of its search record in the search store, for an article page of a site
-    /// with search.
-    pub search: Option<Key>,
+    /// For an article page of a site with search: the key of its search record in the search
+    /// store, and the language the record is indexed in (`None` when it has nothing to index).
+    pub search: Option<(Key, Option<String>)>,
 }
 
 /// The key of the page at output `path` rendered with the theme and config that hash to
@@ -32,71 +32,97 @@ pub fn key(theme: u128, path: &str, inputs: u64) -> Key {
 }
 
 impl Page {
-    /// The entry's bytes: the digest, then the search key if there is one.
+    /// The entry's bytes: the digest, then the search key and the language if there is one.
     pub fn encode(&self) -> Vec<u8> {
         let mut bytes = self.digest.to_le_bytes().to_vec();
-        if let Some(search) = self.search {
-            bytes.extend_from_slice(&search.to_le_bytes());
+        if let Some((key, lang)) = &self.search {
+            bytes.extend_from_slice(&key.to_le_bytes());
+            bytes.extend_from_slice(lang.as_deref().unwrap_or_default().as_bytes());
         }
         bytes
     }
 
     /// An entry read back; `None` if it is not one [`Self::encode`] makes.
     pub fn decode(bytes: &[u8]) -> Option<Self> {
-        let word = |at: usize| bytes.get(at..at + 16)?.try_into().ok().map(u128::from_le_bytes);
-        match bytes.len() {
-            16 => Some(Page {
-                digest: word(0)?,
-                search: None,
-            }),
-            32 => Some(Page {
-                digest: word(0)?,
-                search: Some(word(16)?),
-            }),
-            _ => None,
-        }
+        let (digest, rest) = bytes.split_first_chunk::<16>()?;
+        let search = match rest.split_first_chunk::<16>() {
+            None if rest.is_empty() => None,
+            None => return None,
+            Some((key, lang)) => {
+                let lang = std::str::from_utf8(lang).ok()?;
+                Some((
+                    u128::from_le_bytes(*key),
+                    (!lang.is_empty()).then(|| lang.to_string()),
+                ))
+            }
+        };
+        Some(Page {
+            digest: u128::from_le_bytes(*digest),
+            search,
+        })
     }
 }
 
-/// The key of the search bundle made from `pages`: each indexed page's output path and the
-/// key of its search record, in the order the build indexed them.
-pub fn bundle_key<'a>(pages: impl IntoIterator<Item = (&'a str, Key)>) -> Key {
+/// The key of one language's part of the search bundle made from `pages`: each page's output
+/// path and the key of its search record, in the order the build indexed them.
+pub fn bundle_key<'a>(lang: &str, pages: impl IntoIterator<Item = (&'a str, Key)>) -> Key {
     let keys: Vec<(&str, [u8; 16])> = pages.into_iter().map(|(p, k)| (p, k.to_le_bytes())).collect();
     let parts = keys.iter().flat_map(|(p, k)| [p.as_bytes(), k.as_slice()]);
-    super::key_of(std::iter::once(&b"bundle"[..]).chain(parts))
+    super::key_of([&b"bundle"[..], lang.as_bytes()].into_iter().chain(parts))
 }
 
-/// The files a build wrote as one whole (the search bundle): each one's output path and the
-/// xxh3-128 of its bytes.
+/// One language's part of the search bundle as a build wrote it: its line in the entry file
+/// (the hash that names its metadata file, its page count) and its files, each one's output
+/// path and the xxh3-128 of its bytes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Files(pub Vec<(String, u128)>);
+pub struct Part {
+    pub hash: String,
+    pub page_count: u64,
+    pub files: Vec<(String, u128)>,
+}
 
-impl Files {
-    /// The entry's bytes: per file, the path's length (u32), the path, the digest.
+impl Part {
+    /// The entry's bytes: the hash (its length as a u32, then it), the page count (u64), then
+    /// per file the path the same way and the digest.
     pub fn encode(&self) -> Vec<u8> {
         let mut bytes = Vec::new();
-        for (path, digest) in &self.0 {
-            bytes.extend_from_slice(&(path.len() as u32).to_le_bytes());
-            bytes.extend_from_slice(path.as_bytes());
+        let string = |bytes: &mut Vec<u8>, s: &str| {
+            bytes.extend_from_slice(&(s.len() as u32).to_le_bytes());
+            bytes.extend_from_slice(s.as_bytes());
+        };
+        string(&mut bytes, &self.hash);
+        bytes.extend_from_slice(&self.page_count.to_le_bytes());
+        for (path, digest) in &self.files {
+            string(&mut bytes, path);
             bytes.extend_from_slice(&digest.to_le_bytes());
         }
         bytes
     }
 
     /// An entry read back; `None` if it is not one [`Self::encode`] makes.
-    pub fn decode(mut bytes: &[u8]) -> Option<Self> {
+    pub fn decode(bytes: &[u8]) -> Option<Self> {
+        fn string<'b>(bytes: &mut &'b [u8]) -> Option<&'b str> {
+            let (len, rest) = bytes.split_first_chunk::<4>()?;
+            let (s, rest) = rest.split_at_checked(u32::from_le_bytes(*len) as usize)?;
+            *bytes = rest;
+            std::str::from_utf8(s).ok()
+        }
+        let mut bytes = bytes;
+        let hash = string(&mut bytes)?.to_string();
+        let (count, rest) = bytes.split_first_chunk::<8>()?;
+        bytes = rest;
         let mut files = Vec::new();
         while !bytes.is_empty() {
-            let (len, rest) = bytes.split_first_chunk::<4>()?;
-            let (path, rest) = rest.split_at_checked(u32::from_le_bytes(*len) as usize)?;
-            let (digest, rest) = rest.split_first_chunk::<16>()?;
-            files.push((
-                String::from_utf8(path.to_vec()).ok()?,
-                u128::from_le_bytes(*digest),
-            ));
+            let path = string(&mut bytes)?.to_string();
+            let (digest, rest) = bytes.split_first_chunk::<16>()?;
+            files.push((path, u128::from_le_bytes(*digest)));
             bytes = rest;
         }
-        Some(Files(files))
+        Some(Part {
+            hash,
+            page_count: u64::from_le_bytes(*count),
+            files,
+        })
     }
 }
 
@@ -113,15 +139,24 @@ mod tests {
             },
             Page {
                 digest: u128::MAX,
-                search: Some(3),
+                search: Some((3, None)),
+            },
+            Page {
+                digest: 1,
+                search: Some((3, Some("ar".into()))),
             },
         ] {
             assert_eq!(Page::decode(&page.encode()), Some(page));
         }
         assert_eq!(Page::decode(&[0; 20]), None);
-        let files = Files(vec![("pagefind/a".into(), 1), ("ب".into(), u128::MAX)]);
-        assert_eq!(Files::decode(&files.encode()), Some(files.clone()));
+        let part = Part {
+            hash: "ar_1234567".into(),
+            page_count: 2,
+            files: vec![("pagefind/a".into(), 1), ("ب".into(), u128::MAX)],
+        };
+        let bytes = part.encode();
+        assert_eq!(Part::decode(&bytes), Some(part));
         // Cut inside the second file's digest.
-        assert_eq!(Files::decode(&files.encode()[..40]), None);
+        assert_eq!(Part::decode(&bytes[..bytes.len() - 3]), None);
     }
 }

@@ -2,13 +2,15 @@
 //! the page store knows under its job's key, and the whole search bundle when it would be
 //! made from the same records ([`cache::pages`]).
 
+use std::collections::BTreeMap;
+
 use rayon::prelude::*;
 
-use crate::cache::pages::{self, Files, Page};
+use crate::cache::pages::{self, Page, Part};
 use crate::cache::{self, Store};
 use crate::error::{collect_all, Result};
 use crate::output::Stage;
-use crate::search::{self, Record};
+use crate::search::{self, EntryLine, Record};
 
 /// The build cache as rendering uses it.
 pub struct Caches {
@@ -19,12 +21,14 @@ pub struct Caches {
 }
 
 /// An article page for the search index: which job made it, its output path, the key of its
-/// record, and the record; `None` for a kept page, whose record is read from the cache only
-/// if the bundle has to be made.
+/// record, the language the record is indexed in (`None`: it has nothing to index), and the
+/// record; `None` for a kept page, whose record is read from the cache only if its
+/// language's part of the bundle has to be made.
 pub struct Indexed {
     pub job: usize,
     pub path: String,
     pub key: cache::Key,
+    pub lang: Option<String>,
     pub record: Option<Option<Record>>,
 }
 
@@ -42,51 +46,96 @@ pub fn page(
         return Ok(None);
     };
     // Looked up now, so that it is kept for the next build even when this one needs it not.
-    if indexed && page.search.is_none_or(|k| cache.search.get(k).is_none()) {
+    if indexed
+        && page
+            .search
+            .as_ref()
+            .is_none_or(|(k, _)| cache.search.get(*k).is_none())
+    {
         return Ok(None);
     }
     Ok(stage.keep(path, page.digest)?.then_some(page))
 }
 
-/// Remembers that the page at `key` was written with bytes that hash to `digest`, and the
-/// key of its search record.
-pub fn remember(cache: &Caches, key: cache::Key, digest: u128, search: Option<cache::Key>) {
+/// Remembers that the page at `key` was written with bytes that hash to `digest`, and where
+/// its search record is.
+pub fn remember(cache: &Caches, key: cache::Key, digest: u128, indexed: Option<&Indexed>) {
+    let search = indexed.map(|i| (i.key, i.lang.clone()));
     cache.pages.put(key, &Page { digest, search }.encode());
 }
 
-/// Puts the search bundle of `indexed` into `stage` and returns its files' paths: carried over
-/// whole when the cache knows the previous output has it as these records make it, else
-/// made. The records of kept pages are read from the cache; `reread` reads again the pages
-/// (by job) whose records it lost.
+/// Puts the search bundle of `indexed` into `stage` and returns its files' paths. Each
+/// language's part is carried over whole when the cache knows the previous output has it as
+/// these records make it, else made from the records: those of kept pages are read from the
+/// cache, and `reread` reads again the pages (by job) whose records it lost.
 pub fn bundle(
     indexed: Vec<Indexed>,
     cache: &Caches,
     stage: &Stage,
     reread: impl Fn(&[usize]) -> Result<Vec<(String, Option<Record>)>>,
 ) -> Result<Vec<String>> {
-    let key = pages::bundle_key(indexed.iter().map(|i| (i.path.as_str(), i.key)));
-    if let Some(files) = cache.pages.get(key).and_then(|b| Files::decode(&b)) {
-        if stage.keep_all(&files.0)? {
-            return Ok(files.0.into_iter().map(|(path, _)| path).collect());
+    let mut languages: BTreeMap<String, Vec<Indexed>> = BTreeMap::new();
+    for page in indexed {
+        if let Some(lang) = page.lang.clone() {
+            languages.entry(lang).or_default().push(page);
         }
     }
-    let (mut records, mut lost) = (Vec::with_capacity(indexed.len()), Vec::new());
-    for i in indexed {
-        match i.record.or_else(|| search::cached(i.key, &cache.search)) {
-            Some(record) => records.push((i.path, record)),
-            None => lost.push(i.job),
+    let mut paths = Vec::new();
+    let mut lines: BTreeMap<String, EntryLine> = BTreeMap::new();
+    let mut made = BTreeMap::new();
+    for (lang, pages) in languages {
+        let key = pages::bundle_key(&lang, pages.iter().map(|i| (i.path.as_str(), i.key)));
+        if let Some(part) = cache.pages.get(key).and_then(|b| Part::decode(&b)) {
+            if stage.keep_all(&part.files)? {
+                paths.extend(part.files.into_iter().map(|(path, _)| path));
+                let page_count = usize::try_from(part.page_count).unwrap_or(usize::MAX);
+                lines.insert(
+                    lang,
+                    EntryLine {
+                        hash: part.hash,
+                        page_count,
+                    },
+                );
+                continue;
+            }
         }
+        made.insert(lang, (key, pages));
     }
-    records.extend(reread(&lost)?);
     let mut index = search::Index::default();
+    let (mut records, mut lost) = (Vec::new(), Vec::new());
+    for page in made.values_mut().flat_map(|(_, pages)| pages.drain(..)) {
+        match page.record.or_else(|| search::cached(page.key, &cache.search)) {
+            Some(record) => records.push((page.path, record)),
+            None => lost.push(page.job),
+        }
+    }
+    let again = reread(&lost)?.into_iter();
+    // Only languages being made: a record read again has the language its entry said.
+    let mine = |r: &Option<Record>| r.as_ref().is_some_and(|r| made.contains_key(&r.lang));
+    records.extend(again.filter(|(_, r)| mine(r)));
     index.insert(records);
-    let outputs = index.bundle()?;
-    let digests = collect_all(outputs.par_iter().map(|o| stage.put(o)).collect::<Vec<_>>())?;
-    let files: Vec<(String, u128)> = outputs
-        .into_iter()
-        .zip(digests)
-        .filter_map(|(o, digest)| Some((o.path, digest?)))
-        .collect();
-    cache.pages.put(key, &Files(files.clone()).encode());
-    Ok(files.into_iter().map(|(path, _)| path).collect())
+    index.make()?;
+    for (lang, (files, line)) in index.parts() {
+        let digests = collect_all(files.par_iter().map(|o| stage.put(o)).collect::<Vec<_>>())?;
+        let files: Vec<(String, u128)> = files
+            .into_iter()
+            .zip(digests)
+            .filter_map(|(o, digest)| Some((o.path, digest?)))
+            .collect();
+        paths.extend(files.iter().map(|(path, _)| path.clone()));
+        if let Some((key, _)) = made.get(lang) {
+            let part = Part {
+                hash: line.hash.clone(),
+                page_count: line.page_count as u64,
+                files,
+            };
+            cache.pages.put(*key, &part.encode());
+        }
+        lines.insert(lang.to_string(), line.clone());
+    }
+    let lines = lines.iter().map(|(lang, line)| (lang.as_str(), line)).collect();
+    let shared = search::shared_files(&lines)?;
+    collect_all(shared.par_iter().map(|o| stage.put(o)).collect::<Vec<_>>())?;
+    paths.extend(shared.into_iter().map(|o| o.path));
+    Ok(paths)
 }

@@ -83,26 +83,31 @@ pub fn render(root: &Path, site: &Site, cache: &Caches, stage: &Stage) -> Result
             .flatten()
         {
             kept.fetch_add(1, Ordering::Relaxed);
-            return Ok(page.search.filter(|_| indexed).map(|key| kept::Indexed {
+            return Ok(page.search.filter(|_| indexed).map(|(key, lang)| kept::Indexed {
                 job: n,
                 path: job.path.clone(),
                 key,
+                lang,
                 record: None,
             }));
         }
         let page = render()?;
         let digest = stage.put(&page)?;
         let indexed = match (indexed, article_html(&page)) {
-            (true, Some((path, html))) => Some(kept::Indexed {
-                job: n,
-                path: path.to_string(),
-                key: search::key(path, html),
-                record: Some(search::read(path, html, &cache.search)?),
-            }),
+            (true, Some((path, html))) => {
+                let record = search::read(path, html, &cache.search)?;
+                Some(kept::Indexed {
+                    job: n,
+                    path: path.to_string(),
+                    key: search::key(path, html),
+                    lang: record.as_ref().map(|r| r.lang.clone()),
+                    record: Some(record),
+                })
+            }
             _ => None,
         };
         if let (Some(key), Some(digest)) = (key, digest) {
-            kept::remember(cache, key, digest, indexed.as_ref().map(|i| i.key));
+            kept::remember(cache, key, digest, indexed.as_ref());
         }
         Ok(indexed)
     })?;

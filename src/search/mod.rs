@@ -18,6 +18,7 @@ mod packed;
 mod page;
 mod words;
 
+pub use bundle::Language as EntryLine;
 pub use page::Record;
 
 use std::cell::RefCell;
@@ -215,6 +216,12 @@ impl Index {
     /// The bundle's files, indexing again (here and now, the languages in parallel) those
     /// whose pages changed, those handed out to work still running included.
     pub fn bundle(&mut self) -> Result<Vec<Output>> {
+        self.make()?;
+        self.files()
+    }
+
+    /// Indexes again, here and now, every language whose pages changed.
+    pub fn make(&mut self) -> Result<()> {
         for language in self.languages.values_mut().filter(|l| !l.fresh()) {
             language.stop();
         }
@@ -222,7 +229,7 @@ impl Index {
         for made in made {
             self.finish(made)?;
         }
-        self.files()
+        Ok(())
     }
 
     /// The work that brings each language whose pages changed up to date, but for those
@@ -279,49 +286,68 @@ impl Index {
     /// is left out, one made from older pages gives its older index. The browser's scripts
     /// and each language's WASM come with them, and the entry file that lists the languages.
     pub fn files(&self) -> Result<Vec<Output>> {
-        let made: BTreeMap<&str, &(Files, bundle::Language)> = self
+        let parts = self.parts();
+        let lines = parts.iter().map(|(lang, (_, line))| (*lang, *line)).collect();
+        let mut files: Vec<Output> = parts.into_values().flat_map(|(files, _)| files).collect();
+        files.extend(shared_files(&lines)?);
+        files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+        Ok(files)
+    }
+
+    /// Each language's own files as last made (a language never made yet is left out), and
+    /// its line in the entry file.
+    pub fn parts(&self) -> BTreeMap<&str, (Vec<Output>, &EntryLine)> {
+        let made = self
             .languages
             .iter()
-            .filter_map(|(lang, l)| Some((lang.as_str(), l.files.as_ref()?)))
-            .collect();
-        let entry = Entry {
-            version: bundle::VERSION,
-            languages: made
-                .iter()
-                .map(|(lang, (_, line))| {
-                    let wasm = words::stemmer(lang).is_some().then_some(*lang);
-                    let line = EntryLanguage {
-                        hash: &line.hash,
-                        wasm,
-                        page_count: line.page_count,
-                    };
-                    (*lang, line)
-                })
-                .collect(),
-            include_characters: words::WORD_SYMBOLS,
-        };
-        // The WASM builds the languages need: a language's own, or the generic one (`unknown`).
-        let mut wasms: Vec<String> = entry
-            .languages
-            .values()
-            .map(|l| l.wasm.unwrap_or("unknown").to_string())
-            .collect();
-        wasms.sort();
-        wasms.dedup();
-        let entry = serde_json::to_vec(&entry).map_err(|e| failed(e.to_string()))?;
-        let assets = assets::get(&wasms)?;
-        let files = made.values().flat_map(|(files, _)| files.iter());
-        let mut named: BTreeMap<&str, &[u8]> = files.map(|(n, b)| (n.as_str(), b.as_slice())).collect();
-        named.extend(assets.iter().map(|(n, b)| (n.as_str(), b.as_slice())));
-        named.insert(ENTRY, &entry);
-        Ok(named
-            .into_iter()
-            .map(|(name, bytes)| Output {
+            .filter_map(|(lang, l)| Some((lang.as_str(), l.files.as_ref()?)));
+        made.map(|(lang, (files, line))| {
+            let files = files.iter().map(|(name, bytes)| Output {
                 path: format!("{BUNDLE}{name}"),
-                content: Content::Bytes(bytes.to_vec()),
-            })
-            .collect())
+                content: Content::Bytes(bytes.clone()),
+            });
+            (lang, (files.collect(), line))
+        })
+        .collect()
     }
+}
+
+/// The files of a bundle besides its languages' own: the entry file that lists the
+/// languages by their `lines`, the browser's scripts, and the WASM builds the languages need.
+pub fn shared_files(lines: &BTreeMap<&str, &EntryLine>) -> Result<Vec<Output>> {
+    let entry = Entry {
+        version: bundle::VERSION,
+        languages: lines
+            .iter()
+            .map(|(lang, line)| {
+                let wasm = words::stemmer(lang).is_some().then_some(*lang);
+                let line = EntryLanguage {
+                    hash: &line.hash,
+                    wasm,
+                    page_count: line.page_count,
+                };
+                (*lang, line)
+            })
+            .collect(),
+        include_characters: words::WORD_SYMBOLS,
+    };
+    // A language's own WASM build, or the generic one (`unknown`).
+    let mut wasms: Vec<String> = entry
+        .languages
+        .values()
+        .map(|l| l.wasm.unwrap_or("unknown").to_string())
+        .collect();
+    wasms.sort();
+    wasms.dedup();
+    let entry = serde_json::to_vec(&entry).map_err(|e| failed(e.to_string()))?;
+    let assets = assets::get(&wasms)?;
+    let named = assets.iter().cloned().chain([(ENTRY.to_string(), entry)]);
+    Ok(named
+        .map(|(name, bytes)| Output {
+            path: format!("{BUNDLE}{name}"),
+            content: Content::Bytes(bytes),
+        })
+        .collect())
 }
 
 /// `pagefind-entry.json`: what the browser reads first.
