@@ -135,8 +135,8 @@ fn a_save_by_rename_then_a_move_or_delete_within_milliseconds_is_followed() {
 
 /// Saves that come while a rebuild runs are taken in together: one rebuild after it, not one
 /// each, or the output falls ever further behind the writer. With search on and fifty more
-/// articles, a rebuild takes far longer than the 30 ms between these saves (each longer than
-/// the 20 ms a burst waits to go quiet, so each is a burst of its own).
+/// articles, a rebuild takes far longer than the 10 ms between these saves (each longer than
+/// the 5 ms a burst waits to go quiet, so each is a burst of its own).
 #[test]
 fn saves_made_during_a_rebuild_are_taken_in_together() {
     const SAVES: usize = 40;
@@ -152,7 +152,7 @@ fn saves_made_during_a_rebuild_are_taken_in_together() {
     let title = "title = \"Mali receives new shipment of Russian military equipment\"";
     for n in 0..SAVES {
         atomic_save(&site, EN, &text.replace(title, &format!("title = \"Save {n}\"")));
-        std::thread::sleep(Duration::from_millis(30));
+        std::thread::sleep(Duration::from_millis(10));
     }
     let last = format!("Save {}", SAVES - 1);
     let shown = || texts(&site.page(PAGE), "h1") == [last.as_str()];

@@ -28,8 +28,11 @@ use crate::build::{is_hidden, BuildOptions, SOURCE_DIRS};
 use crate::config::CONFIG_FILE;
 use crate::error::{Diagnostic, Result};
 
-/// How long events must go quiet before a burst counts as one change.
-const DEBOUNCE: Duration = Duration::from_millis(20);
+/// How long events must go quiet before a burst counts as one change. An editor's save (a
+/// temp file written, renamed over the old one) comes as events well within a millisecond;
+/// bursts that pause longer (a checkout) give a rebuild more, each only of what changed, and
+/// every millisecond here is one more before a save shows.
+const DEBOUNCE: Duration = Duration::from_millis(5);
 /// The longest a burst is gathered, so changes that never pause (a long checkout, a sync
 /// tool catching up) still show as they come.
 const LONGEST_BURST: Duration = Duration::from_secs(1);
@@ -87,8 +90,14 @@ pub fn watch(opts: &BuildOptions, mut report: impl FnMut(Result<Report>)) -> Res
             true => vec![root.join(CONFIG_FILE)],
             false => burst.changed.into_iter().collect(),
         };
-        if !changed.is_empty() {
-            report(session.rebuild(&changed));
+        // inotify names both ends of every rename and says when it lost events (a rescan):
+        // its paths are all that changed. Other watchers' events, or a burst with a watching
+        // error, have their folders read for what came or went unnamed.
+        let named = cfg!(target_os = "linux") && burst.errors.is_empty();
+        match changed.is_empty() {
+            true => {}
+            false if named => report(session.rebuild_named(&changed)),
+            false => report(session.rebuild(&changed)),
         }
         // After the rebuild, so an index it superseded is not written first.
         if let Some(indexed) = burst.indexed.then(|| session.index_ready()).flatten() {

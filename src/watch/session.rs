@@ -10,7 +10,8 @@
 //! output equals a clean build's again, bundle included ([`Session::settle`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::Arc;
@@ -201,15 +202,28 @@ impl Session {
 
     /// Brings the output up to date after `changed` paths (absolute, files or folders, created,
     /// changed or gone) changed. On an error the output folder is left as it was and the next
-    /// rebuild picks up from the same state.
+    /// rebuild picks up from the same state. The folders of `changed` are read for sources
+    /// that came or went unnamed: file watchers can merge and drop events.
     pub fn rebuild(&mut self, changed: &[PathBuf]) -> Result<Report> {
+        self.rebuild_after(changed, true)
+    }
+
+    /// [`Self::rebuild`] for `changed` paths that name every source that changed: from a
+    /// watcher that reports both ends of every rename and says when it lost events (inotify).
+    /// Their folders are not read, which at 20,000 articles in one folder was a third of a
+    /// save's rebuild.
+    pub fn rebuild_named(&mut self, changed: &[PathBuf]) -> Result<Report> {
+        self.rebuild_after(changed, false)
+    }
+
+    fn rebuild_after(&mut self, changed: &[PathBuf], unnamed: bool) -> Result<Report> {
         let start = Instant::now();
         let out_dir = self.opts.out_dir();
         let (_lock, ours) = self.lock_output()?;
         if !ours {
             self.on_disk = None;
         }
-        let changes = self.classify(changed);
+        let changes = self.classify(changed, unnamed);
         // Content edits that move nothing (same URL, translations, list order) patch the
         // last site instead of linking every file again. The site is taken out until this
         // rebuild has brought it up to date, so an error on the way cannot leave a stale one.
@@ -311,7 +325,9 @@ impl Session {
             .unwrap_or_default();
         let whole = self.on_disk.is_none();
         let everything = whole || self.rerender_all;
-        let search = reindex(&mut self.search, whole, everything, site, &jobs, &dirty, &outputs)
+        // A patch moves no article: none can have gone from the index.
+        let moved = (!patched).then_some(jobs.as_slice());
+        let search = reindex(&mut self.search, whole, everything, site, moved, &dirty, &outputs)
             .inspect_err(|_| self.on_disk = None)?;
         let search_paths = match search {
             Some(bundle) => {
@@ -554,9 +570,10 @@ impl Session {
         });
     }
 
-    /// Where each changed path belongs, and what else must be loaded again: the paths in the
-    /// same folders where what is held and what is on disk disagree (see [`strays`]).
-    fn classify(&self, changed: &[PathBuf]) -> Changes {
+    /// Where each changed path belongs, and what else must be loaded again: when `unnamed`
+    /// changes are looked for, the paths in the same folders where what is held and what is
+    /// on disk disagree (see [`strays`]).
+    fn classify(&self, changed: &[PathBuf], unnamed: bool) -> Changes {
         let root = &self.opts.root;
         let mut changes = Changes::default();
         for path in changed {
@@ -575,6 +592,9 @@ impl Session {
                 "themes" | "templates" => changes.templates = true,
                 _ => {}
             }
+        }
+        if !unnamed {
+            return changes;
         }
         let content = strays(&self.content, &root.join("content"), &changes.content, &["md"]);
         changes.content.extend(content);
@@ -595,14 +615,15 @@ impl Session {
 /// [`Session::start_indexing`] (a language's index is made again whole from its pages'
 /// records), and the bundle is written now only if nothing is left to index but
 /// it changed anyway (a language gone) or `everything` is rewritten. `None` when the bundle
-/// on disk stays. Without search nothing is kept: search is switched only in the config,
-/// whose change renders everything.
+/// on disk stays. Pages no longer among the article jobs `moved` are dropped (`None` when no
+/// article can have gone). Without search nothing is kept: search is switched only in the
+/// config, whose change renders everything.
 fn reindex(
     search: &mut search::Index,
     whole: bool,
     everything: bool,
     site: &Site,
-    jobs: &[Job],
+    moved: Option<&[Job]>,
     dirty: &[&Job],
     outputs: &[output::Output],
 ) -> Result<Option<Vec<output::Output>>> {
@@ -619,12 +640,14 @@ fn reindex(
         .into_par_iter()
         .map(|(path, html)| Ok((path.to_string(), search::read(path, html, &off)?)));
     let mut changed = search.insert(records.collect::<Result<Vec<_>>>()?);
-    let live: HashSet<&str> = jobs
-        .iter()
-        .filter(|j| j.is_article())
-        .map(|j| j.path.as_str())
-        .collect();
-    changed |= search.retain(|path| live.contains(path));
+    if let Some(jobs) = moved {
+        let live: HashSet<&str> = jobs
+            .iter()
+            .filter(|j| j.is_article())
+            .map(|j| j.path.as_str())
+            .collect();
+        changed |= search.retain(|path| live.contains(path));
+    }
     if whole {
         return search.bundle().map(Some);
     }
@@ -734,7 +757,7 @@ fn disagreements<T>(
     }
     // Each source entry, and whether it is a folder. An unreadable folder holds nothing, as
     // in `reload`; symbolic links are no sources, as in a clean build.
-    let on_disk: HashMap<OsString, bool> = std::fs::read_dir(folder)
+    let on_disk: foldhash::HashMap<OsString, bool> = std::fs::read_dir(folder)
         .into_iter()
         .flatten()
         .filter_map(|entry| {
@@ -744,16 +767,23 @@ fn disagreements<T>(
             (source && !is_hidden(&name)).then_some((name, kind.is_dir()))
         })
         .collect();
-    let mut held = HashSet::new();
+    let mut held = foldhash::HashSet::default();
     let mut differ = Vec::new();
+    // Compared as bytes: a component-wise `Path` comparison of each of 20,000 held paths
+    // took 28 ms of a save's rebuild. Held paths are joined from listings, so `folder/` and
+    // `/` between names are exactly where the components are.
+    let prefix = [folder.as_os_str().as_bytes(), b"/"].concat();
     let under = cache
         .range(folder.to_path_buf()..)
-        .map(|(p, _)| p)
-        .take_while(|p| p.starts_with(folder));
-    for path in under {
-        let mut parts = path.strip_prefix(folder).into_iter().flat_map(Path::iter);
-        let Some(name) = parts.next() else { continue };
-        let is_dir = parts.next().is_some();
+        .map(|(p, _)| p.as_os_str().as_bytes())
+        .skip_while(|p| *p == folder.as_os_str().as_bytes())
+        .map_while(|p| p.strip_prefix(prefix.as_slice()));
+    for rest in under {
+        let (name, is_dir) = match memchr::memchr(b'/', rest) {
+            Some(slash) => (&rest[..slash], true),
+            None => (rest, false),
+        };
+        let name = OsStr::from_bytes(name);
         if held.insert(name) && on_disk.get(name) != Some(&is_dir) {
             differ.push(folder.join(name));
         }
