@@ -267,6 +267,17 @@ impl Stage {
         Ok(true)
     }
 
+    /// [`Self::put`], but a file that the folder this site replaces has byte for byte is
+    /// carried over instead of written: for the few files every build makes again alike
+    /// (static files, the search bundle's scripts), so a rebuild needs room for what changed.
+    pub fn put_unless_same(&self, o: &Output) -> Result<()> {
+        let digest = xxh3_128(&final_bytes(o, self.minify_html)?);
+        if !self.keep(&o.path, digest)? {
+            self.put(o)?;
+        }
+        Ok(())
+    }
+
     /// [`Self::keep`] for files that belong together: all of them, or (when any one is not
     /// as `digest` says) none.
     pub fn keep_all(&self, files: &[(String, u128)]) -> Result<bool> {

@@ -135,7 +135,12 @@ pub fn bundle(
     }
     let lines = lines.iter().map(|(lang, line)| (lang.as_str(), line)).collect();
     let shared = search::shared_files(&lines)?;
-    collect_all(shared.par_iter().map(|o| stage.put(o)).collect::<Vec<_>>())?;
+    collect_all(
+        shared
+            .par_iter()
+            .map(|o| stage.put_unless_same(o))
+            .collect::<Vec<_>>(),
+    )?;
     paths.extend(shared.into_iter().map(|o| o.path));
     Ok(paths)
 }

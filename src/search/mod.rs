@@ -213,19 +213,21 @@ impl Index {
         self.languages.entry(lang.to_string()).or_default()
     }
 
-    /// The bundle's files, indexing again (here and now, the languages in parallel) those
+    /// The bundle's files, indexing again (here and now, see [`Self::make`]) the languages
     /// whose pages changed, those handed out to work still running included.
     pub fn bundle(&mut self) -> Result<Vec<Output>> {
         self.make()?;
         self.files()
     }
 
-    /// Indexes again, here and now, every language whose pages changed.
+    /// Indexes again, here and now, every language whose pages changed: one after another,
+    /// as each language's merge and encoding run on all cores already, and two side by side
+    /// held both merges in memory at once (10,000 stories: 0.96 → 0.86 GB peak).
     pub fn make(&mut self) -> Result<()> {
         for language in self.languages.values_mut().filter(|l| !l.fresh()) {
             language.stop();
         }
-        let made: Vec<Made> = self.start().into_par_iter().map(Work::run).collect();
+        let made: Vec<Made> = self.start().into_iter().map(Work::run).collect();
         for made in made {
             self.finish(made)?;
         }
