@@ -278,6 +278,17 @@ impl Stage {
         Ok(())
     }
 
+    /// [`Self::put_unless_same`] for each of `outputs`, in parallel; their paths.
+    pub fn put_all_unless_same(&self, outputs: Vec<Output>) -> Result<Vec<String>> {
+        collect_all(
+            outputs
+                .par_iter()
+                .map(|o| self.put_unless_same(o))
+                .collect::<Vec<_>>(),
+        )?;
+        Ok(outputs.into_iter().map(|o| o.path).collect())
+    }
+
     /// [`Self::keep`] for files that belong together: all of them, or (when any one is not
     /// as `digest` says) none.
     pub fn keep_all(&self, files: &[(String, u128)]) -> Result<bool> {

@@ -134,13 +134,6 @@ pub fn bundle(
         lines.insert(lang.to_string(), line.clone());
     }
     let lines = lines.iter().map(|(lang, line)| (lang.as_str(), line)).collect();
-    let shared = search::shared_files(&lines)?;
-    collect_all(
-        shared
-            .par_iter()
-            .map(|o| stage.put_unless_same(o))
-            .collect::<Vec<_>>(),
-    )?;
-    paths.extend(shared.into_iter().map(|o| o.path));
+    paths.extend(stage.put_all_unless_same(search::shared_files(&lines)?)?);
     Ok(paths)
 }

@@ -111,15 +111,8 @@ pub fn render(root: &Path, site: &Site, cache: &Caches, stage: &Stage) -> Result
         }
         Ok(indexed)
     })?;
-    let statics: Vec<Output> = static_files(&theme).collect();
-    collect_all(
-        statics
-            .par_iter()
-            .map(|o| stage.put_unless_same(o))
-            .collect::<Vec<_>>(),
-    )?;
     let mut paths: Vec<String> = jobs.iter().map(|j| j.path.clone()).collect();
-    paths.extend(statics.into_iter().map(|o| o.path));
+    paths.extend(stage.put_all_unless_same(static_files(&theme).collect())?);
     if search {
         let reread = |lost: &[usize]| {
             let pages = render_jobs(site, &theme, lost.iter().map(|&n| &jobs[n]))?;
