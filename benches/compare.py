@@ -9,7 +9,9 @@ process with /usr/bin/time. The table gives the median wall time (min-max), peak
 pages written and the ratio to Hugo of the same minify setting in the same run, and the
 floor: `cp -r` of Hugo's output tree. With FULL, the default theme with everything on is
 built with search and without, and Pagefind's CLI indexes the output built without, so the
-line under the table sets what search adds to a build beside what the CLI takes.
+line under the table sets what search adds to a build beside what the CLI takes; right after
+the cold build with search, two rebuilds into its folder with the build cache it wrote are
+timed: nothing changed, then one Arabic article added.
 """
 
 import os
@@ -78,9 +80,11 @@ def full_site(site, search=True):
     shutil.copytree(REPO / "benches/site/content", site / "content", dirs_exist_ok=True)
 
 
-def timed(command, out):
-    """Runs `command` (a clean build into `out`) and returns (wall s, peak MiB, HTML pages)."""
-    shutil.rmtree(out, ignore_errors=True)
+def timed(command, out, fresh=True):
+    """Runs `command` (a build into `out`, clean unless not `fresh`) and returns (wall s, peak
+    MiB, HTML pages)."""
+    if fresh:
+        shutil.rmtree(out, ignore_errors=True)
     with tempfile.NamedTemporaryFile("r") as stats:
         subprocess.run(
             ["/usr/bin/time", "-f", "%e %M", "-o", stats.name, *command],
@@ -111,16 +115,29 @@ def configurations(n, base):
     if FULL:
         full = nashra_site(n, "full", full_site)
 
+        added = full / "content/posts/story-added.ar.md"
+        full_out = base / "nashra_full"
+
         def cold(o):
-            # A first build: no build cache from an earlier run (it is written again).
+            # A first build: no build cache from an earlier run (it is written again), and
+            # the article the round before added is gone again.
             shutil.rmtree(full / ".nashra", ignore_errors=True)
+            added.unlink(missing_ok=True)
             return [NASHRA, "build", "--root", full, "--output", o]
 
+        def add(o):
+            story = (full / "content/posts/story-00001.ar.md").read_text()
+            added.write_text(story.replace('title = "', 'title = "خبر مضاف: ', 1))
+            return [NASHRA, "build", "--root", full, "--output", full_out]
+
         configs.append(("nashra full", True, cold))
-        # Right after it, nothing changed: the build cache it wrote is read back.
-        configs.append(
-            ("nashra full, warm cache", True, lambda o: [NASHRA, "build", "--root", full, "--output", o])
-        )
+        # Right after it, into the same folder, with the build cache it wrote: nothing
+        # changed, then one article added.
+        def rebuild(o):
+            return [NASHRA, "build", "--root", full, "--output", full_out]
+
+        configs.append(("nashra full, warm, nothing changed", True, rebuild))
+        configs.append(("nashra full, warm, one article added", True, add))
         plain = nashra_site(n, "full-nosearch", lambda s: full_site(s, search=False))
         configs.append(
             ("nashra full, search off", True, lambda o: [NASHRA, "build", "--root", plain, "--output", o])
@@ -130,7 +147,11 @@ def configurations(n, base):
             # when done the usual way, on the same pages. Runs after that build in each round.
             site = base / "nashra_full,_search_off"
             configs.append((PAGEFIND_ROW, None, lambda o: [PAGEFIND, "--site", site, "--output-path", o]))
-    return [(name, minify, command, base / name.replace(" ", "_")) for name, minify, command in configs]
+    # A rebuild is timed in the folder of the build before it, which it keeps.
+    def out(name):
+        return base / ("nashra_full" if name.startswith("nashra full, warm") else name.replace(" ", "_"))
+
+    return [(name, minify, command, out(name)) for name, minify, command in configs]
 
 
 def search_cost(medians):
@@ -157,7 +178,7 @@ def run(n, place):
     results["floor: cp -r hugo output"] = []
     for round in range(RUNS + 1):
         for name, _, command, out in configs:
-            figures = timed(command(str(out)), out)
+            figures = timed(command(str(out)), out, fresh=not name.startswith("nashra full, warm"))
             if round:
                 results[name].append(figures)
         figures = floor(base / "hugo", base)
