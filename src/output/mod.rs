@@ -233,26 +233,31 @@ impl Stage {
     /// xxh3-128 of the bytes written, for a file whose bytes were in hand (not a copy).
     pub fn put(&self, o: &Output) -> Result<Option<u128>> {
         let rel = self.add(&o.path)?;
-        let dest = self.dir.join(&rel);
-        let (bytes, digest) = match (&self.live, &o.content) {
-            (None, Content::Copy(src)) => {
-                self.make_parent(&dest)?;
-                (fs::copy(src, &dest).map_err(|e| self.io_error(&dest, &e))?, None)
-            }
-            (live, _) => {
-                let b = final_bytes(o, self.minify_html)?;
-                let same = live
-                    .as_ref()
-                    .is_some_and(|live| fs::read(live.join(&rel)).is_ok_and(|old| old == *b));
-                if !same {
-                    self.make_parent(&dest)?;
-                    fs::write(&dest, &b).map_err(|e| self.io_error(&dest, &e))?;
-                }
-                (b.len() as u64, Some(xxh3_128(&b)))
-            }
-        };
-        self.count(bytes);
-        Ok(digest)
+        if let (None, Content::Copy(src)) = (&self.live, &o.content) {
+            let dest = self.dir.join(&rel);
+            self.make_parent(&dest)?;
+            let bytes = fs::copy(src, &dest).map_err(|e| self.io_error(&dest, &e))?;
+            self.count(bytes);
+            return Ok(None);
+        }
+        let b = final_bytes(o, self.minify_html)?;
+        self.write(&rel, &b).map(Some)
+    }
+
+    /// Writes the final bytes `b` of the file at `rel` (added already), unless an update in
+    /// place finds them in the live folder; their xxh3-128.
+    fn write(&self, rel: &Path, b: &[u8]) -> Result<u128> {
+        let same = self
+            .live
+            .as_ref()
+            .is_some_and(|live| fs::read(live.join(rel)).is_ok_and(|old| old == b));
+        if !same {
+            let dest = self.dir.join(rel);
+            self.make_parent(&dest)?;
+            fs::write(&dest, b).map_err(|e| self.io_error(&dest, &e))?;
+        }
+        self.count(b.len() as u64);
+        Ok(xxh3_128(b))
     }
 
     /// Carries the file at `path` over from the folder this site replaces, if its bytes
@@ -271,9 +276,10 @@ impl Stage {
     /// carried over instead of written: for the few files every build makes again alike
     /// (static files, the search bundle's scripts), so a rebuild needs room for what changed.
     pub fn put_unless_same(&self, o: &Output) -> Result<()> {
-        let digest = xxh3_128(&final_bytes(o, self.minify_html)?);
-        if !self.keep(&o.path, digest)? {
-            self.put(o)?;
+        let b = final_bytes(o, self.minify_html)?;
+        if !self.keep(&o.path, xxh3_128(&b))? {
+            let rel = self.add(&o.path)?;
+            self.write(&rel, &b)?;
         }
         Ok(())
     }
