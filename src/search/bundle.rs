@@ -84,10 +84,13 @@ pub fn language(
     let encoded: Vec<(String, Vec<u8>)> = chunks
         .par_iter()
         .map(|&words| {
-            let payload = cbor(&WordIndex {
+            let chunk = WordIndex {
                 words,
                 fields: &fields,
-            })?;
+            };
+            // Sized up front: grown as it is written, the buffer was copied over and over.
+            let mut payload = Vec::with_capacity(chunk.size_hint());
+            minicbor::encode(&chunk, &mut payload).map_err(|e| failed(format!("cannot encode: {e}")))?;
             Ok((format!("{lang}_{}", hash(&payload)), compress(&payload)?))
         })
         .collect::<Result<_>>()?;
@@ -226,7 +229,7 @@ impl<'r> Merged<'r> {
     /// counted one more, and one per spelling.
     fn size(&self) -> usize {
         let pages = self.own.iter().chain(self.variants.iter().flat_map(|(_, p)| p));
-        let places: usize = pages.map(|(_, l)| l.text_len() + meta_len(l) + 1).sum();
+        let places: usize = pages.map(|(_, l)| l.text_len() + l.meta_len() + 1).sum();
         places + self.variants.len()
     }
 }
@@ -327,16 +330,6 @@ fn bounds(chunks: &[&[Merged]]) -> Vec<(String, String)> {
     bounds
 }
 
-/// The number of integers a page's metadata places take: one per place, one per field.
-fn meta_len(locs: &LocsRef) -> usize {
-    let (mut len, mut field) = (0, None);
-    for (f, _) in locs.meta() {
-        len += 1 + usize::from(field != Some(f));
-        field = Some(f);
-    }
-    len
-}
-
 /// One chunk of the word index, with each page's field numbers in the language's order.
 struct WordIndex<'a, 'r> {
     words: &'a [Merged<'r>],
@@ -362,6 +355,19 @@ impl<C> Encode<C> for WordIndex<'_, '_> {
 }
 
 impl WordIndex<'_, '_> {
+    /// About the bytes the chunk takes encoded: its words, and each place's text numbers as
+    /// stored, with a few bytes for the page, the headers and the metadata.
+    fn size_hint(&self) -> usize {
+        let words = self.words.iter().map(|w| {
+            let places = w.own.iter().chain(w.variants.iter().flat_map(|(_, p)| p));
+            let places: usize = places
+                .map(|(_, l)| l.text_cbor().len() + 3 * l.meta_len() + 8)
+                .sum();
+            w.word.len() + 8 + places
+        });
+        words.sum::<usize>() + 16
+    }
+
     /// Pages as the gap from the page before, each with its text places as packed and its
     /// metadata places: a negative number starts a field, then gaps within it.
     fn places<W: minicbor::encode::Write>(
@@ -375,10 +381,10 @@ impl WordIndex<'_, '_> {
             e.array(3)?.u32(page - last)?;
             last = page;
             e.array(locs.text_len() as u64)?;
-            for n in locs.text() {
-                e.i32(n)?;
-            }
-            e.array(meta_len(&locs) as u64)?;
+            e.writer_mut()
+                .write_all(locs.text_cbor())
+                .map_err(minicbor::encode::Error::write)?;
+            e.array(locs.meta_len() as u64)?;
             let fields = &self.fields[page as usize];
             let (mut field, mut at) = (None, 0);
             for (f, position) in locs.meta() {
