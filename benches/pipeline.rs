@@ -55,6 +55,7 @@ fn rendering(c: &mut Criterion) {
             until: None,
         },
         nashra::build::BrokenLinks::Fail,
+        &nashra::content::Articles::off(),
     )
     .expect("the sample loads");
     let theme = Theme::load(root(), &config).expect("the default theme loads");

@@ -96,15 +96,18 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     // Held to the end: a second build waits for this one, then builds from the sources as
     // they are then.
     let _lock = output::lock(&out_dir, opts.wait, &opts.notices)?;
-    let (site, mut loaded) = load(root, opts.config()?, opts.visibility(), BrokenLinks::Fail)?;
+    let mut unusable = Vec::new();
     let mut open = |name, on: bool| match opts.cache && on {
         true => {
-            let (store, unusable) = cache::Store::open(root, name);
-            loaded.warnings.extend(unusable);
+            let (store, why) = cache::Store::open(root, name);
+            unusable.extend(why);
             store
         }
         false => cache::Store::off(),
     };
+    let config = opts.config()?;
+    let articles = content::Articles::new(open(content::CACHE, true), &config);
+    let (site, mut loaded) = load(root, config, opts.visibility(), BrokenLinks::Fail, &articles)?;
     let cache = render::Caches {
         pages: open(cache::pages::NAME, true),
         search: open(search::CACHE, site.config.search),
@@ -116,9 +119,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
         Ok(())
     })?;
     let cached = cache.search.usage();
+    unusable.extend(articles.save());
     for store in [cache.pages, cache.search] {
-        loaded.warnings.extend(store.save());
+        unusable.extend(store.save());
     }
+    loaded.warnings.extend(unusable);
     let mut report = report(&site, &rendered.paths, written, &out_dir, start, loaded);
     report.cached = cached;
     report.kept = rendered.kept;
@@ -195,11 +200,12 @@ pub fn load(
     config: Config,
     visible: Visibility,
     broken: BrokenLinks,
+    articles: &content::Articles,
 ) -> Result<(Site, LoadReport)> {
     let (content_files, mut links) = source_tree(&root.join("content"), &["md"])?;
     let content = content_files
         .par_iter()
-        .map(|path| load_content(&config, root, path))
+        .map(|path| load_content(&config, root, path, articles))
         .collect::<Vec<_>>();
     let imported = imported_seeds(&content);
     let (seed_files, seed_links) = source_tree(&root.join("seeds"), &seed::EXTENSIONS)?;
@@ -226,13 +232,18 @@ pub fn load(
     Ok((site, report))
 }
 
-/// Loads one file of `content/` (`path` under `root`).
-pub(crate) fn load_content(config: &Config, root: &Path, path: &Path) -> Result<Loaded> {
+/// Loads one file of `content/` (`path` under `root`), or takes it from `articles`.
+pub(crate) fn load_content(
+    config: &Config,
+    root: &Path,
+    path: &Path,
+    articles: &content::Articles,
+) -> Result<Loaded> {
     let content_dir = root.join("content");
     let relative = path.strip_prefix(&content_dir).unwrap_or(path);
     let shown = Path::new("content").join(relative);
     let bytes = std::fs::read(path).map_err(|e| Error::io(&shown, "read the file", &e))?;
-    content::load(config, relative, &shown, &bytes)
+    articles.load(config, relative, &shown, &bytes)
 }
 
 /// A seed built as an article, with what its derivation found.

@@ -24,7 +24,13 @@ pub struct CheckReport {
 /// Checks the site at `opts.root` as `build` would build it, writing nothing.
 pub fn check(opts: &BuildOptions) -> Result<CheckReport> {
     let config = opts.config()?;
-    let (site, loaded) = build::load(&opts.root, config, opts.visibility(), BrokenLinks::Report)?;
+    let (site, loaded) = build::load(
+        &opts.root,
+        config,
+        opts.visibility(),
+        BrokenLinks::Report,
+        &crate::content::Articles::off(),
+    )?;
     // Links that lead nowhere are reported with what rendering finds, not before it.
     let rendered = render::check(&opts.root, &site);
     let pages = match (rendered, loaded.broken_links.is_empty()) {

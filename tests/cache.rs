@@ -266,6 +266,55 @@ fn a_damaged_or_foreign_cache_is_ignored_with_a_warning_and_written_again() {
     }
 }
 
+/// The article's page as built.
+fn article_page(site: &Site) -> String {
+    site.read("public/en/briefings/cache-check/index.html")
+}
+
+/// The anchor of the article's heading (the output is minified: its value is not quoted).
+fn heading_id(page: &str) -> &str {
+    let (_, rest) = page
+        .split_once("<h2 id=")
+        .unwrap_or_else(|| panic!("no heading: {page}"));
+    rest.split('>').next().unwrap_or_default().trim_matches('"')
+}
+
+#[test]
+fn an_article_is_loaded_again_when_its_bytes_or_the_config_change() {
+    let site = site();
+    site.write(
+        ARTICLE,
+        "+++\ntitle = \"Cache check\"\ndate = 2024-03-01\n+++\n\n## الميناء\n\nThe harbour reopened on Monday.\n",
+    );
+    build(&site, &[]);
+    assert!(site.root().join(".nashra/cache/articles.bin").is_file());
+    assert_eq!(heading_id(&article_page(&site)), "الميناء");
+    // Same length, one word and the title changed: loaded again, not taken from the cache.
+    site.write(
+        ARTICLE,
+        "+++\ntitle = \"Cache chock\"\ndate = 2024-03-01\n+++\n\n## الميناء\n\nThe harbour reclosed on Monday.\n",
+    );
+    build(&site, &[]);
+    let page = article_page(&site);
+    assert!(
+        page.contains("Cache chock") && page.contains("reclosed"),
+        "{page}"
+    );
+    assert!(!page.contains("reopened"), "{page}");
+    assert_as_without_cache(&site);
+    // Anchors made in ASCII now: every article is loaded again under the new config.
+    let config = site.read("nashra.toml");
+    site.write(
+        "nashra.toml",
+        config.replacen("minify = true", "minify = true\nslugify = \"ascii\"", 1),
+    );
+    build(&site, &[]);
+    let page = article_page(&site);
+    let id = heading_id(&page);
+    assert!(!id.is_empty() && id.is_ascii(), "{id}");
+    assert_as_without_cache(&site);
+}
+
 #[test]
 fn no_cache_neither_reads_nor_writes_it() {
     let site = site();
@@ -301,7 +350,7 @@ fn a_failed_build_leaves_the_cache_as_it_was() {
     leftovers.sort();
     assert_eq!(
         leftovers,
-        ["pages.bin", "search.bin"],
+        ["articles.bin", "pages.bin", "search.bin"],
         "no temporary files are left"
     );
 }

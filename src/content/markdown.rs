@@ -13,13 +13,16 @@ use crate::config::{Direction, Slugify};
 pub const MORE_MARKER: &str = "<!-- more -->";
 
 /// One heading of a page, for a table of contents.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, minicbor::Encode, minicbor::Decode)]
 pub struct Heading {
     /// 1 to 6.
+    #[n(0)]
     pub level: u8,
     /// The anchor, unique on the page.
+    #[n(1)]
     pub id: String,
     /// The heading's plain text.
+    #[n(2)]
     pub title: String,
 }
 

@@ -9,8 +9,11 @@
 //! twin. Only [`Page::source`] keeps the path as it is on disk, for diagnostics.
 
 pub mod bidi;
+mod cached;
 pub mod front_matter;
 pub mod markdown;
+
+pub use cached::{Articles, CACHE};
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -19,6 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
+use minicbor::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::{is_nfc_quick, is_nfkc_quick, IsNormalized, UnicodeNormalization};
@@ -29,13 +33,16 @@ use front_matter::Format;
 use markdown::Heading;
 
 /// Where a file of `content/` sits: its section folder, base name and language.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
 pub struct FileName {
     /// Section folder relative to `content/`, `/`-separated; empty for the root.
+    #[n(0)]
     pub section: String,
     /// The name without language and extension (`_index` for section files).
+    #[n(1)]
     pub name: String,
     /// Language code, from `name.<lang>.md` or the default language.
+    #[n(2)]
     pub lang: String,
 }
 
@@ -158,51 +165,72 @@ impl Date {
 }
 
 /// An article: one Markdown file in one language, rendered to HTML.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Encode, Decode)]
 pub struct Page {
     /// The source file relative to the site root (for diagnostics and links).
+    #[cbor(n(0), with = "cached::path")]
     pub source: PathBuf,
     /// Where the file sits.
+    #[n(1)]
     pub file: FileName,
     /// The URL segment: `slug` from front matter, else the file name, made URL-safe.
+    #[n(2)]
     pub slug: String,
     /// Headline.
+    #[n(3)]
     pub title: String,
     /// Publication date.
+    #[n(4)]
     pub date: Date,
     /// Last update, if any.
+    #[n(5)]
     pub updated: Option<Date>,
     /// Summary as HTML.
+    #[n(6)]
     pub summary_html: String,
     /// Summary as plain text.
+    #[n(7)]
     pub description: String,
     /// Body as HTML.
+    #[n(8)]
     pub content_html: String,
     /// Headings of the body.
+    #[n(9)]
     pub toc: Vec<Heading>,
     /// Links to other content files and images, in the summary and the body.
+    #[n(10)]
     pub refs: Vec<SourceRef>,
     /// Words in the body.
+    #[n(11)]
     pub words: usize,
     /// Bylines.
+    #[n(12)]
     pub authors: Vec<String>,
     /// Lead image path or URL.
+    #[n(13)]
     pub image: Option<String>,
     /// Taxonomy name → terms, only taxonomies the config declares.
+    #[n(14)]
     pub terms: BTreeMap<String, Vec<String>>,
     /// Free data for themes.
+    #[cbor(n(15), with = "cached::json")]
     pub extra: serde_json::Map<String, serde_json::Value>,
     /// Drafts are left out unless `--drafts`.
+    #[n(16)]
     pub draft: bool,
     /// What links translations: `translation_key`, else `<section>/<name>`.
+    #[n(17)]
     pub translation_key: String,
     /// The file in `seeds/` this article was imported from, so the build skips that seed.
+    #[n(18)]
     pub seed: Option<String>,
     /// A hash of everything the page was made from (its paths and bytes): equal fingerprints
     /// mean equal pages, so a rebuild knows what changed without comparing whole bodies.
+    #[n(19)]
     pub fingerprint: u64,
     /// A hash of what lists show of the page (everything but the body and its headings), so
     /// an edit to the body alone re-renders the article and not every list it is on.
+    #[n(20)]
     pub listing: u64,
 }
 
@@ -256,15 +284,19 @@ pub struct SectionFile {
 }
 
 /// A link to another content file (`@/…`) or an image, and where its file has it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Encode, Decode)]
 pub struct SourceRef {
     /// The destination as written.
+    #[n(0)]
     pub dest: String,
     /// An image (else a link).
+    #[n(1)]
     pub image: bool,
     /// 1-based line in the file.
+    #[n(2)]
     pub line: usize,
     /// 1-based column, in characters.
+    #[n(3)]
     pub column: usize,
 }
 

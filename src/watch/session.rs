@@ -24,7 +24,7 @@ use crate::build::{
     seed_key, source_files, BrokenLinks, BuildOptions, BuildReport, LoadReport, Seeded,
 };
 use crate::config::{Config, CONFIG_FILE};
-use crate::content::{Loaded, Page};
+use crate::content::{Articles, Loaded, Page};
 use crate::error::Result;
 use crate::output;
 use crate::render::{self, theme::Theme, ArticleHashes, Job};
@@ -533,7 +533,7 @@ impl Session {
         self.content = source_files(&root.join("content"), &["md"])?
             .into_par_iter()
             .map(|p| {
-                let loaded = load_content(&config, root, &p);
+                let loaded = load_content(&config, root, &p, &Articles::off());
                 (p, loaded)
             })
             .collect();
@@ -555,7 +555,7 @@ impl Session {
         };
         let base = root.join("content");
         reload(&mut self.content, &base, path, &["md"], |p| {
-            load_content(config, root, p)
+            load_content(config, root, p, &Articles::off())
         });
     }
 
