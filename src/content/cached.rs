@@ -54,8 +54,12 @@ impl Articles {
         if !self.store.is_on() {
             return load(config, relative, shown, bytes);
         }
-        let paths = |p: &Path| p.as_os_str().as_encoded_bytes().to_vec();
-        let key = cache::key(&[&self.config.to_le_bytes(), &paths(relative), &paths(shown), bytes]);
+        let key = cache::key(&[
+            &self.config.to_le_bytes(),
+            relative.as_os_str().as_encoded_bytes(),
+            shown.as_os_str().as_encoded_bytes(),
+            bytes,
+        ]);
         let cached = self
             .store
             .get(key)

@@ -228,9 +228,14 @@ impl<'r> Merged<'r> {
     /// What the word weighs toward a chunk's size: its places and markers, a page's places
     /// counted one more, and one per spelling.
     fn size(&self) -> usize {
-        let pages = self.own.iter().chain(self.variants.iter().flat_map(|(_, p)| p));
-        let places: usize = pages.map(|(_, l)| l.text_len() + l.meta_len() + 1).sum();
+        let places: usize = self.places().map(|l| l.text_len() + l.meta_len() + 1).sum();
         places + self.variants.len()
+    }
+
+    /// Its places on each page, as written without diacritics and in each spelling.
+    fn places(&self) -> impl Iterator<Item = &LocsRef<'r>> {
+        let variants = self.variants.iter().flat_map(|(_, p)| p);
+        self.own.iter().chain(variants).map(|(_, l)| l)
     }
 }
 
@@ -359,9 +364,9 @@ impl WordIndex<'_, '_> {
     /// stored, with a few bytes for the page, the headers and the metadata.
     fn size_hint(&self) -> usize {
         let words = self.words.iter().map(|w| {
-            let places = w.own.iter().chain(w.variants.iter().flat_map(|(_, p)| p));
-            let places: usize = places
-                .map(|(_, l)| l.text_cbor().len() + 3 * l.meta_len() + 8)
+            let places: usize = w
+                .places()
+                .map(|l| l.text_cbor().len() + 3 * l.meta_len() + 8)
                 .sum();
             w.word.len() + 8 + places
         });

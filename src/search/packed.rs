@@ -142,24 +142,29 @@ fn put_locs(out: &mut Vec<u8>, locs: &Locs) {
         let _ = cbor.i32(n);
     }
     let cbor = cbor.into_writer();
+    let mut pairs = Vec::new();
+    for &(field, at) in &locs.meta {
+        put(&mut pairs, field);
+        put(&mut pairs, at);
+    }
     put(out, locs.text.len());
     put(out, cbor.len());
     put(out, locs.meta.len());
     if !locs.meta.is_empty() {
-        let mut pairs = Vec::new();
-        let mut fields = 0;
-        for (i, &(field, at)) in locs.meta.iter().enumerate() {
-            put(&mut pairs, field);
-            put(&mut pairs, at);
-            fields += usize::from(i == 0 || locs.meta[i - 1].0 != field);
-        }
-        put(out, locs.meta.len() + fields);
+        put(out, meta_len(locs.meta.iter().map(|&(field, _)| field)));
         put(out, pairs.len());
-        out.extend_from_slice(&cbor);
-        out.extend_from_slice(&pairs);
-    } else {
-        out.extend_from_slice(&cbor);
     }
+    out.extend_from_slice(&cbor);
+    out.extend_from_slice(&pairs);
+}
+
+/// The number of integers metadata places in `fields` (in order) take in the index: one per
+/// place, one per field.
+fn meta_len(fields: impl Iterator<Item = u16>) -> usize {
+    let mut last = None;
+    fields
+        .map(|field| 1 + usize::from(last.replace(field) != Some(field)))
+        .sum()
 }
 
 /// Reads packed words from the front; `None` on anything malformed.
@@ -231,14 +236,12 @@ impl<'a> Reader<'a> {
             }
             (cbor.position() == l.cbor_len as usize).then_some(())?;
             let mut pairs = Reader(&l.bytes[l.cbor_len as usize..]);
-            let (mut fields, mut last) = (0, None);
+            let mut fields = Vec::with_capacity(l.meta as usize);
             for _ in 0..l.meta {
-                let field = pairs.num::<u16>()?;
+                fields.push(pairs.num::<u16>()?);
                 pairs.num::<u32>()?;
-                fields += usize::from(last != Some(field));
-                last = Some(field);
             }
-            (pairs.0.is_empty() && l.meta_len as usize == l.meta as usize + fields).then_some(())?;
+            (pairs.0.is_empty() && l.meta_len() == meta_len(fields.into_iter())).then_some(())?;
         }
         Some(())
     }
