@@ -3,9 +3,9 @@
 //! Pagefind 1.6 encodes them (`pagefind-format.md` §2, §4, §5), so its own script and WASM
 //! search them.
 
-use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use std::cell::RefCell;
 
@@ -13,7 +13,7 @@ use libdeflater::{CompressionLvl, Compressor};
 use minicbor::Encode;
 use rayon::prelude::*;
 
-use super::packed::LocsRef;
+use super::merge::{Chunk, Merge, Place, Words};
 use super::page::{hash, Record};
 use super::{failed, Files};
 use crate::error::Result;
@@ -29,26 +29,51 @@ pub const CHUNK: usize = 20_000;
 /// server already decompressed from one it must.
 const SIGNATURE: &[u8] = b"pagefind_dcd";
 
-/// A language's part of the bundle, made from its pages in the order given, with chunks of
-/// the word index of about `chunk` places ([`CHUNK`]): files by name, and its line in the
-/// entry file. `None` once `stop` is set.
+/// A language's part of the bundle, made from its pages in the order given (each by its
+/// output path), with chunks of the word index of about `chunk` places ([`CHUNK`]): files by
+/// name, and its line in the entry file. `merge` holds the pages as last made, and what of
+/// them can be kept. `None` once `stop` is set.
 pub fn language(
     lang: &str,
-    records: &[&Record],
+    pages: Vec<(String, Arc<Record>)>,
+    merge: &mut Merge,
     chunk: usize,
     stop: &AtomicBool,
 ) -> Result<Option<(Files, Language)>> {
-    let with_body = records.iter().any(|r| r.has_body);
-    let pages: Vec<&Record> = records
-        .iter()
-        .copied()
-        .filter(|r| r.has_body || !with_body)
+    let with_body = pages.iter().any(|(_, r)| r.has_body);
+    let pages: Vec<(String, Arc<Record>)> = pages
+        .into_iter()
+        .filter(|(_, r)| r.has_body || !with_body)
         .collect();
     u32::try_from(pages.len()).map_err(|_| failed(format!("{lang} has too many pages to index")))?;
+    merge.update(pages);
+    if stop.load(Ordering::Relaxed) {
+        return Ok(None);
+    }
+    // Metadata fields as the language numbers them, and each page's in those numbers.
+    let global: BTreeSet<&str> = merge
+        .records()
+        .flat_map(|r| r.meta_fields.iter().map(String::as_str))
+        .collect();
+    let global: Vec<String> = global.into_iter().map(str::to_string).collect();
+    let number = |f: &String| u16::try_from(global.binary_search(f).unwrap_or_default());
+    let fields: Vec<Vec<u16>> = merge
+        .records()
+        .map(|r| {
+            r.meta_fields
+                .iter()
+                .map(|f| number(f).unwrap_or(u16::MAX))
+                .collect()
+        })
+        .collect();
+    encode(lang, merge, &global, &fields, chunk)?;
+    let merge = &*merge;
+    let pages: Vec<&Record> = merge.records().collect();
     let mut files = Files::new();
     let mut meta = Meta {
         version: VERSION,
         pages: Vec::with_capacity(pages.len()),
+        meta_fields: global.iter().map(String::as_str).collect(),
         ..Meta::default()
     };
     let mut names = Names::default();
@@ -61,42 +86,9 @@ pub fn language(
             group_hash: "",
         });
     }
-    if stop.load(Ordering::Relaxed) {
-        return Ok(None);
-    }
-    let fields: BTreeSet<&str> = pages
-        .iter()
-        .flat_map(|r| r.meta_fields.iter().map(String::as_str))
-        .collect();
-    meta.meta_fields = fields.iter().copied().collect();
-    let global = |f: &String| meta.meta_fields.binary_search(&f.as_str()).unwrap_or_default();
-    let fields: Vec<Vec<u16>> = pages
-        .iter()
-        .map(|r| {
-            r.meta_fields
-                .iter()
-                .map(|f| u16::try_from(global(f)).unwrap_or(u16::MAX))
-                .collect()
-        })
-        .collect();
-    let words = words(&pages);
-    let chunks = chunks(&words, chunk);
-    let encoded: Vec<(String, Vec<u8>)> = chunks
-        .par_iter()
-        .map(|&words| {
-            let chunk = WordIndex {
-                words,
-                fields: &fields,
-            };
-            // Sized up front: grown as it is written, the buffer was copied over and over.
-            let mut payload = Vec::with_capacity(chunk.size_hint());
-            minicbor::encode(&chunk, &mut payload).map_err(|e| failed(format!("cannot encode: {e}")))?;
-            Ok((format!("{lang}_{}", hash(&payload)), compress(&payload)?))
-        })
-        .collect::<Result<_>>()?;
-    for ((full, bytes), (from, to)) in encoded.into_iter().zip(bounds(&chunks)) {
-        let name = names.index(lang, &full);
-        files.push((format!("index/{name}.pf_index"), bytes));
+    for (c, (from, to)) in merge.encoded().iter().zip(bounds(merge.encoded())) {
+        let name = names.index(lang, &c.full);
+        files.push((format!("index/{name}.pf_index"), c.bytes.clone()));
         meta.index_chunks.push(MetaChunk { from, to, hash: name });
     }
     for (filter, values) in filters(&pages) {
@@ -120,6 +112,46 @@ pub fn language(
         page_count: pages.len(),
     };
     Ok(Some((files, entry)))
+}
+
+/// `merge`'s words in chunks, each encoded and compressed, or kept from its last chunks when
+/// none of its words changed since.
+fn encode(lang: &str, merge: &mut Merge, global: &[String], fields: &[Vec<u16>], chunk: usize) -> Result<()> {
+    merge.number_fields(global);
+    let encoded: Vec<Chunk> = {
+        let merge = &*merge;
+        merge
+            .cut(chunk)
+            .par_iter()
+            .map(|words| {
+                let (first, last) = match (words.first(), words.last()) {
+                    (Some(first), Some(last)) => (first.0.into(), last.0.into()),
+                    _ => Default::default(),
+                };
+                let (full, bytes) = match merge.kept(words) {
+                    Some(kept) => (kept.full.clone(), kept.bytes.clone()),
+                    None => {
+                        let chunk = WordIndex { words, fields, merge };
+                        // Sized up front: grown as it is written, the buffer was copied
+                        // over and over.
+                        let mut payload = Vec::with_capacity(chunk.size_hint());
+                        minicbor::encode(&chunk, &mut payload)
+                            .map_err(|e| failed(format!("cannot encode: {e}")))?;
+                        (format!("{lang}_{}", hash(&payload)), compress(&payload)?)
+                    }
+                };
+                Ok(Chunk {
+                    first,
+                    last,
+                    words: words.len(),
+                    full,
+                    bytes,
+                })
+            })
+            .collect::<Result<_>>()?
+    };
+    merge.keep(encoded);
+    Ok(())
 }
 
 /// A language's line in `pagefind-entry.json`.
@@ -202,125 +234,12 @@ impl Names {
     }
 }
 
-/// A word of the whole language: the pages that have it as written without diacritics, and
-/// each spelling with them, pages in page order.
-struct Merged<'r> {
-    word: &'r str,
-    own: Vec<Place<'r>>,
-    variants: Vec<(&'r str, Vec<Place<'r>>)>,
-}
-
-type Place<'r> = (u32, LocsRef<'r>);
-
-impl<'r> Merged<'r> {
-    /// The places of the spelling `form`, added after the others when new.
-    fn variant(&mut self, form: &'r str) -> &mut Vec<Place<'r>> {
-        let at = match self.variants.iter().position(|(f, _)| *f == form) {
-            Some(at) => at,
-            None => {
-                self.variants.push((form, Vec::new()));
-                self.variants.len() - 1
-            }
-        };
-        &mut self.variants[at].1
-    }
-
-    /// What the word weighs toward a chunk's size: its places and markers, a page's places
-    /// counted one more, and one per spelling.
-    fn size(&self) -> usize {
-        let places: usize = self.places().map(|l| l.text_len() + l.meta_len() + 1).sum();
-        places + self.variants.len()
-    }
-
-    /// Its places on each page, as written without diacritics and in each spelling.
-    fn places(&self) -> impl Iterator<Item = &LocsRef<'r>> {
-        let variants = self.variants.iter().flat_map(|(_, p)| p);
-        self.own.iter().chain(variants).map(|(_, l)| l)
-    }
-}
-
-/// Every page's words merged, in word order. Runs of pages are merged on all cores, then
-/// joined in page order (a word's pages, and its spellings by first appearance, stay in order).
-fn words<'r>(pages: &[&'r Record]) -> Vec<Merged<'r>> {
-    // One run a thread: each run's map holds every word it has once more.
-    let run = pages.len().div_ceil(rayon::current_num_threads()).max(1);
-    let merged = pages
-        .par_chunks(run)
-        .enumerate()
-        .map(|(i, pages)| {
-            let mut map = WordMap::default();
-            for (page, record) in pages.iter().enumerate() {
-                add(&mut map, (i * run + page) as u32, record);
-            }
-            map
-        })
-        .reduce(WordMap::default, join);
-    let mut words: Vec<Merged> = merged.into_values().collect();
-    words.par_sort_unstable_by(|a, b| a.word.cmp(b.word));
-    words
-}
-
-type WordMap<'r> = foldhash::HashMap<&'r str, Merged<'r>>;
-
-fn add<'r>(map: &mut WordMap<'r>, page: u32, record: &'r Record) {
-    for entry in record.words.iter() {
-        let word = map.entry(entry.word).or_insert_with(|| Merged {
-            word: entry.word,
-            own: Vec::new(),
-            variants: Vec::new(),
-        });
-        if !entry.own.is_empty() {
-            word.own.push((page, entry.own));
-        }
-        for (form, locs) in entry.variants() {
-            word.variant(form).push((page, locs));
-        }
-    }
-}
-
-/// `later`'s pages after `earlier`'s.
-fn join<'r>(mut earlier: WordMap<'r>, later: WordMap<'r>) -> WordMap<'r> {
-    for (key, word) in later {
-        match earlier.entry(key) {
-            Entry::Vacant(slot) => _ = slot.insert(word),
-            Entry::Occupied(mut slot) => {
-                let merged = slot.get_mut();
-                merged.own.extend(word.own);
-                for (form, places) in word.variants {
-                    merged.variant(form).extend(places);
-                }
-            }
-        }
-    }
-    earlier
-}
-
-/// The sorted words cut into chunks of about `size` places.
-fn chunks<'w, 'r>(words: &'w [Merged<'r>], size: usize) -> Vec<&'w [Merged<'r>]> {
-    let mut chunks = Vec::new();
-    let (mut start, mut total) = (0, 0);
-    for (i, word) in words.iter().enumerate() {
-        total += word.size();
-        if total >= size {
-            chunks.push(&words[start..=i]);
-            (start, total) = (i + 1, 0);
-        }
-    }
-    if start < words.len() {
-        chunks.push(&words[start..]);
-    }
-    chunks
-}
-
 /// Each chunk's first and last word, cut to the shortest prefixes that still tell it from
 /// its neighbours: the browser fetches a chunk when a query word falls in its range.
-fn bounds(chunks: &[&[Merged]]) -> Vec<(String, String)> {
+fn bounds(chunks: &[Chunk]) -> Vec<(String, String)> {
     let mut bounds: Vec<(String, String)> = chunks
         .iter()
-        .map(|c| {
-            let word = |w: Option<&Merged>| w.map(|w| w.word.to_string()).unwrap_or_default();
-            (word(c.first()), word(c.last()))
-        })
+        .map(|c| (c.first.to_string(), c.last.to_string()))
         .collect();
     for i in 1..bounds.len() {
         let (to, from) = (&bounds[i - 1].1, &bounds[i].0);
@@ -335,22 +254,24 @@ fn bounds(chunks: &[&[Merged]]) -> Vec<(String, String)> {
     bounds
 }
 
-/// One chunk of the word index, with each page's field numbers in the language's order.
-struct WordIndex<'a, 'r> {
-    words: &'a [Merged<'r>],
+/// One chunk of the word index, with each page's field numbers in the language's order, and
+/// the merge its places are read from.
+struct WordIndex<'a> {
+    words: &'a Words<'a>,
     fields: &'a [Vec<u16>],
+    merge: &'a Merge,
 }
 
 type Encoded<W> = std::result::Result<(), minicbor::encode::Error<<W as minicbor::encode::Write>::Error>>;
 
-impl<C> Encode<C> for WordIndex<'_, '_> {
+impl<C> Encode<C> for WordIndex<'_> {
     fn encode<W: minicbor::encode::Write>(&self, e: &mut minicbor::Encoder<W>, _: &mut C) -> Encoded<W> {
         e.array(1)?.array(self.words.len() as u64)?;
-        for word in self.words {
-            e.array(3)?.str(word.word)?;
-            self.places(e, &word.own)?;
-            e.array(word.variants.len() as u64)?;
-            for (form, places) in &word.variants {
+        for (word, places) in self.words {
+            e.array(3)?.str(word)?;
+            self.places(e, &places.own)?;
+            e.array(places.variants.len() as u64)?;
+            for (form, places) in &places.variants {
                 e.array(2)?.str(form)?;
                 self.places(e, places)?;
             }
@@ -359,17 +280,14 @@ impl<C> Encode<C> for WordIndex<'_, '_> {
     }
 }
 
-impl WordIndex<'_, '_> {
-    /// About the bytes the chunk takes encoded: its words, and each place's text numbers as
-    /// stored, with a few bytes for the page, the headers and the metadata.
+impl WordIndex<'_> {
+    /// About the bytes the chunk takes encoded: its words, a few bytes a page for the page
+    /// and the headers, and up to three for each number of its places.
     fn size_hint(&self) -> usize {
-        let words = self.words.iter().map(|w| {
-            let places: usize = w
-                .places()
-                .map(|l| l.text_cbor().len() + 3 * l.meta_len() + 8)
-                .sum();
-            w.word.len() + 8 + places
-        });
+        let words = self
+            .words
+            .iter()
+            .map(|(word, places)| word.len() + 8 + 8 * places.places().count() + 3 * places.size());
         words.sum::<usize>() + 16
     }
 
@@ -382,7 +300,12 @@ impl WordIndex<'_, '_> {
     ) -> Encoded<W> {
         e.array(places.len() as u64)?;
         let mut last = 0;
-        for &(page, locs) in places {
+        for &place in places {
+            let locs = self
+                .merge
+                .locs(place)
+                .ok_or_else(|| minicbor::encode::Error::message("a page's words are not whole"))?;
+            let page = place.0;
             e.array(3)?.u32(page - last)?;
             last = page;
             e.array(locs.text_len() as u64)?;

@@ -2,8 +2,9 @@
 //! itself in Pagefind 1.6's format (`pagefind-format.md` beside this file), so the browser
 //! runs Pagefind's own script and WASM from the pinned crate. Each page is read once, on the
 //! thread that rendered it ([`read`] → a [`Record`] of its words and display data, and the
-//! HTML is let go); a language's index is then only merging, sorting and encoding records,
-//! so an edit in watch costs the changed pages and one such pass.
+//! HTML is let go); a language's index is then only merging, sorting and encoding records.
+//! Watch keeps the merge ([`merge`]), so an edit costs reading the changed pages, putting
+//! their words in, and encoding the chunks they reach.
 //!
 //! Pages are read by Pagefind's own rules (text, weights, anchors, `data-pagefind-*`) and
 //! their words split and stemmed as its indexer does, with one addition: Snowball's Arabic
@@ -14,6 +15,7 @@
 
 mod assets;
 mod bundle;
+mod merge;
 mod packed;
 mod page;
 mod words;
@@ -25,7 +27,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -92,9 +94,19 @@ pub fn bundle<'a>(pages: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Resul
 /// changed language, holding its records as they are now (shared, not copied), and
 /// [`Index::finish`] takes the files back unless the language changed again meanwhile. Until
 /// then [`Index::files`] gives the last files made.
-#[derive(Default)]
 pub struct Index {
     languages: BTreeMap<String, Language>,
+    /// The size of the word index's chunks ([`bundle::CHUNK`]; tests cut smaller ones).
+    chunk: usize,
+}
+
+impl Default for Index {
+    fn default() -> Self {
+        Index {
+            languages: BTreeMap::new(),
+            chunk: bundle::CHUNK,
+        }
+    }
 }
 
 #[derive(Default)]
@@ -109,6 +121,9 @@ struct Language {
     made: Option<u64>,
     /// Work handed out for the current version, and the flag that stops it.
     running: Option<Arc<AtomicBool>>,
+    /// The pages' words as merged by the last work, which the next one updates: work still
+    /// running, though stopped, holds it until it is done with it.
+    merge: Arc<Mutex<merge::Merge>>,
 }
 
 impl Language {
@@ -140,7 +155,9 @@ impl Drop for Language {
 pub struct Work {
     lang: String,
     version: u64,
-    pages: Vec<Arc<Record>>,
+    pages: Vec<(String, Arc<Record>)>,
+    merge: Arc<Mutex<merge::Merge>>,
+    chunk: usize,
     stop: Arc<AtomicBool>,
 }
 
@@ -159,8 +176,14 @@ impl Work {
     /// waiting.
     pub fn run(self) -> Made {
         let made = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            let pages: Vec<&Record> = self.pages.iter().map(Arc::as_ref).collect();
-            bundle::language(&self.lang, &pages, bundle::CHUNK, &self.stop)
+            // Work that panicked left the merge half done: the next starts afresh.
+            let mut merge = self.merge.lock().unwrap_or_else(|poisoned| {
+                self.merge.clear_poison();
+                let mut merge = poisoned.into_inner();
+                *merge = merge::Merge::default();
+                merge
+            });
+            bundle::language(&self.lang, self.pages, &mut merge, self.chunk, &self.stop)
         }));
         let files = made.unwrap_or_else(|_| Err(failed("the indexer stopped".into()).into()));
         Made {
@@ -248,7 +271,9 @@ impl Index {
                 Work {
                     lang: lang.clone(),
                     version: l.version,
-                    pages: l.pages.values().cloned().collect(),
+                    pages: l.pages.iter().map(|(p, r)| (p.clone(), Arc::clone(r))).collect(),
+                    merge: Arc::clone(&l.merge),
+                    chunk: self.chunk,
                     stop,
                 }
             })
@@ -508,6 +533,76 @@ mod tests {
         );
         assert!(index.retain(|path| path.starts_with("en/")));
         assert!(!index.languages.contains_key("ar"));
+    }
+
+    /// A page of `words` (indexes into a vocabulary with spellings that differ only in their
+    /// marks, and prefixes the index peels), some in a metadata field of its own.
+    fn vocabulary_page(lang: &str, words: &[usize], field: Option<usize>) -> String {
+        const WORDS: [&str; 12] = [
+            "مالي",
+            "مَالي",
+            "مالِي",
+            "والنيجر",
+            "النيجر",
+            "باماكو",
+            "بَاماكو",
+            "لمالي",
+            "Sahel",
+            "sahel",
+            "جيش",
+            "الجيش",
+        ];
+        let text: Vec<&str> = words.iter().map(|&w| WORDS[w % WORDS.len()]).collect();
+        let meta = field.map_or(String::new(), |f| {
+            format!("<span data-pagefind-meta=\"f{f}\">{}</span>", text.join(" "))
+        });
+        format!(
+            "<html lang={lang}><body><article data-pagefind-body><p>{}</p>{meta}</article></body></html>",
+            text.join(" ")
+        )
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, ..Default::default() })]
+
+        /// The index an edit updates (its merge kept, chunks its words do not reach kept as
+        /// encoded) is the index made afresh from the same pages, edit after edit.
+        #[test]
+        fn an_updated_index_is_the_index_made_afresh(
+            chunk in 1usize..40,
+            edits in proptest::collection::vec(
+                (
+                    0usize..6,
+                    proptest::option::weighted(
+                        0.85,
+                        (proptest::collection::vec(0usize..24, 0..12), proptest::option::of(0usize..3)),
+                    ),
+                ),
+                1..24,
+            ),
+        ) {
+            let mut pages: BTreeMap<String, String> = BTreeMap::new();
+            let mut index = Index { chunk, ..Index::default() };
+            for (page, edit) in edits {
+                let path = format!("p{page}/index.html");
+                let lang = if page % 3 == 2 { "en" } else { "ar" };
+                match edit {
+                    Some((words, field)) => {
+                        let html = vocabulary_page(lang, &words, field);
+                        index.insert(records(&[(&path, &html)]));
+                        pages.insert(path, html);
+                    }
+                    None => {
+                        index.retain(|p| p != path);
+                        pages.remove(&path);
+                    }
+                }
+                let mut afresh = Index { chunk, ..Index::default() };
+                let all: Vec<(&str, &str)> = pages.iter().map(|(p, h)| (p.as_str(), h.as_str())).collect();
+                afresh.insert(records(&all));
+                proptest::prop_assert_eq!(index.bundle().unwrap(), afresh.bundle().unwrap());
+            }
+        }
     }
 
     #[test]

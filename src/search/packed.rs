@@ -46,36 +46,52 @@ impl Words {
 
     /// The words, in order.
     pub fn iter(&self) -> impl Iterator<Item = EntryRef<'_>> {
-        let mut reader = Reader(&self.0);
+        let mut reader = Reader::new(&self.0);
         let count = reader.num::<usize>().unwrap_or(0);
         (0..count).map_while(move |_| reader.entry())
+    }
+
+    /// The places at `at`, where [`EntryRef`] found them.
+    pub fn locs(&self, at: At) -> Option<LocsRef<'_>> {
+        let mut reader = Reader::new(&self.0);
+        reader.take(usize::try_from(at).ok()?)?;
+        reader.locs().map(|(_, locs)| locs)
     }
 
     /// `bytes` as words, if they are whole, well-formed packed words (they come from the
     /// build cache, which a user can edit).
     fn checked(bytes: Vec<u8>) -> Option<Self> {
         // Reading an entry reads all its numbers and strings.
-        let mut reader = Reader(&bytes);
+        let mut reader = Reader::new(&bytes);
         for _ in 0..reader.num::<usize>()? {
             reader.checked_entry()?;
         }
-        reader.0.is_empty().then_some(Words(bytes))
+        reader.rest.is_empty().then_some(Words(bytes))
     }
 }
+
+/// Where places are in their page's packed words: what a merge keeps of them (with the page,
+/// 8 bytes a place where a [`LocsRef`] takes 40), to read them again with [`Words::locs`].
+pub type At = u32;
 
 /// A word of a page, read in place.
 #[derive(Clone, Copy)]
 pub struct EntryRef<'a> {
     pub word: &'a str,
     pub own: LocsRef<'a>,
-    variants: (usize, &'a [u8]),
+    pub own_at: At,
+    variants: (usize, Reader<'a>),
 }
 
 impl<'a> EntryRef<'a> {
-    /// Its spellings with diacritics, each with its places.
-    pub fn variants(&self) -> impl Iterator<Item = (&'a str, LocsRef<'a>)> {
-        let mut reader = Reader(self.variants.1);
-        (0..self.variants.0).map_while(move |_| Some((reader.str()?, reader.locs()?)))
+    /// Its spellings with diacritics, each with its places and where they are.
+    pub fn variants(&self) -> impl Iterator<Item = (&'a str, LocsRef<'a>, At)> {
+        let mut reader = self.variants.1;
+        (0..self.variants.0).map_while(move |_| {
+            let form = reader.str()?;
+            let (at, locs) = reader.locs()?;
+            Some((form, locs, at))
+        })
     }
 }
 
@@ -119,7 +135,7 @@ impl<'a> LocsRef<'a> {
     }
 
     pub fn meta(&self) -> impl Iterator<Item = (u16, u32)> + 'a {
-        let mut reader = Reader(&self.bytes[self.cbor_len as usize..]);
+        let mut reader = Reader::new(&self.bytes[self.cbor_len as usize..]);
         (0..self.meta).map_while(move |_| Some((reader.num()?, reader.num()?)))
     }
 }
@@ -167,20 +183,35 @@ fn meta_len(fields: impl Iterator<Item = u16>) -> usize {
         .sum()
 }
 
-/// Reads packed words from the front; `None` on anything malformed.
+/// Reads packed words from the front, knowing where it is in them; `None` on anything
+/// malformed.
 #[derive(Clone, Copy)]
-struct Reader<'a>(&'a [u8]);
+struct Reader<'a> {
+    rest: &'a [u8],
+    at: At,
+}
 
 impl<'a> Reader<'a> {
-    fn num<T: VarInt>(&mut self) -> Option<T> {
-        let (n, len) = T::decode_var(self.0)?;
-        self.0 = &self.0[len..];
+    fn new(bytes: &'a [u8]) -> Self {
+        Reader { rest: bytes, at: 0 }
+    }
+
+    fn num<T: VarInt + From<u8>>(&mut self) -> Option<T> {
+        // Most numbers are one byte, and the crate's decoder (out of line, through u64) was a
+        // fifth of encoding an index whose places are read again from the packed words.
+        if let Some(&byte) = self.rest.first().filter(|&&b| b < 0x80) {
+            self.take(1)?;
+            return Some(T::from(byte));
+        }
+        let (n, len) = T::decode_var(self.rest)?;
+        self.take(len)?;
         Some(n)
     }
 
     fn take(&mut self, len: usize) -> Option<&'a [u8]> {
-        let (taken, rest) = self.0.split_at_checked(len)?;
-        self.0 = rest;
+        let (taken, rest) = self.rest.split_at_checked(len)?;
+        self.rest = rest;
+        self.at = self.at.checked_add(At::try_from(len).ok()?)?;
         Some(taken)
     }
 
@@ -189,7 +220,9 @@ impl<'a> Reader<'a> {
         std::str::from_utf8(self.take(len)?).ok()
     }
 
-    fn locs(&mut self) -> Option<LocsRef<'a>> {
+    /// Places, and where they start.
+    fn locs(&mut self) -> Option<(At, LocsRef<'a>)> {
+        let at = self.at;
         let text = self.num()?;
         let cbor_len: u32 = self.num()?;
         let meta = self.num()?;
@@ -197,24 +230,31 @@ impl<'a> Reader<'a> {
             0 => (0, 0),
             _ => (self.num()?, self.num::<usize>()?),
         };
-        Some(LocsRef {
+        let locs = LocsRef {
             text,
             cbor_len,
             meta,
             meta_len,
             bytes: self.take(usize::try_from(cbor_len).ok()?.checked_add(pairs_len)?)?,
-        })
+        };
+        Some((at, locs))
     }
 
     fn entry(&mut self) -> Option<EntryRef<'a>> {
         let word = self.str()?;
-        let own = self.locs()?;
+        let (own_at, own) = self.locs()?;
         let count = self.num()?;
         let len = self.num()?;
+        let variants = Reader {
+            rest: self.rest.get(..len)?,
+            at: self.at,
+        };
+        self.take(len)?;
         Some(EntryRef {
             word,
             own,
-            variants: (count, self.take(len)?),
+            own_at,
+            variants: (count, variants),
         })
     }
 
@@ -222,26 +262,26 @@ impl<'a> Reader<'a> {
     /// trusts the lengths and counts it skips by.
     fn checked_entry(&mut self) -> Option<()> {
         let entry = self.entry()?;
-        let mut variants = Reader(entry.variants.1);
+        let mut variants = entry.variants.1;
         let mut locs = vec![entry.own];
         for _ in 0..entry.variants.0 {
             variants.str()?;
-            locs.push(variants.locs()?);
+            locs.push(variants.locs()?.1);
         }
-        variants.0.is_empty().then_some(())?;
+        variants.rest.is_empty().then_some(())?;
         for l in locs {
             let mut cbor = Decoder::new(l.text_cbor());
             for _ in 0..l.text {
                 cbor.i32().ok()?;
             }
             (cbor.position() == l.cbor_len as usize).then_some(())?;
-            let mut pairs = Reader(&l.bytes[l.cbor_len as usize..]);
+            let mut pairs = Reader::new(&l.bytes[l.cbor_len as usize..]);
             let mut fields = Vec::with_capacity(l.meta as usize);
             for _ in 0..l.meta {
                 fields.push(pairs.num::<u16>()?);
                 pairs.num::<u32>()?;
             }
-            (pairs.0.is_empty() && l.meta_len() == meta_len(fields.into_iter())).then_some(())?;
+            (pairs.rest.is_empty() && l.meta_len() == meta_len(fields.into_iter())).then_some(())?;
         }
         Some(())
     }
@@ -299,7 +339,7 @@ mod tests {
                 ),
                 variants: e
                     .variants()
-                    .map(|(f, l)| {
+                    .map(|(f, l, _)| {
                         (
                             f.into(),
                             locs(&l.text().collect::<Vec<_>>(), &l.meta().collect::<Vec<_>>()),
@@ -319,6 +359,15 @@ mod tests {
         }
         assert_eq!(mali.own.text_cbor(), cbor.writer().as_slice());
         assert_eq!(mali.own.meta_len(), 4);
+        // Places are found again where the words said they are.
+        for entry in words.iter() {
+            let found = |at| words.locs(at).map(|l| l.text_cbor().to_vec());
+            assert_eq!(found(entry.own_at), Some(entry.own.text_cbor().to_vec()));
+            for (_, locs, at) in entry.variants() {
+                let meta: Vec<_> = words.locs(at).unwrap().meta().collect();
+                assert_eq!(meta, locs.meta().collect::<Vec<_>>());
+            }
+        }
         assert_eq!(Words::checked(words.0.clone()), Some(words.clone()));
         // Cut anywhere, or with a word that is not UTF-8, the bytes are refused.
         for cut in 1..words.0.len() {
