@@ -177,6 +177,7 @@ impl Changed<'_> {
             let before = word.variants.len();
             word.variants.retain(|(_, places)| !places.is_empty());
             word.size -= size + (before - word.variants.len());
+            word.order_variants();
             if word.own.is_empty() && word.variants.is_empty() {
                 self.words.remove(entry.word);
             }
@@ -205,9 +206,7 @@ impl Changed<'_> {
                 insert(word.variant(form), at);
                 word.size += word_size(locs);
             }
-            // Spellings in the order they first appear, page by page, and where they
-            // appear in that page's entry.
-            word.variants.sort_by_key(|(_, places)| places.first().copied());
+            word.order_variants();
             self.touch(entry.word);
         }
     }
@@ -225,6 +224,12 @@ impl Word {
             }
         };
         &mut self.variants[at].1
+    }
+
+    /// Puts its spellings in the order a merge afresh gives them: as they first appear, page
+    /// by page, and in the order of that page's entry (where their places are in it).
+    fn order_variants(&mut self) {
+        self.variants.sort_by_key(|(_, places)| places.first().copied());
     }
 
     /// What it weighs toward a chunk's size.

@@ -31,6 +31,7 @@ use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use serde::Serialize;
+use xxhash_rust::xxh3::xxh3_128;
 
 use crate::cache::{self, Store};
 use crate::error::{Diagnostic, Result};
@@ -112,9 +113,8 @@ impl Default for Index {
 #[derive(Default)]
 struct Language {
     pages: BTreeMap<String, Arc<Record>>,
-    /// Its files by name in the bundle as last made, maybe from pages since changed, and its
-    /// line in the entry file.
-    files: Option<(Files, bundle::Language)>,
+    /// Its part of the bundle as last made, maybe from pages since changed.
+    files: Option<Part>,
     /// Counts the changes of `pages`, so work made from older pages is known.
     version: u64,
     /// The version `files` were made from.
@@ -167,7 +167,15 @@ pub struct Made {
     pub lang: String,
     version: u64,
     /// `None` when the work was stopped, its pages having changed again.
-    files: Result<Option<(Files, bundle::Language)>>,
+    files: Result<Option<Part>>,
+}
+
+/// A language's part of the bundle: its files by name in the bundle, a hash of each (so watch
+/// tells the files an edit changed without copying them all), and its line in the entry file.
+struct Part {
+    files: Files,
+    hashes: Vec<u128>,
+    line: bundle::Language,
 }
 
 impl Work {
@@ -183,7 +191,12 @@ impl Work {
                 *merge = merge::Merge::default();
                 merge
             });
-            bundle::language(&self.lang, self.pages, &mut merge, self.chunk, &self.stop)
+            let made = bundle::language(&self.lang, self.pages, &mut merge, self.chunk, &self.stop)?;
+            Ok(made.map(|(files, line)| Part {
+                hashes: files.par_iter().map(|(_, bytes)| xxh3_128(bytes)).collect(),
+                files,
+                line,
+            }))
         }));
         let files = made.unwrap_or_else(|_| Err(failed("the indexer stopped".into()).into()));
         Made {
@@ -313,27 +326,66 @@ impl Index {
     /// is left out, one made from older pages gives its older index. The browser's scripts
     /// and each language's WASM come with them, and the entry file that lists the languages.
     pub fn files(&self) -> Result<Vec<Output>> {
-        let parts = self.parts();
-        let lines = parts.iter().map(|(lang, (_, line))| (*lang, *line)).collect();
-        let mut files: Vec<Output> = parts.into_values().flat_map(|(files, _)| files).collect();
-        files.extend(shared_files(&lines)?);
+        self.files_where(|_| true)
+    }
+
+    /// The files of [`Self::files`] whose path `wanted` takes.
+    pub fn files_where(&self, wanted: impl Fn(&str) -> bool) -> Result<Vec<Output>> {
+        let mut files = Vec::new();
+        for part in self.made().values() {
+            for (name, bytes) in &part.files {
+                let path = format!("{BUNDLE}{name}");
+                if wanted(&path) {
+                    files.push(Output {
+                        path,
+                        content: Content::Bytes(bytes.clone()),
+                    });
+                }
+            }
+        }
+        let shared = shared_files(&self.lines())?;
+        files.extend(shared.into_iter().filter(|f| wanted(&f.path)));
         files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
         Ok(files)
+    }
+
+    /// Each file of [`Self::files`] by path, with a hash of its bytes.
+    pub fn hashes(&self) -> Result<BTreeMap<String, u128>> {
+        let made = self.made().into_values();
+        let own = made.flat_map(|p| p.files.iter().zip(&p.hashes));
+        let mut hashes: BTreeMap<String, u128> = own
+            .map(|((name, _), hash)| (format!("{BUNDLE}{name}"), *hash))
+            .collect();
+        for file in shared_files(&self.lines())? {
+            if let Content::Bytes(bytes) = &file.content {
+                hashes.insert(file.path, xxh3_128(bytes));
+            }
+        }
+        Ok(hashes)
+    }
+
+    /// Each language's part as last made; a language never made yet is left out.
+    fn made(&self) -> BTreeMap<&str, &Part> {
+        let made = self.languages.iter();
+        made.filter_map(|(lang, l)| Some((lang.as_str(), l.files.as_ref()?)))
+            .collect()
+    }
+
+    fn lines(&self) -> BTreeMap<&str, &EntryLine> {
+        let made = self.made().into_iter();
+        made.map(|(lang, part)| (lang, &part.line)).collect()
     }
 
     /// Each language's own files as last made (a language never made yet is left out), and
     /// its line in the entry file.
     pub fn parts(&self) -> BTreeMap<&str, (Vec<Output>, &EntryLine)> {
-        let made = self
-            .languages
-            .iter()
-            .filter_map(|(lang, l)| Some((lang.as_str(), l.files.as_ref()?)));
-        made.map(|(lang, (files, line))| {
-            let files = files.iter().map(|(name, bytes)| Output {
+        let made = self.made().into_iter();
+        made.map(|(lang, part)| {
+            let files = part.files.iter().map(|(name, bytes)| Output {
                 path: format!("{BUNDLE}{name}"),
                 content: Content::Bytes(bytes.clone()),
             });
-            (lang, (files.collect(), line))
+            (lang, (files.collect(), &part.line))
         })
         .collect()
     }
@@ -563,7 +615,7 @@ mod tests {
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, ..Default::default() })]
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, ..Default::default() })]
 
         /// The index an edit updates (its merge kept, chunks its words do not reach kept as
         /// encoded) is the index made afresh from the same pages, edit after edit.

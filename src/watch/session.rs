@@ -478,22 +478,21 @@ impl Session {
                 return self.rebuild(&[]);
             }
         };
-        let bundle = self.search.files()?;
-        let hashes = hashed(&bundle);
+        // Only the files whose bytes changed are copied out of the index.
+        let hashes = self.search.hashes()?;
         let stale: Vec<String> = on_disk
             .search
             .keys()
             .filter(|p| !hashes.contains_key(*p))
             .cloned()
             .collect();
-        let changed: Vec<output::Output> = bundle
+        let changed = self
+            .search
+            .files_where(|path| on_disk.search.get(path).copied().flatten() != hashes.get(path).copied())?;
+        on_disk.search = hashes
             .into_iter()
-            .filter(|o| {
-                let now = hashes.get(&o.path).copied().flatten();
-                now.is_none() || on_disk.search.get(&o.path).copied().flatten() != now
-            })
+            .map(|(path, hash)| (path, Some(hash)))
             .collect();
-        on_disk.search = hashes;
         let minify = self.config.as_ref().is_some_and(|c| c.minify);
         let updated =
             output::update(&changed, &stale, &out_dir, minify).inspect_err(|_| self.on_disk = None)?;
