@@ -115,7 +115,7 @@ pub fn bundle(
     records.extend(again.filter(|(_, r)| mine(r)));
     index.insert(records);
     index.make()?;
-    for (lang, (files, line)) in index.parts() {
+    for (lang, files, line) in index.into_parts() {
         let digests = collect_all(files.par_iter().map(|o| stage.put(o)).collect::<Vec<_>>())?;
         let files: Vec<(String, u128)> = files
             .into_iter()
@@ -123,7 +123,7 @@ pub fn bundle(
             .filter_map(|(o, digest)| Some((o.path, digest?)))
             .collect();
         paths.extend(files.iter().map(|(path, _)| path.clone()));
-        if let Some((key, _)) = made.get(lang) {
+        if let Some((key, _)) = made.get(&lang) {
             let part = Part {
                 hash: line.hash.clone(),
                 page_count: line.page_count as u64,
@@ -131,7 +131,7 @@ pub fn bundle(
             };
             cache.pages.put(*key, &part.encode());
         }
-        lines.insert(lang.to_string(), line.clone());
+        lines.insert(lang, line);
     }
     let lines = lines.iter().map(|(lang, line)| (lang.as_str(), line)).collect();
     paths.extend(stage.put_all_unless_same(search::shared_files(&lines)?)?);
