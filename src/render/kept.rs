@@ -114,8 +114,7 @@ pub fn bundle(
     let mine = |r: &Option<Record>| r.as_ref().is_some_and(|r| made.contains_key(&r.lang));
     records.extend(again.filter(|(_, r)| mine(r)));
     index.insert(records);
-    index.make()?;
-    for (lang, files, line) in index.into_parts() {
+    for (lang, files, line) in index.into_made_parts()? {
         let digests = collect_all(files.par_iter().map(|o| stage.put(o)).collect::<Vec<_>>())?;
         let files: Vec<(String, u128)> = files
             .into_iter()

@@ -51,13 +51,6 @@ impl Words {
         (0..count).map_while(move |_| reader.entry())
     }
 
-    /// The places at `at`, where [`EntryRef`] found them.
-    pub fn locs(&self, at: At) -> Option<LocsRef<'_>> {
-        let mut reader = Reader::new(&self.0);
-        reader.take(usize::try_from(at).ok()?)?;
-        reader.locs().map(|(_, locs)| locs)
-    }
-
     /// `bytes` as words, if they are whole, well-formed packed words (they come from the
     /// build cache, which a user can edit).
     fn checked(bytes: Vec<u8>) -> Option<Self> {
@@ -70,8 +63,8 @@ impl Words {
     }
 }
 
-/// Where places are in their page's packed words: what a merge keeps of them (with the page,
-/// 8 bytes a place where a [`LocsRef`] takes 40), to read them again with [`Words::locs`].
+/// Where places are in their page's packed words: a merge orders a word's spellings by it
+/// (their order in the first page that has them).
 pub type At = u32;
 
 /// A word of a page, read in place.
@@ -107,9 +100,21 @@ pub struct LocsRef<'a> {
     meta_len: u32,
     /// The text numbers as CBOR items, then the metadata pairs.
     bytes: &'a [u8],
+    /// All of it as packed, counts and lengths first: what [`LocsRef::read`] reads again.
+    raw: &'a [u8],
 }
 
 impl<'a> LocsRef<'a> {
+    /// Places from their [`Self::raw`] bytes, wherever those were copied.
+    pub fn read(raw: &'a [u8]) -> Option<Self> {
+        Reader::new(raw).locs().map(|(_, locs)| locs)
+    }
+
+    /// The places as packed, to be read again with [`Self::read`].
+    pub fn raw(&self) -> &'a [u8] {
+        self.raw
+    }
+
     pub fn is_empty(&self) -> bool {
         self.text == 0 && self.meta == 0
     }
@@ -222,7 +227,7 @@ impl<'a> Reader<'a> {
 
     /// Places, and where they start.
     fn locs(&mut self) -> Option<(At, LocsRef<'a>)> {
-        let at = self.at;
+        let (at, start) = (self.at, self.rest);
         let text = self.num()?;
         let cbor_len: u32 = self.num()?;
         let meta = self.num()?;
@@ -236,6 +241,7 @@ impl<'a> Reader<'a> {
             meta,
             meta_len,
             bytes: self.take(usize::try_from(cbor_len).ok()?.checked_add(pairs_len)?)?,
+            raw: &start[..start.len() - self.rest.len()],
         };
         Some((at, locs))
     }
@@ -359,13 +365,21 @@ mod tests {
         }
         assert_eq!(mali.own.text_cbor(), cbor.writer().as_slice());
         assert_eq!(mali.own.meta_len(), 4);
-        // Places are found again where the words said they are.
+        // Places copied out as packed read back the same, and where they are in the words
+        // runs in entry order.
+        let mut last = None;
         for entry in words.iter() {
-            let found = |at| words.locs(at).map(|l| l.text_cbor().to_vec());
-            assert_eq!(found(entry.own_at), Some(entry.own.text_cbor().to_vec()));
+            let raw = entry.own.raw().to_vec();
+            assert_eq!(LocsRef::read(&raw).unwrap().text_cbor(), entry.own.text_cbor());
+            assert!(last < Some(entry.own_at));
+            last = Some(entry.own_at);
             for (_, locs, at) in entry.variants() {
-                let meta: Vec<_> = words.locs(at).unwrap().meta().collect();
-                assert_eq!(meta, locs.meta().collect::<Vec<_>>());
+                let raw = locs.raw().to_vec();
+                let again = LocsRef::read(&raw).unwrap();
+                assert_eq!(again.meta().collect::<Vec<_>>(), locs.meta().collect::<Vec<_>>());
+                assert_eq!(again.text_len(), locs.text_len());
+                assert!(last < Some(at));
+                last = Some(at);
             }
         }
         assert_eq!(Words::checked(words.0.clone()), Some(words.clone()));
