@@ -70,8 +70,11 @@ struct Next {
     file: BufWriter<NamedTempFile>,
     count: u64,
     sum: Xxh3,
-    /// The keys written, each once however often it is asked for or made.
-    written: HashSet<Key>,
+    /// The keys written, each once however often it is asked for or made, and where their
+    /// bytes are in the file.
+    written: Found,
+    /// How many bytes the file has, written or still buffered.
+    len: u64,
     /// The keys looked up, and how many of them the previous file had.
     asked: HashSet<Key>,
     hits: usize,
@@ -135,7 +138,8 @@ impl Store {
         self.next.is_some()
     }
 
-    /// The entry at `key`, if the previous file had it; it is kept for the next build.
+    /// The entry at `key`, if the previous file had it (it is kept for the next build) or
+    /// this build put it: a build can let go of what it put and read it back when needed.
     pub fn get(&self, key: Key) -> Option<Vec<u8>> {
         let next = self.next.as_ref()?;
         let found = self.found.get(&key).and_then(|&(at, len)| {
@@ -147,8 +151,9 @@ impl Store {
         if next.asked.insert(key) && found.is_some() {
             next.hits += 1;
         }
-        if let Some(bytes) = &found {
-            next.add(key, bytes);
+        match &found {
+            Some(bytes) => next.add(key, bytes),
+            None => return next.read(key),
         }
         found
     }
@@ -197,7 +202,8 @@ impl Next {
             file,
             count: 0,
             sum: Xxh3::new(),
-            written: HashSet::new(),
+            written: HashMap::new(),
+            len: counts_at() + 24,
             asked: HashSet::new(),
             hits: 0,
             failed: None,
@@ -205,7 +211,7 @@ impl Next {
     }
 
     fn add(&mut self, key: Key, bytes: &[u8]) {
-        if !self.written.insert(key) {
+        if self.written.contains_key(&key) {
             return;
         }
         let head = [key.to_le_bytes().as_slice(), &(bytes.len() as u64).to_le_bytes()].concat();
@@ -215,7 +221,22 @@ impl Next {
                 self.failed = self.file.write_all(part).err();
             }
         }
+        let at = self.len + head.len() as u64;
+        self.written.insert(key, (at, bytes.len()));
+        self.len = at + bytes.len() as u64;
         self.count += 1;
+    }
+
+    /// The bytes this build wrote at `key`, read back from the file.
+    fn read(&mut self, key: Key) -> Option<Vec<u8>> {
+        let &(at, len) = self.written.get(&key)?;
+        if self.failed.is_some() {
+            return None;
+        }
+        self.failed = self.file.flush().err();
+        let mut bytes = vec![0; len];
+        let file = self.file.get_ref().as_file();
+        file.read_exact_at(&mut bytes, at).ok().map(|()| bytes)
     }
 
     fn finish(self, path: &Path) -> io::Result<()> {
@@ -396,6 +417,38 @@ mod tests {
             assert!(warning.message.contains("ignored"), "{how}: {}", warning.message);
             assert_eq!(store.get(1).as_deref(), None, "{how}");
         }
+    }
+
+    #[test]
+    fn what_a_build_put_it_reads_back_and_the_next_finds() {
+        let (dir, _) = store_with(&[(1, b"one")]);
+        let (store, _) = Store::open(dir.path(), "t");
+        // Put among entries found in the previous file, and read back after more were put
+        // (some still in the write buffer, some not).
+        assert_eq!(store.get(1).as_deref(), Some(&b"one"[..]));
+        let big = vec![7; 3 << 20];
+        store.put(2, b"two");
+        store.put(3, &big);
+        store.put(4, b"four");
+        assert_eq!(store.get(2).as_deref(), Some(&b"two"[..]));
+        assert_eq!(store.get(3), Some(big.clone()));
+        assert_eq!(store.get(4).as_deref(), Some(&b"four"[..]));
+        store.put(5, b"five");
+        assert_eq!(store.get(5).as_deref(), Some(&b"five"[..]));
+        // Only the previous file's entries count as hits.
+        assert_eq!(store.usage().hits, 1);
+        assert!(store.save().is_none());
+        let (store, _) = Store::open(dir.path(), "t");
+        for (key, bytes) in [
+            (1, &b"one"[..]),
+            (2, b"two"),
+            (3, &big),
+            (4, b"four"),
+            (5, b"five"),
+        ] {
+            assert_eq!(store.get(key).as_deref(), Some(bytes));
+        }
+        assert_eq!(store.usage().hits, 5);
     }
 
     #[test]

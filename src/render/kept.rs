@@ -101,36 +101,36 @@ pub fn bundle(
         }
         made.insert(lang, (key, pages));
     }
-    let mut index = search::Index::default();
-    let (mut records, mut lost) = (Vec::new(), Vec::new());
-    for page in made.values_mut().flat_map(|(_, pages)| pages.drain(..)) {
-        match page.record.or_else(|| search::cached(page.key, &cache.search)) {
-            Some(record) => records.push((page.path, record)),
-            None => lost.push(page.job),
+    // One language at a time, so that only its records are in memory.
+    for (lang, (key, pages)) in made {
+        let (mut records, mut lost) = (Vec::new(), Vec::new());
+        for page in pages {
+            match page.record.or_else(|| search::cached(page.key, &cache.search)) {
+                Some(record) => records.push((page.path, record)),
+                None => lost.push(page.job),
+            }
         }
-    }
-    let again = reread(&lost)?.into_iter();
-    // Only languages being made: a record read again has the language its entry said.
-    let mine = |r: &Option<Record>| r.as_ref().is_some_and(|r| made.contains_key(&r.lang));
-    records.extend(again.filter(|(_, r)| mine(r)));
-    index.insert(records);
-    for (lang, files, line) in index.into_made_parts()? {
-        let digests = collect_all(files.par_iter().map(|o| stage.put(o)).collect::<Vec<_>>())?;
-        let files: Vec<(String, u128)> = files
-            .into_iter()
-            .zip(digests)
-            .filter_map(|(o, digest)| Some((o.path, digest?)))
-            .collect();
-        paths.extend(files.iter().map(|(path, _)| path.clone()));
-        if let Some((key, _)) = made.get(&lang) {
+        // A record read again has the language its entry said.
+        let again = reread(&lost)?.into_iter();
+        records.extend(again.filter(|(_, r)| r.as_ref().is_some_and(|r| r.lang == lang)));
+        let mut index = search::Index::default();
+        index.insert(records);
+        for (lang, files, line) in index.into_made_parts()? {
+            let digests = collect_all(files.par_iter().map(|o| stage.put(o)).collect::<Vec<_>>())?;
+            let files: Vec<(String, u128)> = files
+                .into_iter()
+                .zip(digests)
+                .filter_map(|(o, digest)| Some((o.path, digest?)))
+                .collect();
+            paths.extend(files.iter().map(|(path, _)| path.clone()));
             let part = Part {
                 hash: line.hash.clone(),
                 page_count: line.page_count as u64,
                 files,
             };
-            cache.pages.put(*key, &part.encode());
+            cache.pages.put(key, &part.encode());
+            lines.insert(lang, line);
         }
-        lines.insert(lang, line);
     }
     let lines = lines.iter().map(|(lang, line)| (lang.as_str(), line)).collect();
     paths.extend(stage.put_all_unless_same(search::shared_files(&lines)?)?);

@@ -101,7 +101,9 @@ pub fn render(root: &Path, site: &Site, cache: &Caches, stage: &Stage) -> Result
                     path: path.to_string(),
                     key: search::key(path, html),
                     lang: record.as_ref().map(|r| r.lang.clone()),
-                    record: Some(record),
+                    // The cache has it now: read back when its language's index is made,
+                    // it is not held through the rendering of every other page.
+                    record: (!cache.search.is_on()).then_some(record),
                 })
             }
             _ => None,
