@@ -9,10 +9,12 @@
 //! twin. Only [`Page::source`] keeps the path as it is on disk, for diagnostics.
 
 pub mod bidi;
+mod body;
 mod cached;
 pub mod front_matter;
 pub mod markdown;
 
+pub use body::Body;
 pub use cached::{Articles, CACHE};
 
 use std::borrow::Cow;
@@ -191,9 +193,9 @@ pub struct Page {
     /// Summary as plain text.
     #[n(7)]
     pub description: String,
-    /// Body as HTML.
+    /// Body as HTML, compressed.
     #[n(8)]
-    pub content_html: String,
+    pub body: Body,
     /// Headings of the body.
     #[n(9)]
     pub toc: Vec<Heading>,
@@ -561,7 +563,8 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
         updated,
         summary_html,
         description,
-        content_html: rendered.html,
+        body: Body::new(&rendered.html)
+            .map_err(|e| Diagnostic::new(shown, format!("could not hold the body: {e}")))?,
         toc: rendered.toc,
         refs,
         words: rendered.words,

@@ -44,19 +44,19 @@ impl Renderer<'_> {
         };
         let entries: Vec<Entry> = entries(site, s)
             .iter()
-            .map(|&i| {
+            .map(|&i| -> Result<Entry> {
                 let a = &site.articles[i];
                 let p = &a.page;
                 let url = self.urls.url(&a.path);
                 let body = match config.feed_content {
                     FeedContent::Full => Some(AtomContent {
-                        value: Some(self.linked(&p.content_html, &a.links, true).into_owned()),
+                        value: Some(self.linked(&p.body.html()?, &a.links, true).into_owned()),
                         content_type: Some("html".into()),
                         ..Default::default()
                     }),
                     FeedContent::Summary => None,
                 };
-                Entry {
+                Ok(Entry {
                     title: Text::plain(p.title.clone()),
                     id: url.clone(),
                     updated: p.updated.as_ref().unwrap_or(&p.date).instant(),
@@ -79,9 +79,9 @@ impl Renderer<'_> {
                         .then(|| Text::html(self.linked(&p.summary_html, &a.links, true).into_owned())),
                     content: body,
                     ..Default::default()
-                }
+                })
             })
-            .collect();
+            .collect::<Result<_>>()?;
         // An empty feed still says when: the epoch, since the clock is not an input.
         let updated = entries.iter().map(|e| e.updated).max().unwrap_or_default();
         let home = self.urls.url(&config.language_prefix(&lang.code));

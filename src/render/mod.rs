@@ -842,8 +842,10 @@ impl<'a> Renderer<'a> {
         ctx
     }
 
-    /// Article `i` as templates see it: on its own page `with_content`, else as a list's card.
-    fn page_ctx(&self, i: usize, with_content: bool) -> PageCtx<'_> {
+    /// Article `i` as templates see it: on its own page with its body's `content`, else as a
+    /// list's card.
+    fn page_ctx<'s>(&'s self, i: usize, content: Option<&'s str>) -> PageCtx<'s> {
+        let with_content = content.is_some();
         let a = &self.site.articles[i];
         let p = &a.page;
         let section = &self.site.sections[a.section];
@@ -855,7 +857,7 @@ impl<'a> Renderer<'a> {
             updated: p.updated.as_ref().map(|d| d.as_str()),
             summary: self.linked(&p.summary_html, &a.links, false),
             description: &p.description,
-            content: with_content.then(|| self.linked(&p.content_html, &a.links, false)),
+            content: content.map(|html| self.linked(html, &a.links, false)),
             path: &href.path,
             url: &href.url,
             slug: &p.slug,
@@ -887,7 +889,8 @@ impl<'a> Renderer<'a> {
             .collect();
         self.images_exist(&a.page.source, &a.path, &a.page.refs)?;
         let mut ctx = self.common("page", &a.page.file.lang, &a.path, &versions);
-        let page = self.page_ctx(i, true);
+        let body = a.page.body.html()?;
+        let page = self.page_ctx(i, Some(&body));
         ctx.insert("json_ld", &self.json_ld(a, &page));
         ctx.insert("page", &page);
         self.render_to("page.html", &a.page.file.lang, &ctx, &a.path)
@@ -979,7 +982,7 @@ impl<'a> Renderer<'a> {
             content: Cow::Borrowed(""),
             path: self.urls.path(path),
             url: self.urls.url(path),
-            pages: articles.iter().map(|&i| self.page_ctx(i, false)).collect(),
+            pages: articles.iter().map(|&i| self.page_ctx(i, None)).collect(),
             count,
             extra: None,
         }

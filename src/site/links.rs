@@ -2,6 +2,7 @@
 //! an author names the file, which does not change when a slug or a section's URL does, and
 //! the site, which knows every URL, resolves it, or reports where it leads nowhere.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -130,15 +131,20 @@ impl Resolver<'_> {
         };
         // Where it leads, the file that has it, its HTML, and its headings (a section's
         // text has none listed).
-        let (path, source, html, toc): (&str, &Path, &str, &[Heading]) = match target {
+        let (path, source, html, toc): (&str, &Path, Cow<str>, &[Heading]) = match target {
             Target::Article(i) => {
                 let a = &self.site.articles[i];
-                (&a.path, &a.page.source, &a.page.content_html, &a.page.toc)
+                // Read only for an anchor, as a body is held compressed.
+                let html = match &anchor {
+                    Some(_) => a.page.body.html().map_err(|e| (e.to_string(), String::new()))?,
+                    None => String::new(),
+                };
+                (&a.path, &a.page.source, Cow::Owned(html), &a.page.toc)
             }
             Target::Section(i) => {
                 let s = &self.site.sections[i];
                 let source = s.source.as_deref().unwrap_or(Path::new(&file));
-                (&s.path, source, &s.content_html, &[])
+                (&s.path, source, Cow::Borrowed(s.content_html.as_str()), &[])
             }
         };
         // Heading ids are NFC, as names are; an id in raw HTML is found as written too, as a
