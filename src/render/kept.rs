@@ -106,31 +106,34 @@ pub fn bundle(
         let (mut records, mut lost) = (Vec::new(), Vec::new());
         for page in pages {
             match page.record.or_else(|| search::cached(page.key, &cache.search)) {
-                Some(record) => records.push((page.path, record)),
+                Some(Some(record)) => records.push((page.path, record)),
+                Some(None) => {}
                 None => lost.push(page.job),
             }
         }
         // A record read again has the language its entry said.
-        let again = reread(&lost)?.into_iter();
-        records.extend(again.filter(|(_, r)| r.as_ref().is_some_and(|r| r.lang == lang)));
-        let mut index = search::Index::default();
-        index.insert(records);
-        for (lang, files, line) in index.into_made_parts()? {
-            let digests = collect_all(files.par_iter().map(|o| stage.put(o)).collect::<Vec<_>>())?;
-            let files: Vec<(String, u128)> = files
-                .into_iter()
-                .zip(digests)
-                .filter_map(|(o, digest)| Some((o.path, digest?)))
-                .collect();
-            paths.extend(files.iter().map(|(path, _)| path.clone()));
-            let part = Part {
-                hash: line.hash.clone(),
-                page_count: line.page_count as u64,
-                files,
-            };
-            cache.pages.put(key, &part.encode());
-            lines.insert(lang, line);
+        let again = reread(&lost)?
+            .into_iter()
+            .filter_map(|(path, r)| Some((path, r?)));
+        records.extend(again.filter(|(_, r)| r.lang == lang));
+        if records.is_empty() {
+            continue;
         }
+        let (files, line) = search::part(&lang, records)?;
+        let digests = collect_all(files.par_iter().map(|o| stage.put(o)).collect::<Vec<_>>())?;
+        let files: Vec<(String, u128)> = files
+            .into_iter()
+            .zip(digests)
+            .filter_map(|(o, digest)| Some((o.path, digest?)))
+            .collect();
+        paths.extend(files.iter().map(|(path, _)| path.clone()));
+        let part = Part {
+            hash: line.hash.clone(),
+            page_count: line.page_count as u64,
+            files,
+        };
+        cache.pages.put(key, &part.encode());
+        lines.insert(lang, line);
     }
     let lines = lines.iter().map(|(lang, line)| (lang.as_str(), line)).collect();
     paths.extend(stage.put_all_unless_same(search::shared_files(&lines)?)?);

@@ -3,6 +3,7 @@
 //! Pagefind 1.6 encodes them (`pagefind-format.md` §2, §4, §5), so its own script and WASM
 //! search them.
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -41,16 +42,33 @@ pub fn language(
     chunk: usize,
     stop: &AtomicBool,
 ) -> Result<Option<(Files, Language)>> {
-    let with_body = pages.iter().any(|(_, r)| r.has_body);
-    let pages: Vec<(String, Arc<Record>)> = pages
-        .into_iter()
-        .filter(|(_, r)| r.has_body || !with_body)
-        .collect();
-    u32::try_from(pages.len()).map_err(|_| failed(format!("{lang} has too many pages to index")))?;
-    merge.update(pages);
+    merge.update(indexed(lang, pages)?);
     if stop.load(Ordering::Relaxed) {
         return Ok(None);
     }
+    files(lang, merge, chunk, true).map(Some)
+}
+
+/// [`language`] made once, as a build makes it: the records' words are let go as they are
+/// merged, and their fragments and the chunks moved into the files ([`Merge::once`]).
+pub fn language_once(lang: &str, pages: Vec<(String, Record)>, chunk: usize) -> Result<(Files, Language)> {
+    files(lang, &mut Merge::once(indexed(lang, pages)?), chunk, false)
+}
+
+/// The pages a language indexes: when some mark their indexed part, those that do.
+fn indexed<R: Borrow<Record>>(lang: &str, pages: Vec<(String, R)>) -> Result<Vec<(String, R)>> {
+    let with_body = pages.iter().any(|(_, r)| r.borrow().has_body);
+    let pages: Vec<(String, R)> = pages
+        .into_iter()
+        .filter(|(_, r)| r.borrow().has_body || !with_body)
+        .collect();
+    u32::try_from(pages.len()).map_err(|_| failed(format!("{lang} has too many pages to index")))?;
+    Ok(pages)
+}
+
+/// The files of `merge`'s pages; `keep` the merge for the next edit, else its bytes are
+/// moved into the files.
+fn files(lang: &str, merge: &mut Merge, chunk: usize, keep: bool) -> Result<(Files, Language)> {
     // Metadata fields as the language numbers them, and each page's in those numbers.
     let global: BTreeSet<&str> = merge
         .records()
@@ -68,6 +86,7 @@ pub fn language(
         })
         .collect();
     encode(lang, merge, &global, &fields, chunk)?;
+    let (fragments, chunks) = merge.bytes(keep);
     let merge = &*merge;
     let pages: Vec<&Record> = merge.records().collect();
     let mut files = Files::new();
@@ -78,18 +97,19 @@ pub fn language(
         ..Meta::default()
     };
     let mut names = Names::default();
-    for page in &pages {
+    for (page, fragment) in pages.iter().zip(fragments) {
         let name = names.fragment(lang, &format!("{lang}_{}", page.fragment_hash));
-        files.push((format!("fragment/{name}.pf_fragment"), page.fragment.clone()));
+        files.push((format!("fragment/{name}.pf_fragment"), fragment));
         meta.pages.push(MetaPage {
             hash: name,
             word_count: page.word_count,
             group_hash: "",
         });
     }
-    for (c, (from, to)) in merge.encoded().iter().zip(bounds(merge.encoded())) {
+    let encoded = merge.encoded().iter().zip(chunks);
+    for ((c, bytes), (from, to)) in encoded.zip(bounds(merge.encoded())) {
         let name = names.index(lang, &c.full);
-        files.push((format!("index/{name}.pf_index"), c.bytes.clone()));
+        files.push((format!("index/{name}.pf_index"), bytes));
         meta.index_chunks.push(MetaChunk { from, to, hash: name });
     }
     for (filter, values) in filters(&pages) {
@@ -112,7 +132,7 @@ pub fn language(
         hash: name,
         page_count: pages.len(),
     };
-    Ok(Some((files, entry)))
+    Ok((files, entry))
 }
 
 /// `merge`'s words in chunks, each encoded and compressed, or kept from its last chunks when

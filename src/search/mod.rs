@@ -375,43 +375,20 @@ impl Index {
         let made = self.made().into_iter();
         made.map(|(lang, part)| (lang, &part.line)).collect()
     }
+}
 
-    /// Makes every language whose pages changed, as [`Self::make`] does, and gives the parts
-    /// as [`Self::into_parts`] does; each language's pages and merge are let go as soon as its
-    /// part is made, as a build makes its index once and edits nothing (a merge holds its
-    /// places' bytes: two held at once were a tenth of a 10,000-story build's peak).
-    pub fn into_made_parts(mut self) -> Result<Vec<(String, Vec<Output>, EntryLine)>> {
-        for language in self.languages.values_mut().filter(|l| !l.fresh()) {
-            language.stop();
-        }
-        for work in self.start() {
-            let made = work.run();
-            let lang = made.lang.clone();
-            self.finish(made)?;
-            if let Some(language) = self.languages.get_mut(&lang) {
-                language.pages = BTreeMap::new();
-                language.merge = Arc::default();
-            }
-        }
-        Ok(self.into_parts())
-    }
-
-    /// Each language's own files as last made (a language never made yet is left out), and
-    /// its line in the entry file: moved out, and each language's pages and merge let go
-    /// first, so a build does not hold its bundle twice (50,000 stories: 3.7 → 3.4 GB peak).
-    pub fn into_parts(mut self) -> Vec<(String, Vec<Output>, EntryLine)> {
-        let languages = std::mem::take(&mut self.languages);
-        let parts = languages.into_iter().filter_map(|(lang, mut l)| {
-            let part = l.files.take()?;
-            drop(l);
-            let files = part.files.into_iter().map(|(name, bytes)| Output {
-                path: format!("{BUNDLE}{name}"),
-                content: Content::Bytes(bytes),
-            });
-            Some((lang, files.collect(), part.line))
-        });
-        parts.collect()
-    }
+/// One language's part of the bundle made once, as a build makes it, from its pages' records
+/// by output path: its files, and its line in the entry file. The records' words are let go
+/// as they are merged, and their fragments moved into the files ([`bundle::language_once`]),
+/// so a build holds its words and its bundle once (50,000 stories: 2.4 → 1.7 GB peak).
+pub fn part(lang: &str, mut pages: Vec<(String, Record)>) -> Result<(Vec<Output>, EntryLine)> {
+    pages.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let (files, line) = bundle::language_once(lang, pages, bundle::CHUNK)?;
+    let files = files.into_iter().map(|(name, bytes)| Output {
+        path: format!("{BUNDLE}{name}"),
+        content: Content::Bytes(bytes),
+    });
+    Ok((files.collect(), line))
 }
 
 /// The files of a bundle besides its languages' own: the entry file that lists the
