@@ -2,7 +2,7 @@
 //! the page store knows under its job's key, and the whole search bundle when it would be
 //! made from the same records ([`cache::pages`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
 
@@ -103,9 +103,14 @@ pub fn bundle(
     }
     // One language at a time, so that only its records are in memory.
     for (lang, (key, pages)) in made {
-        let (mut records, mut lost) = (Vec::new(), Vec::new());
+        let (mut records, mut lost, mut stored) = (Vec::new(), Vec::new(), HashMap::new());
         for page in pages {
-            match page.record.or_else(|| search::cached(page.key, &cache.search)) {
+            let record = match page.record {
+                Some(record) => Some(record),
+                None => search::cached_without_words(page.key, &cache.search)
+                    .inspect(|_| _ = stored.insert(page.path.clone(), page.key)),
+            };
+            match record {
                 Some(Some(record)) => records.push((page.path, record)),
                 Some(None) => {}
                 None => lost.push(page.job),
@@ -119,7 +124,7 @@ pub fn bundle(
         if records.is_empty() {
             continue;
         }
-        let (files, line) = search::part(&lang, records)?;
+        let (files, line) = search::part(&lang, records, &cache.search, &stored)?;
         let digests = collect_all(files.par_iter().map(|o| stage.put(o)).collect::<Vec<_>>())?;
         let files: Vec<(String, u128)> = files
             .into_iter()

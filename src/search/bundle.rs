@@ -16,6 +16,7 @@ use minicbor::Encode;
 use rayon::prelude::*;
 
 use super::merge::{Chunk, Merge, Places, Words};
+use super::packed::Words as Packed;
 use super::page::{hash, Record};
 use super::{failed, Files};
 use crate::error::Result;
@@ -49,10 +50,21 @@ pub fn language(
     files(lang, merge, chunk, true).map(Some)
 }
 
-/// [`language`] made once, as a build makes it: the records' words are let go as they are
-/// merged, and their fragments and the chunks moved into the files ([`Merge::once`]).
-pub fn language_once(lang: &str, pages: Vec<(String, Record)>, chunk: usize) -> Result<(Files, Language)> {
-    files(lang, &mut Merge::once(indexed(lang, pages)?), chunk, false)
+/// [`language`] made once, as a build makes it: `words` gives each page's words, which are
+/// let go as they are merged, and the fragments and chunks are moved into the files
+/// ([`Merge::once`]).
+pub fn language_once(
+    lang: &str,
+    pages: Vec<(String, Record)>,
+    chunk: usize,
+    words: impl Fn(&str, &mut Record) -> Result<Packed> + Sync,
+) -> Result<(Files, Language)> {
+    files(
+        lang,
+        &mut Merge::once(indexed(lang, pages)?, words)?,
+        chunk,
+        false,
+    )
 }
 
 /// The pages a language indexes: when some mark their indexed part, those that do.

@@ -16,6 +16,7 @@ use rayon::prelude::*;
 
 use super::packed::{At, LocsRef, Words as Packed};
 use super::page::Record;
+use crate::error::Result;
 
 /// A word of the whole language: the pages that have it as written without diacritics, and
 /// each spelling with them, in the order the spellings first appear, page by page.
@@ -62,7 +63,8 @@ impl Merge {
             self.pages.len() == pages.len() && self.pages.iter().zip(&pages).all(|(old, new)| old.0 == new.0);
         let old = std::mem::replace(&mut self.pages, pages);
         if !same_paths {
-            self.words = merged(&mut self.pages, |(_, r)| Cow::Borrowed(&r.words));
+            let words = merged(&mut self.pages, |(_, r)| Ok(Cow::Borrowed(&r.words)));
+            self.words = words.unwrap_or_default();
             self.touched = None;
             return;
         }
@@ -82,18 +84,22 @@ impl Merge {
     }
 
     /// The words of `pages` (in page order, as [`Self::update`] takes them) merged for one
-    /// make of the index, as a build makes it: each record's words are let go as soon as they
-    /// are merged, so they and the merge's copy of their places are never all in memory (at
-    /// 50,000 stories, an Arabic index's records held 0.35 GB of words, its merge 0.3 GB).
-    /// Its pages are never updated, having no words to take out.
-    pub fn once(mut pages: Vec<(String, Record)>) -> Self {
-        let words = merged(&mut pages, |(_, r)| Cow::Owned(std::mem::take(&mut r.words)));
+    /// make of the index, as a build makes it: `words` gives each page's words, taken out of
+    /// its record or read back from the build cache, and they are let go as soon as they are
+    /// merged, so the pages' words and the merge's copy of their places are never all in
+    /// memory (at 50,000 stories, an Arabic index's records held 0.35 GB of words, its merge
+    /// 0.3 GB). Its pages are never updated, having no words to take out.
+    pub fn once(
+        mut pages: Vec<(String, Record)>,
+        words: impl Fn(&str, &mut Record) -> Result<Packed> + Sync,
+    ) -> Result<Self> {
+        let words = merged(&mut pages, |(path, r)| words(path, r).map(Cow::Owned))?;
         let pages = pages.into_iter().map(|(path, r)| (path, Arc::new(r)));
-        Merge {
+        Ok(Merge {
             pages: pages.collect(),
             words,
             ..Merge::default()
-        }
+        })
     }
 
     /// Each page's fragment and each encoded chunk's bytes, copied, or moved out when this
@@ -373,26 +379,27 @@ fn word_size(locs: LocsRef) -> usize {
 /// page order (a word's pages, and its spellings by first appearance, stay in order).
 fn merged<P: Send>(
     pages: &mut [P],
-    words: impl Fn(&mut P) -> Cow<'_, Packed> + Sync,
-) -> BTreeMap<Box<str>, Word> {
+    words: impl Fn(&mut P) -> Result<Cow<'_, Packed>> + Sync,
+) -> Result<BTreeMap<Box<str>, Word>> {
     // One run a thread: each run's map holds every word it has once more.
     let run = pages.len().div_ceil(rayon::current_num_threads()).max(1);
     let merged = pages
         .par_chunks_mut(run)
         .enumerate()
-        .map(|(i, pages)| {
+        .map(|(i, pages)| -> Result<WordMap> {
             let mut map = WordMap::default();
             for (page, p) in pages.iter_mut().enumerate() {
-                add(&mut map, (i * run + page) as u32, &words(p));
+                let words: Cow<Packed> = words(p)?;
+                add(&mut map, (i * run + page) as u32, &words);
             }
-            map
+            Ok(map)
         })
-        .reduce(WordMap::default, join);
+        .try_reduce(WordMap::default, |a, b| Ok(join(a, b)))?;
     let mut words: Vec<(Box<str>, Word)> = merged.into_iter().collect();
     words.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     // Grown by doubling as pages were added, a word's places held a third more than they use.
     words.par_iter_mut().for_each(|(_, word)| word.shrink());
-    words.into_iter().collect()
+    Ok(words.into_iter().collect())
 }
 
 type WordMap = HashMap<Box<str>, Word, foldhash::fast::RandomState>;

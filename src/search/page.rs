@@ -52,6 +52,14 @@ pub struct Record {
     pub words: Words,
 }
 
+/// A [`Record`]'s words alone, decoded from its CBOR with the rest skipped (its index
+/// numbers the same field).
+#[derive(Decode)]
+pub struct RecordWords {
+    #[n(8)]
+    pub words: Words,
+}
+
 /// One index word of a page: where the page has it, as written without diacritics and in each
 /// spelling with them.
 #[derive(Debug, Clone, PartialEq)]
