@@ -173,7 +173,16 @@ enum Command {
     },
 }
 
+/// mimalloc's `mi_option_purge_delay` (`mimalloc.h`: the enum keeps its numbers across
+/// versions, retired options holding their places), which its Rust bindings do not name.
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
 fn main() -> ExitCode {
+    // mimalloc 3 keeps freed memory a second before giving it back to the system; a build
+    // frees a language's records and merge in bursts, and holding them that long raised a
+    // 50,000-story build's peak by 0.1 GB. 10 ms is mimalloc 2's delay.
+    // SAFETY: sets a number mimalloc reads; no allocation depends on it.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10) };
     let cli = Cli::parse();
     match cli.command {
         Command::Build(args) => {
