@@ -63,6 +63,7 @@ impl Merge {
             self.pages.len() == pages.len() && self.pages.iter().zip(&pages).all(|(old, new)| old.0 == new.0);
         let old = std::mem::replace(&mut self.pages, pages);
         if !same_paths {
+            // Words borrowed from the records cannot fail to be had.
             let words = merged(&mut self.pages, |(_, r)| Ok(Cow::Borrowed(&r.words)));
             self.words = words.unwrap_or_default();
             self.touched = None;
@@ -255,8 +256,7 @@ impl Word {
         &mut self.variants[at].1
     }
 
-    /// Puts its spellings in the order a merge afresh gives them: as they first appear, page
-    /// by page, and in the order of that page's entry (where their places are in it).
+    /// Lets go of the room its places' buffers grew beyond what they hold.
     fn shrink(&mut self) {
         let places = std::iter::once(&mut self.own).chain(self.variants.iter_mut().map(|(_, p)| p));
         for places in places {
@@ -265,6 +265,8 @@ impl Word {
         }
     }
 
+    /// Puts its spellings in the order a merge afresh gives them: as they first appear, page
+    /// by page, and in the order of that page's entry (where their places are in it).
     fn order_variants(&mut self) {
         self.variants.sort_by_key(|(_, places)| places.first());
     }
