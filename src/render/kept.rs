@@ -104,12 +104,21 @@ pub fn bundle(
     // One language at a time, so that only its records are in memory.
     for (lang, (key, pages)) in made {
         let (mut records, mut lost, mut stored) = (Vec::new(), Vec::new(), HashMap::new());
-        for page in pages {
-            let record = match page.record {
-                Some(record) => Some(record),
-                None => search::cached_without_words(page.key, &cache.search)
-                    .inspect(|_| _ = stored.insert(page.path.clone(), page.key)),
-            };
+        // Read on every core: this is all a language's pages, and the cache decompresses.
+        let read: Vec<_> = pages
+            .into_par_iter()
+            .map(|mut page| {
+                let record = match page.record.take() {
+                    Some(record) => (Some(record), false),
+                    None => (search::cached_without_words(page.key, &cache.search), true),
+                };
+                (page, record)
+            })
+            .collect();
+        for (page, (record, from_cache)) in read {
+            if from_cache && record.is_some() {
+                stored.insert(page.path.clone(), page.key);
+            }
             match record {
                 Some(Some(record)) => records.push((page.path, record)),
                 Some(None) => {}

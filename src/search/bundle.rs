@@ -9,7 +9,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use std::cell::RefCell;
-use std::thread::LocalKey;
 
 use libdeflater::{CompressionLvl, Compressor};
 use minicbor::Encode;
@@ -133,13 +132,19 @@ fn files(lang: &str, merge: &mut Merge, chunk: usize, keep: bool) -> Result<(Fil
                 .collect(),
         })?;
         let name = names.filter(lang, &format!("{lang}_{}", hash(&payload)));
-        files.push((format!("filter/{name}.pf_filter"), compress(&payload)?));
+        files.push((
+            format!("filter/{name}.pf_filter"),
+            compress(&payload, Effort::Full)?,
+        ));
         meta.filters.push(MetaFilter { filter, hash: name });
     }
     meta.sorts = sorts(&pages);
     let payload = cbor(&meta)?;
     let name = format!("{lang}_{}", prefix(&hash(&payload), lang.len() + 8));
-    files.push((format!("pagefind.{name}.pf_meta"), compress(&payload)?));
+    files.push((
+        format!("pagefind.{name}.pf_meta"),
+        compress(&payload, Effort::Full)?,
+    ));
     let entry = Language {
         hash: name,
         page_count: pages.len(),
@@ -170,7 +175,10 @@ fn encode(lang: &str, merge: &mut Merge, global: &[String], fields: &[Vec<u16>],
                         let mut payload = Vec::with_capacity(chunk.size_hint());
                         minicbor::encode(&chunk, &mut payload)
                             .map_err(|e| failed(format!("cannot encode: {e}")))?;
-                        (format!("{lang}_{}", hash(&payload)), compress_chunk(&payload)?)
+                        (
+                            format!("{lang}_{}", hash(&payload)),
+                            compress(&payload, Effort::Chunk)?,
+                        )
                     }
                 };
                 Ok(Chunk {
@@ -194,35 +202,39 @@ pub struct Language {
     pub page_count: usize,
 }
 
-/// `pagefind_dcd` and the payload, gzipped: for the files a query fetches one at a time
-/// (fragments, filters, metadata), at zlib's default level, as small as they are worth.
-pub fn compress(payload: &[u8]) -> Result<Vec<u8>> {
-    thread_local! {
-        /// libdeflate at zlib's default level: its output is a little smaller than zlib's
-        /// and it is several times faster on whole buffers (2.3 of 4.1 CPU-seconds at
-        /// 10,000 stories went to flate2). One compressor a thread, as it holds its tables.
-        static GZIP: RefCell<Compressor> = RefCell::new(Compressor::new(CompressionLvl::default()));
-    }
-    gzip(&GZIP, payload)
+/// How hard a file of the bundle is compressed: by how many a build makes against how often a
+/// reader fetches them. libdeflate on whole buffers is several times faster than zlib (2.3 of
+/// 4.1 CPU-seconds at 10,000 stories went to flate2), its output a little smaller.
+#[derive(Clone, Copy)]
+pub enum Effort {
+    /// zlib's default level, 6: the metadata and filter files, a few per language.
+    Full,
+    /// Level 5, the word index's chunks: an edit in watch encodes most of a language's chunks
+    /// again (35 MB at 10,000 Arabic stories), and level 5 takes three quarters of level 6's
+    /// time for 0.8% more bytes.
+    Chunk,
+    /// Level 1, the fragments: one a page, 20,000 at 10,000 stories, and a result fetches
+    /// one; 2% more bytes than level 6 in 55% of its time (1.8 → 1.0 CPU-seconds).
+    Fragment,
 }
 
-/// [`compress`] for the word index's chunks, one level lower: an edit in watch encodes most
-/// of a language's chunks again (35 MB at 10,000 Arabic stories), and level 5 compresses them
-/// in three quarters of level 6's time for 0.8% more bytes.
-fn compress_chunk(payload: &[u8]) -> Result<Vec<u8>> {
+/// `pagefind_dcd` and the payload, gzipped.
+pub fn compress(payload: &[u8], effort: Effort) -> Result<Vec<u8>> {
     thread_local! {
-        static GZIP: RefCell<Compressor> = RefCell::new(Compressor::new(
-            CompressionLvl::new(5).unwrap_or_default(),
-        ));
+        /// A compressor a thread and effort, as it holds its tables.
+        static GZIP: RefCell<[Option<Compressor>; 3]> = RefCell::default();
     }
-    gzip(&GZIP, payload)
-}
-
-fn gzip(compressor: &'static LocalKey<RefCell<Compressor>>, payload: &[u8]) -> Result<Vec<u8>> {
     let mut input = Vec::with_capacity(SIGNATURE.len() + payload.len());
     input.extend_from_slice(SIGNATURE);
     input.extend_from_slice(payload);
-    compressor.with_borrow_mut(|gz| {
+    GZIP.with_borrow_mut(|compressors| {
+        let level = match effort {
+            Effort::Full => 6,
+            Effort::Chunk => 5,
+            Effort::Fragment => 1,
+        };
+        let gz = compressors[effort as usize]
+            .get_or_insert_with(|| Compressor::new(CompressionLvl::new(level).unwrap_or_default()));
         let mut out = vec![0; gz.gzip_compress_bound(input.len())];
         let len = gz
             .gzip_compress(&input, &mut out)

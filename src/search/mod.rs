@@ -415,11 +415,8 @@ pub fn part(
 
 /// [`cached`] with the record's words let go: [`part`] reads them back as it merges them.
 pub fn cached_without_words(key: cache::Key, cache: &Store) -> Option<Option<Record>> {
-    let mut record = cached(key, cache)?;
-    if let Some(record) = &mut record {
-        record.words = Default::default();
-    }
-    Some(record)
+    let bytes = cache.get(key)?;
+    minicbor::decode_with(&bytes, &mut packed::WithoutWords).ok()
 }
 
 /// The files of a bundle besides its languages' own: the entry file that lists the

@@ -300,8 +300,33 @@ impl<C> Encode<C> for Words {
     }
 }
 
-impl<'b, C> Decode<'b, C> for Words {
-    fn decode(d: &mut Decoder<'b>, _: &mut C) -> Result<Self, DecodeError> {
+/// Whether a decoded record keeps its words. A build first reads its records back from the
+/// cache without them, and reads each page's words again only as its index merges them:
+/// checking and copying them the first time, to drop them, was a second of serial work at
+/// 10,000 stories.
+pub trait Keep {
+    fn words(&self) -> bool {
+        true
+    }
+}
+
+impl Keep for () {}
+
+/// The context that decodes a record with its words skipped, left empty.
+pub struct WithoutWords;
+
+impl Keep for WithoutWords {
+    fn words(&self) -> bool {
+        false
+    }
+}
+
+impl<'b, C: Keep> Decode<'b, C> for Words {
+    fn decode(d: &mut Decoder<'b>, ctx: &mut C) -> Result<Self, DecodeError> {
+        if !ctx.words() {
+            d.skip()?;
+            return Ok(Words::default());
+        }
         Words::checked(d.bytes()?.to_vec()).ok_or_else(|| DecodeError::message("malformed packed words"))
     }
 }

@@ -17,13 +17,14 @@ use regex::Regex;
 use serde::Serialize;
 use sha1::{Digest, Sha1};
 
-use super::packed::Words;
+use super::packed::{Keep, Words};
 use super::words::{Splitter, Word};
 use crate::error::Result;
 
 /// What the index needs of one page, for the language it is in.
 /// Encoded in CBOR for the build cache (`search.bin`), where it is found again by the page.
 #[derive(Debug, Clone, PartialEq, Encode, Decode)]
+#[cbor(context_bound = "Keep")]
 pub struct Record {
     /// `<html lang>`, lowercased; `unknown` without one, as Pagefind names it.
     #[n(0)]
@@ -55,6 +56,7 @@ pub struct Record {
 /// A [`Record`]'s words alone, decoded from its CBOR with the rest skipped (its index
 /// numbers the same field).
 #[derive(Decode)]
+#[cbor(context_bound = "Keep")]
 pub struct RecordWords {
     #[n(8)]
     pub words: Words,
@@ -129,7 +131,7 @@ pub fn record(url: &str, html: &[u8], splitters: &mut Splitters) -> Result<Optio
     let fragment = serde_json::to_vec(&fragment).map_err(|e| super::failed(e.to_string()))?;
     Ok(Some(Record {
         fragment_hash: hash(&fragment),
-        fragment: super::bundle::compress(&fragment)?,
+        fragment: super::bundle::compress(&fragment, super::bundle::Effort::Fragment)?,
         words: Words::pack(&entries(text.words, meta_words)),
 
         lang: parsed.lang,
@@ -259,22 +261,37 @@ impl Text {
 
 /// A page's words in the order the index keeps them, with their places packed.
 fn entries(text: TextWords, meta: MetaWords) -> Vec<Entry> {
-    let mut entries: BTreeMap<Box<str>, Gathered> = BTreeMap::new();
-    for (word, places) in text {
-        let mut own = Vec::new();
-        let mut variants: BTreeMap<Box<str>, Vec<(u8, u32)>> = BTreeMap::new();
-        for (weight, at, original) in places {
-            match original {
-                None => own.push((weight, at)),
-                Some(o) => variants.entry(o).or_default().push((weight, at)),
+    // Collected, not inserted one by one: the words are sorted once and the map built in bulk
+    // (a word at a time, its searches were a tenth of reading a page).
+    let mut entries: BTreeMap<Box<str>, Gathered> = text
+        .into_iter()
+        .map(|(word, places)| {
+            let mut own = Vec::new();
+            let mut variants: BTreeMap<Box<str>, Vec<(u8, u32)>> = BTreeMap::new();
+            for (weight, at, original) in places {
+                match original {
+                    None => own.push((weight, at)),
+                    Some(o) => variants.entry(o).or_default().push((weight, at)),
+                }
             }
-        }
-        let entry = entries.entry(word).or_default();
-        entry.own.text = pack(own);
-        for (form, places) in variants {
-            entry.text.entry(form).or_default().text = pack(places);
-        }
-    }
+            let text = variants.into_iter().map(|(form, places)| {
+                let locs = Locs {
+                    text: pack(places),
+                    meta: Vec::new(),
+                };
+                (form, locs)
+            });
+            let gathered = Gathered {
+                own: Locs {
+                    text: pack(own),
+                    meta: Vec::new(),
+                },
+                text: text.collect(),
+                meta_only: BTreeMap::new(),
+            };
+            (word, gathered)
+        })
+        .collect();
     for (word, places) in meta {
         let entry = entries.entry(word).or_default();
         for (field, at, original) in places {
