@@ -8,8 +8,15 @@
 //! starts at a strong character of the other direction and takes in whatever follows until a
 //! strong character of the page's own direction, then gives back what trails after its last
 //! solid character (spaces, punctuation, an unmatched bracket), so punctuation and
-//! Arabic-Indic digits stay outside. Digits belong to a Latin run when they touch it
-//! ("BMP-3", "2S19") or the run goes on after them ("Sahel 2024 Review").
+//! Arabic-Indic digits stay outside. European digits belong to a Latin run when they touch it
+//! ("BMP-3", "2S19"), follow it across spaces only ("iOS 12", "Boeing 737", "S&P 500": the
+//! bidi algorithm's own rule W7, so isolating never reads worse than not), or the run goes on
+//! after them ("Sahel 2024 Review"). A `#` or `@` glued to the front of a run is its own
+//! ("#BoycottUSA", "@POTUS"), else it would stand on the run's far side.
+//!
+//! A short hyphenated token of a run ("Su-24M", "MQ-9B") is marked `nobreak`, which the
+//! theme's style sheet keeps on one line: browsers break after its hyphen, splitting a model
+//! name across lines. Longer tokens and phrases still wrap.
 
 use std::ops::Range;
 
@@ -77,9 +84,14 @@ pub fn foreign_runs(text: &str, page: Direction) -> Vec<Range<usize>> {
             i += 1;
             continue;
         }
-        // Digits glued to the front of a name belong to it ("2S19").
+        // Digits glued to the front of a name belong to it ("2S19"), and so does a hashtag's
+        // or a handle's sign that starts a word.
         let mut start = i;
         while start > 0 && chars[start - 1].2 == Role::Solid && !is_mark(chars[start - 1].1) {
+            start -= 1;
+        }
+        let word_start = |at: usize| at == 0 || !chars[at - 1].1.is_alphanumeric();
+        if start > 0 && matches!(chars[start - 1].1, '#' | '@') && word_start(start - 1) {
             start -= 1;
         }
         let end = run_end(&chars, i);
@@ -95,27 +107,31 @@ fn run_end(chars: &[(usize, char, Role)], i: usize) -> usize {
     // Open brackets of the run, and the end of the run before the first unmatched one.
     let mut open: Vec<(usize, char)> = Vec::new();
     let mut end = i + 1;
-    // Whether white space came since the last solid character: a European number after a
-    // space is the Arabic sentence's ("أرسلت Russia 40 دبابة"), not the name's, unless the
-    // run goes on. Arabic-Indic digits in English text are always the Arabic run's.
-    let mut gap = false;
+    // What came since the last solid character: a European number after a name and spaces
+    // is the name's ("iOS 12"), as the bidi algorithm reads it too, but after punctuation and
+    // a space it is the sentence's ("Mali، 40 دبابة"), unless the run goes on. Arabic-Indic
+    // digits in English text are always the Arabic run's.
+    let (mut space, mut punctuation) = (false, false);
     for (j, &(_, c, role)) in chars.iter().enumerate().skip(i + 1) {
         match role {
             Role::Native | Role::Break => break,
-            Role::Foreign => (end, gap) = (j + 1, false),
-            Role::Solid if !gap || class(c) == BidiClass::AN => end = j + 1,
+            Role::Foreign => (end, space, punctuation) = (j + 1, false, false),
+            Role::Solid if !(space && punctuation) || class(c) == BidiClass::AN => {
+                (end, space, punctuation) = (j + 1, false, false)
+            }
             Role::Solid => {}
             Role::Between => match data.bidi_matched_opening_bracket(c) {
                 Some(b) if b.is_open => open.push((j, b.opening)),
                 Some(b) => match open.last() {
                     Some(&(_, opening)) if opening == b.opening => {
                         open.pop();
-                        (end, gap) = (j + 1, false);
+                        (end, space, punctuation) = (j + 1, false, false);
                     }
                     // A closing bracket the run did not open is not the run's.
                     _ => break,
                 },
-                None => gap |= class(c) == BidiClass::WS,
+                None if class(c) == BidiClass::WS => space = true,
+                None => punctuation = true,
             },
         }
     }
@@ -162,12 +178,47 @@ fn push_runs(out: &mut String, text: &str, runs: &[Range<usize>]) {
     let mut last = 0;
     for run in runs {
         escape(out, &text[last..run.start]);
-        out.push_str("<bdi>");
-        escape(out, &text[run.clone()]);
-        out.push_str("</bdi>");
+        push_run(out, &text[run.clone()]);
         last = run.end;
     }
     escape(out, &text[last..]);
+}
+
+/// The class that keeps a token on one line.
+const NOBREAK: &str = "nobreak";
+
+/// Appends a run as an isolate whose [`unbreakable`] tokens are marked [`NOBREAK`] (the
+/// isolate itself when it is one such token).
+fn push_run(out: &mut String, run: &str) {
+    if unbreakable(run) {
+        out.push_str("<bdi class=\"");
+        out.push_str(NOBREAK);
+        out.push_str("\">");
+        escape(out, run);
+        out.push_str("</bdi>");
+        return;
+    }
+    out.push_str("<bdi>");
+    for piece in run.split_inclusive(char::is_whitespace) {
+        let token = piece.trim_end_matches(char::is_whitespace);
+        if unbreakable(token) {
+            out.push_str("<span class=\"");
+            out.push_str(NOBREAK);
+            out.push_str("\">");
+            escape(out, token);
+            out.push_str("</span>");
+        } else {
+            escape(out, token);
+        }
+        escape(out, &piece[token.len()..]);
+    }
+    out.push_str("</bdi>");
+}
+
+/// Whether `token` is a short hyphenated name ("F-16", "Su-24M", "MQ-9B"), which browsers
+/// would break after its hyphen: up to 12 characters, no white space.
+fn unbreakable(token: &str) -> bool {
+    token.contains(['-', '\u{2010}']) && token.chars().count() <= 12 && !token.contains(char::is_whitespace)
 }
 
 fn escape(out: &mut String, s: &str) {
@@ -269,15 +320,78 @@ mod tests {
             ["T-72B3", "BMP-3", "BTR-82A", "Spartak", "Tigr", "Linza"]
         );
         let out = html(SEED, Direction::Rtl);
-        assert!(out.contains("طراز <bdi>T-72B3</bdi>، ومركبات"), "{out}");
-        assert!(out.contains("مدرعة <bdi>BTR-82A</bdi>، إضافةً"), "{out}");
+        assert!(
+            out.contains("طراز <bdi class=\"nobreak\">T-72B3</bdi>، ومركبات"),
+            "{out}"
+        );
+        assert!(
+            out.contains("مدرعة <bdi class=\"nobreak\">BTR-82A</bdi>، إضافةً"),
+            "{out}"
+        );
         assert!(
             out.contains("مثل <bdi>Spartak</bdi> و<bdi>Tigr</bdi> و<bdi>Linza</bdi>."),
             "{out}"
         );
-        assert_eq!(out.matches("<bdi>").count(), 6);
+        assert_eq!(out.matches("<bdi").count(), 6);
         // Nothing else touched: without the tags it is the sentence again.
-        assert_eq!(out.replace("<bdi>", "").replace("</bdi>", ""), SEED);
+        assert_eq!(untagged(&out), SEED);
+    }
+
+    /// `html` without the isolates and marks it adds.
+    fn untagged(html: &str) -> String {
+        [
+            "<bdi>",
+            "<bdi class=\"nobreak\">",
+            "</bdi>",
+            "<span class=\"nobreak\">",
+            "</span>",
+        ]
+        .iter()
+        .fold(html.to_string(), |s, tag| s.replace(tag, ""))
+    }
+
+    /// A European number after a Latin name and spaces is the name's, as in the bidi
+    /// algorithm (W7); after punctuation and a space it is the Arabic sentence's.
+    #[test]
+    fn numbers_after_names_are_the_names() {
+        for name in ["iOS 12", "Knox 3.1", "Mate 9", "S&P 500", "Boeing 737", "COP 28"] {
+            assert_eq!(latin(&format!("أطلقت الشركة {name}، وقالت")), [name]);
+            assert_eq!(latin(&format!("حول {name} الجديد")), [name]);
+        }
+        assert_eq!(latin("وأرسلت Russia 40 دبابة"), ["Russia 40"]);
+        assert_eq!(latin("عبر Mali، 40 دبابة"), ["Mali"]);
+        assert_eq!(latin("عبر Mali, 40 دبابة"), ["Mali"]);
+        assert_eq!(latin("إصدار iOS 12.1.4 اليوم"), ["iOS 12.1.4"]);
+    }
+
+    #[test]
+    fn hashtags_and_handles_keep_their_sign() {
+        assert_eq!(latin("انتشر وسم #BoycottUSA على المنصات"), ["#BoycottUSA"]);
+        assert_eq!(latin("وكتب @POTUS، ثم"), ["@POTUS"]);
+        assert_eq!(latin("وسم #Mali2024 و @un_news"), ["#Mali2024", "@un_news"]);
+        assert_eq!(latin("راسلونا على desk@example.org."), ["desk@example.org"]);
+        // A sign inside a word is not a hashtag's.
+        assert_eq!(latin("لغة C#، و"), ["C"]);
+        assert_eq!(
+            html("Follow #مصر now", Direction::Ltr),
+            "Follow <bdi>#مصر</bdi> now"
+        );
+    }
+
+    #[test]
+    fn short_hyphenated_names_are_kept_on_one_line() {
+        let out = html(
+            "طائرات Su-24M و MQ-9B Reaper و Sahel-Security-Review-2024 و F-16، اليوم",
+            Direction::Rtl,
+        );
+        assert!(out.contains("<bdi class=\"nobreak\">Su-24M</bdi>"), "{out}");
+        assert!(
+            out.contains("<bdi><span class=\"nobreak\">MQ-9B</span> Reaper</bdi>"),
+            "{out}"
+        );
+        assert!(out.contains("<bdi>Sahel-Security-Review-2024</bdi>"), "{out}");
+        assert!(out.contains("<bdi class=\"nobreak\">F-16</bdi>،"), "{out}");
+        assert!(!out.contains("nobreak\">Reaper"), "{out}");
     }
 
     #[test]
@@ -286,7 +400,10 @@ mod tests {
         assert_eq!(latin("نحو 40 مركبة من طراز BMP-3 (IFV)."), ["BMP-3 (IFV)"]);
         assert_eq!(latin("من طراز (BMP-3) وغيرها"), ["BMP-3"]);
         assert_eq!(latin("مدافع 2S19 Msta-S، وغيرها"), ["2S19 Msta-S"]);
-        assert_eq!(latin("أرسلت Russia 40 دبابة و Su-35 2024"), ["Russia", "Su-35"]);
+        assert_eq!(
+            latin("أرسلت Russia 40 دبابة و Su-35 2024"),
+            ["Russia 40", "Su-35 2024"]
+        );
         assert_eq!(latin("عدد Sahel 2024 Review الخاص"), ["Sahel 2024 Review"]);
         assert_eq!(latin("قال (راجع BMP-3 و"), ["BMP-3"]);
         assert_eq!(latin("انظر [Mali (2024"), ["Mali"]);
@@ -332,12 +449,12 @@ mod tests {
         pulldown_cmark::html::push_html(&mut out, isolate(events, Direction::Rtl).into_iter());
         assert!(out.contains("<code>T-72B3</code>"), "{out}");
         assert!(
-            out.contains("<a href=\"https://example.org/BMP\" title=\"BMP title\"><bdi>BMP-3</bdi></a>"),
+            out.contains("<a href=\"https://example.org/BMP\" title=\"BMP title\"><bdi class=\"nobreak\">BMP-3</bdi></a>"),
             "{out}"
         );
         assert!(out.contains("alt=\"Tigr\""), "{out}");
         assert!(out.contains("<pre><code>Spartak\n</code></pre>"), "{out}");
-        assert_eq!(out.matches("<bdi>").count(), 1, "{out}");
+        assert_eq!(out.matches("<bdi").count(), 1, "{out}");
     }
 
     #[test]
@@ -345,6 +462,6 @@ mod tests {
         let events: Vec<Event> = pulldown_cmark::Parser::new("طراز T\\-72B3 الجديد").collect();
         let mut out = String::new();
         pulldown_cmark::html::push_html(&mut out, isolate(events, Direction::Rtl).into_iter());
-        assert_eq!(out, "<p>طراز <bdi>T-72B3</bdi> الجديد</p>\n");
+        assert_eq!(out, "<p>طراز <bdi class=\"nobreak\">T-72B3</bdi> الجديد</p>\n");
     }
 }
