@@ -129,29 +129,38 @@ impl Resolver<'_> {
         let Some(target) = parsed.as_ref().and_then(|f| self.target(f)) else {
             return Err(self.nowhere(dest, &file, parsed.as_ref()));
         };
-        // Where it leads, the file that has it, its HTML, and its headings (a section's
-        // text has none listed).
-        let (path, source, html, toc): (&str, &Path, Cow<str>, &[Heading]) = match target {
+        // Where it leads, the file that has it, and its headings (a section's text has none
+        // listed).
+        let (path, source, toc): (&str, &Path, &[Heading]) = match target {
             Target::Article(i) => {
                 let a = &self.site.articles[i];
-                // Read only for an anchor, as a body is held compressed.
-                let html = match &anchor {
-                    Some(_) => a.page.body.html().map_err(|e| (e.to_string(), String::new()))?,
-                    None => String::new(),
-                };
-                (&a.path, &a.page.source, Cow::Owned(html), &a.page.toc)
+                (&a.path, &a.page.source, &a.page.toc)
             }
             Target::Section(i) => {
                 let s = &self.site.sections[i];
-                let source = s.source.as_deref().unwrap_or(Path::new(&file));
-                (&s.path, source, Cow::Borrowed(s.content_html.as_str()), &[])
+                (&s.path, s.source.as_deref().unwrap_or(Path::new(&file)), &[])
             }
+        };
+        // Its HTML, read only for an anchor that is not one of its headings: an article's
+        // body is held compressed.
+        let in_toc = |id: &str| toc.iter().any(|h| h.id == id);
+        let html: Cow<str> = match (&anchor, target) {
+            (Some(a), _) if in_toc(a) || in_toc(&nfc(a)) => Cow::Borrowed(""),
+            (None, _) => Cow::Borrowed(""),
+            (Some(_), Target::Article(i)) => Cow::Owned(
+                self.site.articles[i]
+                    .page
+                    .body
+                    .html()
+                    .map_err(|e| (e.to_string(), String::new()))?,
+            ),
+            (Some(_), Target::Section(i)) => Cow::Borrowed(self.site.sections[i].content_html.as_str()),
         };
         // Heading ids are NFC, as names are; an id in raw HTML is found as written too, as a
         // browser would find it.
         let has_id = |id: &str| {
             let escaped = crate::content::markdown::escape_html(id);
-            toc.iter().any(|h| h.id == id) || html.contains(&format!("id=\"{escaped}\""))
+            in_toc(id) || html.contains(&format!("id=\"{escaped}\""))
         };
         let anchor = anchor.map(|written| match has_id(&written) {
             true => written,
