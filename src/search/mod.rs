@@ -406,11 +406,15 @@ pub fn part(
         None => Ok(std::mem::take(&mut record.words)),
     };
     let (files, line) = bundle::language_once(lang, pages, bundle::CHUNK, words)?;
-    let files = files.into_iter().map(|(name, bytes)| Output {
+    Ok((files.into_iter().map(output).collect(), line))
+}
+
+/// A file of the bundle, by its name in the bundle, as an output.
+fn output((name, bytes): (String, Vec<u8>)) -> Output {
+    Output {
         path: format!("{BUNDLE}{name}"),
         content: Content::Bytes(bytes),
-    });
-    Ok((files.collect(), line))
+    }
 }
 
 /// [`cached`] with the record's words let go: [`part`] reads them back as it merges them.
@@ -449,12 +453,7 @@ pub fn shared_files(lines: &BTreeMap<&str, &EntryLine>) -> Result<Vec<Output>> {
     let entry = serde_json::to_vec(&entry).map_err(|e| failed(e.to_string()))?;
     let assets = assets::get(&wasms)?;
     let named = assets.iter().cloned().chain([(ENTRY.to_string(), entry)]);
-    Ok(named
-        .map(|(name, bytes)| Output {
-            path: format!("{BUNDLE}{name}"),
-            content: Content::Bytes(bytes),
-        })
-        .collect())
+    Ok(named.map(output).collect())
 }
 
 /// `pagefind-entry.json`: what the browser reads first.
