@@ -18,8 +18,6 @@ use crate::error::{decode_utf8, Diagnostic, Result};
 const TITLE_MAX: usize = 90;
 /// The longest a first line may be and still be taken as the headline.
 const HEADLINE_MAX: usize = 120;
-/// The longest a derived summary may be, in characters.
-const SUMMARY_MAX: usize = 240;
 
 /// File endings a seed may have.
 pub const EXTENSIONS: [&str; 3] = ["txt", "md", "markdown"];
@@ -94,7 +92,9 @@ pub fn derive(config: &Config, seed: &SeedFile) -> Result<Derived> {
 
     let mut warnings = Vec::new();
     let (headline, paragraphs) = headline_and_paragraphs(body, markdown);
-    // The first paragraph with words: the summary, and the headline when there is none.
+    // The first paragraph with words: the headline when there is none. No summary is
+    // written: the article's own is its first paragraph, for lists, feeds and `<meta>`, and
+    // one written here would be shown again above the body it repeats.
     let lead = paragraphs
         .iter()
         .map(|p| plain(p))
@@ -118,8 +118,6 @@ pub fn derive(config: &Config, seed: &SeedFile) -> Result<Derived> {
             t
         }
     };
-    let summary = cut_at_word(&lead, SUMMARY_MAX);
-
     let date = match (front.contains_key("date"), seed.date, date_prefix(stem)) {
         (true, _, _) => None,
         (false, Some(d), _) | (false, None, Some(d)) => Some(d.to_string()),
@@ -144,7 +142,6 @@ pub fn derive(config: &Config, seed: &SeedFile) -> Result<Derived> {
     if let Some(d) = date {
         fm.insert("date".into(), date_value(shown, &d)?);
     }
-    fm.insert("summary".into(), toml::Value::String(summary));
     if slug != name {
         fm.insert("slug".into(), toml::Value::String(slug));
     }
@@ -513,7 +510,7 @@ mod tests {
     }
 
     #[test]
-    fn the_sample_seed_gets_headline_summary_and_regions() {
+    fn the_sample_seed_gets_headline_and_regions_and_no_summary() {
         let seed = std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/seeds/mali-russia-equipment.ar.txt"
@@ -540,7 +537,10 @@ mod tests {
         }
         assert_eq!(fm["date"].to_string(), "2024-11-20");
         assert_eq!(fm["seed"].as_str(), Some("seeds/mali-russia-equipment.ar.txt"));
-        assert!(fm["summary"].as_str().unwrap().chars().count() <= SUMMARY_MAX);
+        assert!(
+            !fm.contains_key("summary"),
+            "the lead is the body's, not a summary"
+        );
         assert_eq!(d.warnings.len(), 1, "the derived headline is flagged for review");
         assert!(
             d.document.contains("\n\nويمثل هذا التعاون"),

@@ -80,6 +80,42 @@ fn the_seed_article_is_found_in_its_own_language() {
     }
 }
 
+#[test]
+fn a_headline_is_found_but_its_excerpt_does_not_open_with_it() {
+    let site = built();
+    // Words only the headlines have ("Mali receives new shipment of Russian military
+    // equipment", "مالي تتسلم دفعة جديدة من المعدات العسكرية الروسية").
+    let asked = [
+        ("en", "shipment", EN, "Mali receives new shipment"),
+        ("ar", "تتسلم", AR, "مالي تتسلم دفعة جديدة"),
+    ];
+    for (lang, query, _, _) in asked {
+        let body = site.read(&format!("content/briefings/mali-russia-equipment.{lang}.md"));
+        let body = body.rsplit("+++").next().unwrap();
+        assert!(!body.contains(query), "{query:?} is in the body too");
+    }
+    let queries: Vec<Query> = asked
+        .iter()
+        .map(|&(lang, query, _, _)| Query {
+            lang,
+            query,
+            raw: false,
+            all: false,
+        })
+        .collect();
+    let found = common::search(&site.public(), None, &queries);
+    for ((lang, query, url, headline), f) in asked.iter().zip(&found) {
+        assert_eq!(f.urls, [*url], "{lang} {query:?} found {f:?}");
+        // The result shows the headline as its title, so the text under it starts with the
+        // article instead.
+        assert!(f.titles[0].starts_with(headline), "{f:?}");
+        let excerpt = f.excerpts[0].replace("<mark>", "").replace("</mark>", "");
+        assert!(!excerpt.trim_start().starts_with(headline), "{f:?}");
+        assert!(!f.contents[0].trim_start().starts_with(headline), "{f:?}");
+        assert!(!excerpt.trim().is_empty(), "{f:?}");
+    }
+}
+
 /// Arabic query variants against the seed article, each with what it tests. All are found;
 /// a row that could not be made to pass would stay here, marked, with its reason.
 const VARIANTS: &[(&str, &str)] = &[

@@ -234,6 +234,10 @@ pub struct Page {
     /// an edit to the body alone re-renders the article and not every list it is on.
     #[n(20)]
     pub listing: u64,
+    /// Whether the summary is a standfirst: the front matter's own and not a repeat of the
+    /// body's opening. A summary taken from the body, shown above it, is read twice.
+    #[n(21)]
+    pub standfirst: bool,
 }
 
 impl Page {
@@ -249,6 +253,7 @@ impl Page {
         (
             &self.summary_html,
             &self.description,
+            self.standfirst,
             &self.slug,
             &self.authors,
             &self.image,
@@ -523,7 +528,7 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
 
     let rendered = markdown::render(split.body, dir, config.slugify).map_err(too_deep)?;
     let mut refs = Vec::new();
-    let (summary_html, description) = match &fm.summary {
+    let (summary_html, description, standfirst) = match &fm.summary {
         Some(s) => {
             let summary = markdown::render_summary(s, dir).map_err(|_| {
                 at_key("summary")(format!(
@@ -535,9 +540,10 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
             // The summary's links are placed at its key: its text may be quoted or folded.
             let at = key_place("summary");
             refs.extend(summary.refs.into_iter().map(|r| SourceRef::placed(r, at)));
-            (summary.html, summary.text)
+            let standfirst = !repeats_opening(&summary.text, &rendered.summary_text);
+            (summary.html, summary.text, standfirst)
         }
-        None => (rendered.summary_html, rendered.summary_text),
+        None => (rendered.summary_html, rendered.summary_text, false),
     };
     if let Some(image) = &fm.image {
         let (line, column) = key_place("image");
@@ -578,9 +584,25 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
         file,
         fingerprint: fingerprint.finish(),
         listing: 0,
+        standfirst,
     };
     page.listing = page.listing_hash();
     Ok(Loaded::Page(Arc::new(page)))
+}
+
+/// Whether a front matter summary says again what the body opens with: `lead` is the body's
+/// own summary (its first paragraph, or the text before `<!-- more -->`), both plain text with
+/// white space folded. Either begins the other, ending at a word's end. A summary cut short
+/// with `…`, as `import` once wrote the first paragraph, is compared without it.
+fn repeats_opening(summary: &str, lead: &str) -> bool {
+    let summary = summary.trim_end().trim_end_matches(['…', '.']).trim_end();
+    let begins = |long: &str, short: &str| {
+        !short.is_empty()
+            && long
+                .strip_prefix(short)
+                .is_some_and(|rest| !rest.starts_with(char::is_alphanumeric))
+    };
+    begins(lead, summary) || begins(summary, lead)
 }
 
 /// A URL- and anchor-safe form of a name that stays readable in any script: letters and digits
@@ -654,6 +676,25 @@ pub fn differ_only_in_normalization(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_summary_repeats_the_opening_when_one_begins_the_other_at_a_word() {
+        let lead = "Mali receives tanks, says the army. More follows.";
+        for summary in [
+            lead,
+            "Mali receives tanks",
+            "Mali receives tanks…",
+            "Mali receives tanks, says the army...",
+            "Mali receives tanks, says the army. More follows. And a third sentence.",
+        ] {
+            assert!(repeats_opening(summary, lead), "{summary}");
+        }
+        for summary in ["Mali receive", "Tanks reach Bamako.", "", "…"] {
+            assert!(!repeats_opening(summary, lead), "{summary}");
+        }
+        assert!(!repeats_opening("A standfirst.", ""));
+        assert!(repeats_opening("وصلت الدبابات", "وصلت الدبابات، وقال الجيش"));
+    }
 
     #[test]
     fn slugify_keeps_arabic_and_drops_tashkeel() {

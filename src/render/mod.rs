@@ -621,6 +621,9 @@ struct PageCtx<'a> {
     date: &'a str,
     updated: Option<&'a str>,
     summary: Cow<'a, str>,
+    /// The summary when it says something the body does not open with, else empty: what an
+    /// article page shows above its body (see [`crate::content::Page::standfirst`]).
+    standfirst: Cow<'a, str>,
     description: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     content: Option<Cow<'a, str>>,
@@ -851,11 +854,17 @@ impl<'a> Renderer<'a> {
         let section = &self.site.sections[a.section];
         let href = self.article_href(i);
         let image = p.image.as_deref().map(|i| self.in_nfc(i));
+        let summary = self.linked(&p.summary_html, &a.links, false);
         PageCtx {
             title: &p.title,
             date: p.date.as_str(),
             updated: p.updated.as_ref().map(|d| d.as_str()),
-            summary: self.linked(&p.summary_html, &a.links, false),
+            standfirst: if p.standfirst {
+                summary.clone()
+            } else {
+                Cow::Borrowed("")
+            },
+            summary,
             description: &p.description,
             content: content.map(|html| self.linked(html, &a.links, false)),
             path: &href.path,

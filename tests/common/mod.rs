@@ -339,6 +339,8 @@ pub struct Found {
     pub urls: Vec<String>,
     pub titles: Vec<String>,
     pub excerpts: Vec<String>,
+    /// The indexed text of each result's page, which its excerpt is cut from.
+    pub contents: Vec<String>,
 }
 
 /// Runs `queries` in Node with Pagefind's search script and WASM from the bundle a build

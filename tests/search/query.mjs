@@ -11,8 +11,9 @@
 // queries.json: [{"lang": "ar", "query": "مالي", "raw": false, "all": false}, …]. A query goes
 // through the search page's own script (search.js, which peels Arabic prefixes the stemmer
 // keeps), or with "raw" straight to Pagefind's `search`. Prints, in the same order, one
-// {"urls": […], "titles": […], "excerpts": […], "bytes": n} per query: the first ten results,
-// or with "all" every one; `bytes` is what the query downloaded from the server (entry, meta,
+// {"urls": […], "titles": […], "excerpts": […], "contents": […], "bytes": n} per query: the
+// first ten results, or with "all" every one; a content is the page's indexed text, which its
+// excerpt is cut from; `bytes` is what the query downloaded from the server (entry, meta,
 // WASM, index chunks and fragments; the first query of a language includes the loading).
 // Plain Node, no packages.
 
@@ -56,6 +57,7 @@ for (const { lang, query, raw = false, all = false } of queries) {
     urls: data.map((d) => d.url),
     titles: data.map((d) => d.meta.title),
     excerpts: data.map((d) => d.excerpt),
+    contents: data.map((d) => d.content),
     bytes: server.served() - before,
   });
 }
