@@ -32,7 +32,9 @@ fn loading(c: &mut Criterion) {
     });
     g.throughput(Throughput::Bytes(split.body.len() as u64));
     g.bench_function("markdown + bidi to HTML (Arabic)", |b| {
-        b.iter(|| markdown::render(split.body, Direction::Rtl, config.slugify).unwrap())
+        b.iter(|| {
+            markdown::render(split.body, markdown::Style::plain(Direction::Rtl), config.slugify).unwrap()
+        })
     });
     g.bench_function("word count (Arabic)", |b| {
         let text = markdown::visible_text(split.body);

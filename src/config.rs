@@ -65,6 +65,58 @@ pub struct Language {
     pub description: String,
     /// How dates are written: month names, digits, the Hijri date beside the Gregorian.
     pub dates: DateStyle,
+    /// How the Markdown's straight quotes are written out.
+    pub quotes: Quotes,
+}
+
+/// How a language writes the quotes its authors type straight (`quotes` in its table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quotes {
+    /// As typed: `"` and `'` stay, and so do `--` and `...`.
+    AsWritten,
+    /// Typographic, by pulldown-cmark's smart punctuation (which pairs quotes as CommonMark
+    /// pairs emphasis): a quotation in `"` gets `open` and `close`, `'` gets ‘ ’ (an
+    /// apostrophe ’), and `--`, `---`, `...` become –, —, …, the same typing habit.
+    Typographic {
+        /// What opens a quotation.
+        open: char,
+        /// What closes it.
+        close: char,
+    },
+}
+
+impl Quotes {
+    /// “…”, as English sets them.
+    pub const CURLY: Self = Self::Typographic {
+        open: '\u{201C}',
+        close: '\u{201D}',
+    };
+
+    /// The default of a language: curly in English, as written elsewhere (Arabic writers and
+    /// their editors choose between «…», ”…“ and straight quotes, so nashra does not guess).
+    pub fn of_code(code: &str) -> Self {
+        match code.split('-').next() {
+            Some(primary) if primary.eq_ignore_ascii_case("en") => Self::CURLY,
+            _ => Self::AsWritten,
+        }
+    }
+
+    /// `"curly"`, `"as-written"`, or the two marks that open and close a quotation (`"«»"`).
+    fn parse(value: &str) -> Option<Self> {
+        match value {
+            "curly" => return Some(Self::CURLY),
+            "as-written" => return Some(Self::AsWritten),
+            _ => {}
+        }
+        let mark = |c: &char| !(c.is_alphanumeric() || c.is_whitespace() || c.is_control());
+        let mut chars = value.chars();
+        match (chars.next(), chars.next(), chars.next()) {
+            (Some(open), Some(close), None) if mark(&open) && mark(&close) => {
+                Some(Self::Typographic { open, close })
+            }
+            _ => None,
+        }
+    }
 }
 
 /// The validated site configuration.
@@ -105,6 +157,9 @@ pub struct Config {
     pub sitemap: bool,
     /// How slugs and heading anchors are made from text.
     pub slugify: Slugify,
+    /// Whether the authors' raw HTML in Markdown goes into pages as they wrote it (the
+    /// trusted-author model: an embed's `<script>` runs), else it is escaped and shown as text.
+    pub raw_html: bool,
 }
 
 /// How text becomes a URL segment or an anchor.
@@ -168,6 +223,8 @@ struct RawConfig {
     sitemap: bool,
     #[serde(default)]
     slugify: Slugify,
+    #[serde(default = "yes")]
+    raw_html: bool,
 }
 
 #[derive(Deserialize)]
@@ -183,6 +240,8 @@ struct RawLanguage {
     digits: Option<Digits>,
     #[serde(default)]
     hijri: bool,
+    /// `"curly"`, `"as-written"` or a pair such as `"«»"` (default: [`Quotes::of_code`]).
+    quotes: Option<String>,
 }
 
 fn default_language() -> String {
@@ -258,6 +317,18 @@ impl Config {
                     .help("set date_locale to a locale CLDR knows, e.g. \"ar\", \"ar-SY\" or \"en-GB\"")
                     .into());
             }
+            let quotes = match &lang.quotes {
+                None => Quotes::of_code(&code),
+                Some(value) => Quotes::parse(value).ok_or_else(|| {
+                    key_at(&format!("languages.{code}.quotes"))(format!(
+                        "`quotes` = {value:?} is not a way of writing quotes"
+                    ))
+                    .help(
+                        "write \"curly\" (“…”), \"as-written\" (\"…\" as typed), or the two marks that \
+                         open and close a quotation, e.g. \"«»\" or \"”“\"",
+                    )
+                })?,
+            };
             languages.push(Language {
                 code,
                 name: lang.name,
@@ -265,6 +336,7 @@ impl Config {
                 title: lang.title,
                 description: lang.description,
                 dates,
+                quotes,
             });
         }
         let Some(pos) = languages.iter().position(|l| l.code == raw.default_language) else {
@@ -375,6 +447,7 @@ impl Config {
             editions: raw.editions,
             sitemap: raw.sitemap,
             slugify: raw.slugify,
+            raw_html: raw.raw_html,
         })
     }
 
@@ -589,5 +662,37 @@ mod tests {
         let err = Config::parse(&text, Path::new("nashra.toml")).unwrap_err();
         assert!(err.diagnostics[0].message.contains("`fr` is not declared"));
         assert_eq!(err.diagnostics[0].line, Some(1));
+    }
+
+    #[test]
+    fn quotes_per_language_and_raw_html() {
+        let c = Config::parse(MINIMAL, Path::new("nashra.toml")).unwrap();
+        assert_eq!(c.languages[0].quotes, Quotes::AsWritten);
+        assert_eq!(c.languages[1].quotes, Quotes::CURLY);
+        assert!(c.raw_html);
+        let text = format!("raw_html = false\n{MINIMAL}")
+            .replace("[languages.ar]\n", "[languages.ar]\nquotes = \"«»\"\n")
+            .replace("[languages.en]\n", "[languages.en]\nquotes = \"as-written\"\n");
+        let c = Config::parse(&text, Path::new("nashra.toml")).unwrap();
+        assert_eq!(
+            c.languages[0].quotes,
+            Quotes::Typographic {
+                open: '«',
+                close: '»'
+            }
+        );
+        assert_eq!(c.languages[1].quotes, Quotes::AsWritten);
+        assert!(!c.raw_html);
+        for bad in ["smart", "«", "«»«", "a'", "« "] {
+            let text = MINIMAL.replace("[languages.en]\n", &format!("[languages.en]\nquotes = {bad:?}\n"));
+            let err = Config::parse(&text, Path::new("nashra.toml")).unwrap_err();
+            let d = &err.diagnostics[0];
+            assert!(
+                d.message.contains("is not a way of writing quotes"),
+                "{bad}: {}",
+                d.message
+            );
+            assert_eq!(d.line, Some(6), "{bad}");
+        }
     }
 }

@@ -569,7 +569,7 @@ mod tests {
     fn body_html(d: &Derived) -> String {
         crate::content::markdown::render(
             d.document.split("+++").nth(2).unwrap(),
-            crate::config::Direction::Ltr,
+            crate::content::markdown::Style::plain(crate::config::Direction::Ltr),
             crate::config::Slugify::Unicode,
         )
         .unwrap()

@@ -1,15 +1,22 @@
-//! Markdown with bidi isolation, in both directions, and the summary and plain-text paths.
+//! Markdown with bidi isolation, in both directions, with quotes as typed and typographic,
+//! raw HTML kept and escaped, and the summary and plain-text paths.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use nashra::config::{Direction, Slugify};
-use nashra::content::markdown;
+use nashra::config::{Direction, Quotes, Slugify};
+use nashra::content::markdown::{self, Style};
 
 fuzz_target!(|text: &str| {
     for dir in [Direction::Rtl, Direction::Ltr] {
-        let _ = markdown::render(text, dir, Slugify::Unicode);
-        let _ = markdown::render_summary(text, dir);
+        let _ = markdown::render(text, Style::plain(dir), Slugify::Unicode);
+        let _ = markdown::render_summary(text, Style::plain(dir));
     }
-    let _ = markdown::render(text, Direction::Rtl, Slugify::Ascii);
+    let typographic = Style {
+        dir: Direction::Rtl,
+        quotes: Quotes::Typographic { open: '«', close: '»' },
+        raw_html: false,
+    };
+    let _ = markdown::render(text, typographic, Slugify::Ascii);
+    let _ = markdown::render_summary(text, typographic);
     let _ = markdown::visible_text(text);
 });

@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::{is_nfc_quick, is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
-use crate::config::{key_diagnostic, Config, Direction, Slugify};
+use crate::config::{key_diagnostic, Config, Direction, Quotes, Slugify};
 use crate::error::{did_you_mean, Diagnostic, Result};
 use front_matter::Format;
 use markdown::Heading;
@@ -379,6 +379,17 @@ struct SectionFront {
     extra: serde_json::Map<String, serde_json::Value>,
 }
 
+/// How Markdown in language `lang` is written out: the language's direction and quotes, and
+/// the site's rule for raw HTML.
+fn markdown_style(config: &Config, lang: &str) -> markdown::Style {
+    let language = config.language(lang);
+    markdown::Style {
+        dir: language.map_or(Direction::Ltr, |l| l.dir),
+        quotes: language.map_or(Quotes::AsWritten, |l| l.quotes),
+        raw_html: config.raw_html,
+    }
+}
+
 /// Loads one file of `content/`. `relative` is its path inside `content/`, `shown` how
 /// diagnostics name it.
 pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Result<Loaded> {
@@ -387,7 +398,7 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
     let split = front_matter::split(shown, text)?;
     let (format, front) = split.front.unwrap_or((Format::Toml, ""));
     // FileName::parse accepts only configured languages.
-    let dir = config.language(&file.lang).map_or(Direction::Ltr, |l| l.dir);
+    let style = markdown_style(config, &file.lang);
     // Offsets in the body are offsets in the file after the front matter.
     let body_at = split.body.as_ptr() as usize - text.as_ptr() as usize;
     let too_deep = |e: markdown::TooDeep| {
@@ -417,7 +428,7 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
 
     if file.name == "_index" {
         let fm: SectionFront = front_matter::parse(shown, format, front, split.front_line)?;
-        let rendered = markdown::render(split.body, dir, config.slugify).map_err(too_deep)?;
+        let rendered = markdown::render(split.body, style, config.slugify).map_err(too_deep)?;
         return Ok(Loaded::Section(Box::new(SectionFile {
             source: shown.to_path_buf(),
             title: fm.title.unwrap_or_default(),
@@ -526,11 +537,11 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
         terms.insert(key, list);
     }
 
-    let rendered = markdown::render(split.body, dir, config.slugify).map_err(too_deep)?;
+    let rendered = markdown::render(split.body, style, config.slugify).map_err(too_deep)?;
     let mut refs = Vec::new();
     let (summary_html, description, standfirst) = match &fm.summary {
         Some(s) => {
-            let summary = markdown::render_summary(s, dir).map_err(|_| {
+            let summary = markdown::render_summary(s, style).map_err(|_| {
                 at_key("summary")(format!(
                     "the summary nests more than {} levels deep",
                     markdown::MAX_NESTING
