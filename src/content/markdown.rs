@@ -981,7 +981,7 @@ mod tests {
         );
         holds(
             &r.html,
-            &["<span title=\"BMP-3 'q' https://y.org\"><bdi>BMP-3</bdi></span>"],
+            &["<span title=\"BMP-3 'q' https://y.org\"><bdi class=\"nobreak\">BMP-3</bdi></span>"],
         );
         // Text inside a raw link is its text: isolated, not linked again.
         holds(
