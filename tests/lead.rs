@@ -132,7 +132,8 @@ fn an_article_begun_with_new_reads_its_opening_once_and_lists_show_it() {
 #[test]
 fn a_written_summary_is_the_standfirst_unless_it_repeats_the_opening() {
     let site = Site::sample();
-    let lead = "Chad's government reopened the border crossing at Adré on Monday after a week of closure, officials said.";
+    // No quote or apostrophe: English text gets typographic ones, the test's strings not.
+    let lead = "The government of Chad reopened the border crossing at Adré on Monday after a week of closure, officials said.";
     let article = |summary: &str| {
         format!(
             "+++\ntitle = \"Border news\"\ndate = 2024-11-21\n{summary}+++\n\n{lead}\n\nTrucks were waiting on both sides.\n"
@@ -142,11 +143,11 @@ fn a_written_summary_is_the_standfirst_unless_it_repeats_the_opening() {
         ("same", format!("summary = {lead:?}\n")),
         (
             "start",
-            "summary = \"Chad's government reopened the border crossing\"\n".into(),
+            "summary = \"The government of Chad reopened the border crossing\"\n".into(),
         ),
         (
             "cut",
-            "summary = \"Chad's government reopened the border crossing at Adré on…\"\n".into(),
+            "summary = \"The government of Chad reopened the border crossing at Adré on…\"\n".into(),
         ),
         ("more", String::new()),
     ];
