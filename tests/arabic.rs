@@ -86,7 +86,7 @@ fn anchors_stay_readable_arabic_and_unique() {
         ]
     );
     let source = site.read(&format!("public/{AR}"));
-    assert!(source.contains("id=معدات-روسية-حديثة"), "{source}");
+    assert!(source.contains("id=\"معدات-روسية-حديثة\""), "{source}");
     assert!(
         !source.contains("%D9"),
         "percent-encoded Arabic in the page source"

@@ -54,7 +54,7 @@ fn pages_types_404_and_no_way_out() {
         "{}",
         home.headers
     );
-    assert!(home.body.contains("lang=ar"));
+    assert!(home.body.contains("lang=\"ar\""));
     assert!(
         home.body.contains("/__nashra/events"),
         "the live-reload script is served"
@@ -85,13 +85,13 @@ fn pages_types_404_and_no_way_out() {
     let missing = get(&addr, "/en/no-such-story/");
     assert_eq!(missing.status, 404);
     assert!(
-        missing.body.contains("lang=en"),
+        missing.body.contains("lang=\"en\""),
         "the English 404 page: {}",
         missing.body
     );
     let missing = get(&addr, "/no-such-story/");
     assert_eq!(missing.status, 404);
-    assert!(missing.body.contains("lang=ar"));
+    assert!(missing.body.contains("lang=\"ar\""));
 
     let secret = site.read("nashra.toml");
     let marker = secret.lines().find(|l| l.contains("base_url")).unwrap();
@@ -336,5 +336,5 @@ fn the_listener_outlives_running_out_of_files() {
 
     let home = get(&addr, "/");
     assert_eq!(home.status, 200, "{}", home.headers);
-    assert!(home.body.contains("lang=ar"));
+    assert!(home.body.contains("lang=\"ar\""));
 }

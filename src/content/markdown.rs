@@ -103,9 +103,8 @@ fn options(quotes: Quotes) -> Options {
     }
 }
 
-/// How deep Markdown may nest (lists, quotes, emphasis, links…). No article comes near it;
-/// far deeper, the page could not be minified (minify-html recurses per element) and browsers
-/// would flatten it anyway.
+/// How deep Markdown may nest (lists, quotes, emphasis, links…). No article comes near it,
+/// and far deeper browsers would flatten the tree anyway.
 pub const MAX_NESTING: usize = 100;
 
 /// Markdown that nests deeper than [`MAX_NESTING`]: `offset` is where, in bytes.
