@@ -191,28 +191,25 @@ const NOBREAK: &str = "nobreak";
 /// isolate itself when it is one such token).
 fn push_run(out: &mut String, run: &str) {
     if unbreakable(run) {
-        out.push_str("<bdi class=\"");
-        out.push_str(NOBREAK);
-        out.push_str("\">");
-        escape(out, run);
-        out.push_str("</bdi>");
-        return;
+        return push_nobreak(out, "bdi", run);
     }
     out.push_str("<bdi>");
     for piece in run.split_inclusive(char::is_whitespace) {
         let token = piece.trim_end_matches(char::is_whitespace);
-        if unbreakable(token) {
-            out.push_str("<span class=\"");
-            out.push_str(NOBREAK);
-            out.push_str("\">");
-            escape(out, token);
-            out.push_str("</span>");
-        } else {
-            escape(out, token);
+        match unbreakable(token) {
+            true => push_nobreak(out, "span", token),
+            false => escape(out, token),
         }
         escape(out, &piece[token.len()..]);
     }
     out.push_str("</bdi>");
+}
+
+/// Appends `text` in a `tag` element marked [`NOBREAK`].
+fn push_nobreak(out: &mut String, tag: &str, text: &str) {
+    out.push_str(&format!("<{tag} class=\"{NOBREAK}\">"));
+    escape(out, text);
+    out.push_str(&format!("</{tag}>"));
 }
 
 /// Whether `token` is a short hyphenated name ("F-16", "Su-24M", "MQ-9B"), which browsers
