@@ -18,6 +18,7 @@
 //! theme's style sheet keeps on one line: browsers break after its hyphen, splitting a model
 //! name across lines. Longer tokens and phrases still wrap.
 
+use std::fmt::Write;
 use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
@@ -207,9 +208,10 @@ fn push_run(out: &mut String, run: &str) {
 
 /// Appends `text` in a `tag` element marked [`NOBREAK`].
 fn push_nobreak(out: &mut String, tag: &str, text: &str) {
-    out.push_str(&format!("<{tag} class=\"{NOBREAK}\">"));
+    // Writing into a String cannot fail.
+    let _ = write!(out, "<{tag} class=\"{NOBREAK}\">");
     escape(out, text);
-    out.push_str(&format!("</{tag}>"));
+    let _ = write!(out, "</{tag}>");
 }
 
 /// Whether `token` is a short hyphenated name ("F-16", "Su-24M", "MQ-9B"), which browsers

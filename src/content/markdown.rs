@@ -417,11 +417,14 @@ impl<'a> Events<'a> {
             && self.code == 0
             && pieces.iter().any(|p| may_link(p.as_typed()));
         // The text as typed, which is what an address is.
-        let whole: String = match linkable {
-            true => pieces.iter().map(Piece::as_typed).collect(),
-            false => String::new(),
+        let (whole, found) = match linkable {
+            true => {
+                let whole: String = pieces.iter().map(Piece::as_typed).collect();
+                let found = autolinks(&whole);
+                (whole, found)
+            }
+            false => (String::new(), Vec::new()),
         };
-        let found = autolinks(&whole);
         if found.is_empty() {
             self.out.extend(pieces.drain(..).map(|p| Event::Text(shown(p))));
             return;
@@ -536,9 +539,6 @@ struct Found {
 /// quotation after one (Arabic's too) is the sentence's, and so is an unmatched `)`. Only
 /// these schemes are linked, so no link made here can run script.
 fn autolinks(text: &str) -> Vec<Found> {
-    if !may_link(text) {
-        return Vec::new();
-    }
     let mut finder = linkify::LinkFinder::new();
     finder.url_must_have_scheme(false);
     finder

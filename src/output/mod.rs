@@ -65,8 +65,8 @@ pub struct Written {
 /// tags, 4% of a page gzipped instead of 2%, but at a sixth of the speed: a fifth of a
 /// 10,000-story build's CPU. Inline scripts, styles and code are kept as written: a minifier
 /// without a parser can change what scripts and styles mean, and a theme may set code in
-/// preformatted white space. A document the minifier cannot finish (a tag or
-/// comment left open at the end) is written as it is.
+/// preformatted white space. A document the minifier cannot finish (a tag or comment left
+/// open at the end) is written as it is.
 pub fn minify(html: &[u8]) -> Vec<u8> {
     let mut minifier = html_minifier::HTMLMinifier::new();
     minifier.set_minify_js(false);
