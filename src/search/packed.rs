@@ -27,14 +27,18 @@ pub struct Words(Vec<u8>);
 impl Words {
     pub fn pack(entries: &[Entry]) -> Self {
         let mut out = Vec::with_capacity(entries.len() * 24);
+        // Scratch for a word's spellings and a place list's parts, which are written after
+        // their lengths: kept across words, as allocating them for each was a tenth of
+        // reading a page.
+        let (mut variants, mut scratch) = (Vec::new(), Scratch::default());
         put(&mut out, entries.len());
         for entry in entries {
             put_str(&mut out, &entry.word);
-            put_locs(&mut out, &entry.own);
-            let mut variants = Vec::new();
+            put_locs(&mut out, &entry.own, &mut scratch);
+            variants.clear();
             for (form, locs) in &entry.variants {
                 put_str(&mut variants, form);
-                put_locs(&mut variants, locs);
+                put_locs(&mut variants, locs, &mut scratch);
             }
             put(&mut out, entry.variants.len());
             put(&mut out, variants.len());
@@ -156,17 +160,25 @@ fn put_str(out: &mut Vec<u8>, s: &str) {
     out.extend_from_slice(s.as_bytes());
 }
 
-fn put_locs(out: &mut Vec<u8>, locs: &Locs) {
-    let mut cbor = Encoder::new(Vec::with_capacity(locs.text.len() * 2));
+/// Buffers [`put_locs`] writes a place list's parts into before it knows their lengths.
+#[derive(Default)]
+struct Scratch {
+    cbor: Vec<u8>,
+    pairs: Vec<u8>,
+}
+
+fn put_locs(out: &mut Vec<u8>, locs: &Locs, scratch: &mut Scratch) {
+    let Scratch { cbor, pairs } = scratch;
+    cbor.clear();
+    pairs.clear();
+    let mut encoder = Encoder::new(&mut *cbor);
     for &n in &locs.text {
         // Writing to a vector cannot fail.
-        let _ = cbor.i32(n);
+        let _ = encoder.i32(n);
     }
-    let cbor = cbor.into_writer();
-    let mut pairs = Vec::new();
     for &(field, at) in &locs.meta {
-        put(&mut pairs, field);
-        put(&mut pairs, at);
+        put(pairs, field);
+        put(pairs, at);
     }
     put(out, locs.text.len());
     put(out, cbor.len());
@@ -175,8 +187,8 @@ fn put_locs(out: &mut Vec<u8>, locs: &Locs) {
         put(out, meta_len(locs.meta.iter().map(|&(field, _)| field)));
         put(out, pairs.len());
     }
-    out.extend_from_slice(&cbor);
-    out.extend_from_slice(&pairs);
+    out.extend_from_slice(cbor);
+    out.extend_from_slice(pairs);
 }
 
 /// The number of integers metadata places in `fields` (in order) take in the index: one per

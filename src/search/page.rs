@@ -66,11 +66,11 @@ pub struct RecordWords {
 /// spelling with them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
-    pub word: Box<str>,
+    pub word: Rc<str>,
     pub own: Locs,
     /// Body spellings sorted, then those only in metadata sorted: the order Pagefind lists a
     /// word's variants in (by first appearance, page by page).
-    pub variants: Vec<(Box<str>, Locs)>,
+    pub variants: Vec<(Rc<str>, Locs)>,
 }
 
 /// Where a page has a word: in its text, `(weight, position)` pairs packed as the index
@@ -156,8 +156,8 @@ impl Splitters {
 }
 
 /// Where each word is: `(weight or field, position, spelling with diacritics)`.
-type Places<T> = HashMap<Box<str>, Vec<Place<T>>, foldhash::fast::RandomState>;
-type Place<T> = (T, u32, Option<Box<str>>);
+type Places<T> = HashMap<Rc<str>, Vec<Place<T>>, foldhash::fast::RandomState>;
+type Place<T> = (T, u32, Option<Rc<str>>);
 type TextWords = Places<u8>;
 type MetaWords = Places<u16>;
 
@@ -270,66 +270,79 @@ fn entries(text: TextWords, meta: MetaWords) -> Vec<Entry> {
 }
 
 /// A page's words with their places, sorted by word.
-fn sorted<T>(words: Places<T>) -> Vec<(Box<str>, Vec<Place<T>>)> {
+fn sorted<T>(words: Places<T>) -> Vec<(Rc<str>, Vec<Place<T>>)> {
     let mut words: Vec<_> = words.into_iter().collect();
     words.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     words
 }
 
-/// One word's entry from its places in the text and in the metadata.
-fn entry(word: Box<str>, text: Vec<Place<u8>>, meta: Vec<Place<u16>>) -> Entry {
-    let mut own = Vec::new();
-    let mut spelled: BTreeMap<Box<str>, Vec<(u8, u32)>> = BTreeMap::new();
+/// One word's entry from its places in the text and in the metadata. A word has few
+/// spellings, so they are kept in a vector, looked up in place and sorted once.
+fn entry(word: Rc<str>, text: Vec<Place<u8>>, meta: Vec<Place<u16>>) -> Entry {
+    let mut own = Vec::with_capacity(text.len());
+    let mut spelled: Spellings<Vec<(u8, u32)>> = Vec::new();
     for (weight, at, original) in text {
         match original {
             None => own.push((weight, at)),
-            Some(o) => spelled.entry(o).or_default().push((weight, at)),
+            Some(form) => spelling(&mut spelled, form).push((weight, at)),
         }
     }
-    let mut own = Locs {
-        text: pack(own),
-        meta: Vec::new(),
-    };
-    let mut spelled: BTreeMap<Box<str>, Locs> = spelled
+    spelled.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut variants: Spellings<Locs> = spelled
         .into_iter()
         .map(|(form, places)| {
-            let text = pack(places);
             (
                 form,
                 Locs {
-                    text,
+                    text: pack(places),
                     meta: Vec::new(),
                 },
             )
         })
         .collect();
-    let mut meta_only: BTreeMap<Box<str>, Locs> = BTreeMap::new();
+    let body = variants.len();
+    let mut own = Locs {
+        text: pack(own),
+        meta: Vec::new(),
+    };
     for (field, at, original) in meta {
         match original {
             None => own.meta.push((field, at)),
-            Some(o) => match spelled.get_mut(&o) {
-                Some(body) => body.meta.push((field, at)),
-                None => meta_only.entry(o).or_default().meta.push((field, at)),
-            },
+            Some(form) => spelling(&mut variants, form).meta.push((field, at)),
         }
     }
+    variants[body..].sort_unstable_by(|a, b| a.0.cmp(&b.0));
     own.meta.sort_unstable();
-    let variants = spelled.into_iter().chain(meta_only).map(|(form, mut locs)| {
+    for (_, locs) in &mut variants {
         locs.meta.sort_unstable();
-        (form, locs)
-    });
-    Entry {
-        word,
-        own,
-        variants: variants.collect(),
     }
+    Entry { word, own, variants }
+}
+
+/// A word's spellings with diacritics, each with what is known of it.
+type Spellings<T> = Vec<(Rc<str>, T)>;
+
+/// What is known of spelling `form`, added when it is new.
+fn spelling<T: Default>(spelled: &mut Spellings<T>, form: Rc<str>) -> &mut T {
+    let at = match spelled.iter().position(|(f, _)| *f == form) {
+        Some(at) => at,
+        None => {
+            spelled.push((form, T::default()));
+            spelled.len() - 1
+        }
+    };
+    &mut spelled[at].1
 }
 
 /// `(weight, position)` pairs as the index stores them: weight-1.05 places (25, the weight
 /// the reader starts at) first, then by weight and position; a negative number switches the
 /// weight for the absolute position after it, other numbers are gaps from the last place.
 fn pack(mut places: Vec<(u8, u32)>) -> Vec<i32> {
-    places.sort_by_key(|&(w, at)| (if w == 25 { 0 } else { w }, at));
+    let key = |&(w, at): &(u8, u32)| (if w == 25 { 0 } else { w }, at);
+    // A page's places come in reading order, so most lists are in order already.
+    if !places.is_sorted_by_key(key) {
+        places.sort_by_key(key);
+    }
     let mut packed = Vec::with_capacity(places.len() + 2);
     let (mut weight, mut last) = (25, 0);
     for (w, at) in places {
@@ -773,27 +786,40 @@ struct Attrs {
 }
 
 impl Attrs {
-    fn read(el: &Element) -> Self {
+    /// The attributes of `el`, a start tag in `html`, their names read in place there.
+    fn read(el: &Element, html: &[u8]) -> Self {
         let mut attrs = Attrs::default();
         for attr in el.attributes() {
-            let name = attr.name();
-            let slot = match name.as_str() {
-                "lang" => &mut attrs.lang,
-                "id" => &mut attrs.id,
-                "src" => &mut attrs.src,
-                "alt" => &mut attrs.alt,
-                "data-pagefind-body" => {
+            // Longer than the longest name looked for: none of them.
+            let mut lower = [0; 26];
+            let name = match attr.name_source_location().and_then(|at| html.get(at.bytes())) {
+                Some(name) if name.len() <= lower.len() => {
+                    let lower = &mut lower[..name.len()];
+                    lower.copy_from_slice(name);
+                    lower.make_ascii_lowercase();
+                    &*lower
+                }
+                Some(_) => continue,
+                // A name lol_html made, not read from the page: none here, kept for safety.
+                None => &attr.name().into_bytes(),
+            };
+            let slot = match name {
+                b"lang" => &mut attrs.lang,
+                b"id" => &mut attrs.id,
+                b"src" => &mut attrs.src,
+                b"alt" => &mut attrs.alt,
+                b"data-pagefind-body" => {
                     attrs.body = true;
                     continue;
                 }
-                "data-pagefind-ignore" => &mut attrs.ignore,
-                "data-pagefind-filter" => &mut attrs.filter,
-                "data-pagefind-meta" => &mut attrs.meta,
-                "data-pagefind-default-meta" => &mut attrs.default_meta,
-                "data-pagefind-sort" => &mut attrs.sort,
-                "data-pagefind-weight" => &mut attrs.weight,
-                "data-pagefind-title" => &mut attrs.title,
-                "data-pagefind-index-attrs" => &mut attrs.index_attrs,
+                b"data-pagefind-ignore" => &mut attrs.ignore,
+                b"data-pagefind-filter" => &mut attrs.filter,
+                b"data-pagefind-meta" => &mut attrs.meta,
+                b"data-pagefind-default-meta" => &mut attrs.default_meta,
+                b"data-pagefind-sort" => &mut attrs.sort,
+                b"data-pagefind-weight" => &mut attrs.weight,
+                b"data-pagefind-title" => &mut attrs.title,
+                b"data-pagefind-index-attrs" => &mut attrs.index_attrs,
                 _ => continue,
             };
             // The first of a repeated attribute counts, as in a browser.
@@ -813,7 +839,7 @@ fn parse(html: &[u8]) -> std::result::Result<Parsed, lol_html::errors::Rewriting
         // Every element is inside `<html>` in a parsed page; "*" is the cheaper selector.
         .append_element_content_handler(element!("*", move |el| {
             let tag = el.tag_name();
-            let mut attrs = Attrs::read(el);
+            let mut attrs = Attrs::read(el, html);
             if tag == "html" {
                 r2.borrow_mut().parsed.lang = attrs.lang.take().unwrap_or_default().to_lowercase();
             }
