@@ -114,7 +114,8 @@ fn recorded_seeds(root: &Path) -> Result<HashSet<String>> {
         };
         let Some((format, fm)) = split.front else { continue };
         let parsed: Result<serde_json::Map<String, serde_json::Value>> =
-            front_matter::parse(&path, format, fm, split.front_line);
+            front_matter::parse(&path, format, fm, split.front_line)
+                .and_then(front_matter::Front::into_result);
         if let Some(seed) = parsed
             .ok()
             .and_then(|m| m.get("seed")?.as_str().map(str::to_string))

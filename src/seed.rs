@@ -71,7 +71,7 @@ pub fn derive(config: &Config, seed: &SeedFile) -> Result<Derived> {
 
     let split = front_matter::split(shown, &text)?;
     let mut front: serde_json::Map<String, Value> = match split.front {
-        Some((format, fm)) => front_matter::parse(shown, format, fm, split.front_line)?,
+        Some((format, fm)) => front_matter::parse(shown, format, fm, split.front_line)?.into_result()?,
         None => serde_json::Map::new(),
     };
     let had_front_matter = split.front.is_some();

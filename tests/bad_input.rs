@@ -88,7 +88,7 @@ fn wrong_type() {
                 "+++\ntitle = 5\ndate = 2024-01-01\n+++\n",
             )
         },
-        &["content/briefings/x.md:2:1: error: front matter key `title`"],
+        &["content/briefings/x.md:2:9: error: front matter key `title`"],
     );
 }
 
@@ -109,7 +109,10 @@ fn a_date_that_is_not_a_date() {
                 "+++\ntitle = \"x\"\ndate = \"2024-13-45\"\n+++\n",
             )
         },
-        &["content/briefings/x.md:3:1: error: `date` = \"2024-13-45\" is not a date"],
+        &[
+            "content/briefings/x.md:3:8: error: `date` = \"2024-13-45\" is not a date",
+            "help: month 13 is out of range (01 to 12): dates are YYYY-MM-DD",
+        ],
     );
 }
 
@@ -216,7 +219,7 @@ fn slug_that_escapes_the_output() {
                 "+++\ntitle = \"x\"\ndate = 2024-01-01\nslug = \"../../x\"\n+++\n",
             )
         },
-        &["content/briefings/x.md:4:1: error: `slug` = \"../../x\" would write outside"],
+        &["content/briefings/x.md:4:8: error: `slug` = \"../../x\" would write outside"],
     );
 }
 

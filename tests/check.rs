@@ -54,7 +54,7 @@ fn every_error_is_reported_together_and_public_is_untouched() {
     let failed = site.run("check", &[]).failure().code(1);
     let (stdout, stderr) = output(&failed);
     assert!(
-        stderr.contains("content/briefings/x.md:3:1: error: `date` = \"soon\" is not a date"),
+        stderr.contains("content/briefings/x.md:3:8: error: `date` = \"soon\" is not a date"),
         "{stderr}"
     );
     assert!(
@@ -63,7 +63,7 @@ fn every_error_is_reported_together_and_public_is_untouched() {
     );
     // Each with its line and a caret under the column, as a compiler shows it.
     assert!(
-        stderr.contains("is not a date\n 3 | date = \"soon\"\n   | ^\n  help: "),
+        stderr.contains("is not a date\n 3 | date = \"soon\"\n   |        ^\n  help: "),
         "{stderr}"
     );
     assert!(stdout.contains("Check failed: 2 errors, 0 warnings"), "{stdout}");

@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::{is_nfc_quick, is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
-use crate::config::{key_diagnostic, Config, Direction, Quotes, Slugify};
+use crate::config::{Config, Direction, Quotes, Slugify};
 use crate::error::{did_you_mean, Diagnostic, Result};
 use front_matter::Format;
 use markdown::Heading;
@@ -427,7 +427,7 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
     };
 
     if file.name == "_index" {
-        let fm: SectionFront = front_matter::parse(shown, format, front, split.front_line)?;
+        let fm: SectionFront = front_matter::parse(shown, format, front, split.front_line)?.into_result()?;
         let rendered = markdown::render(split.body, style, config.slugify).map_err(too_deep)?;
         return Ok(Loaded::Section(Box::new(SectionFile {
             source: shown.to_path_buf(),
@@ -442,24 +442,26 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
         })));
     }
 
-    let fm: PageFront = front_matter::parse(shown, format, front, split.front_line)?;
-    let at_key = |key: &str| key_diagnostic(shown, front, key, split.front_line);
-    let key_place = |key: &str| {
-        let at = at_key(key)(String::new());
-        (at.line.unwrap_or(1), at.column.unwrap_or(1))
+    // Every check of the front matter runs, and its problems are reported together.
+    let front_matter::Front {
+        fields: fm,
+        keys,
+        mut problems,
+    } = front_matter::parse::<PageFront>(shown, format, front, split.front_line)?;
+    // A key written but already reported wrong is not reported missing as well.
+    let mut required = |key: &str, value: Option<String>| {
+        if value.is_none() && !keys.is_bad(key) {
+            problems.push(missing(key));
+        }
+        value
     };
-    let title = fm
-        .title
-        .filter(|t| !t.trim().is_empty())
-        .ok_or_else(|| missing("title"))?;
-    let parse_date = |key: &str, value: &str| {
-        Date::parse(value).ok_or_else(|| {
-            at_key(key)(format!("`{key}` = {value:?} is not a date"))
-                .help("write a date as 2024-11-20 or a date and time as 2024-11-20T08:30:00+03:00")
-        })
-    };
-    let date = parse_date("date", &fm.date.ok_or_else(|| missing("date"))?)?;
-    let updated = fm.updated.map(|u| parse_date("updated", &u)).transpose()?;
+    let title = required("title", fm.title.filter(|t| !t.trim().is_empty()));
+    let date = required("date", fm.date);
+    let parse_date = |key: &str, value: &str| Date::parse(value).ok_or_else(|| keys.not_a_date(key, value));
+    let date = date.and_then(|d| parse_date("date", &d).map_err(|e| problems.push(e)).ok());
+    let updated = fm
+        .updated
+        .and_then(|u| parse_date("updated", &u).map_err(|e| problems.push(e)).ok());
 
     let slug = match &fm.slug {
         Some(s) => {
@@ -469,22 +471,20 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
                 || s.contains("..")
                 || slug.is_empty()
             {
-                return Err(at_key("slug")(format!(
-                    "`slug` = {s:?} would write outside the article's section"
-                ))
-                .help(
-                    "a slug is one URL segment: letters, digits and hyphens, e.g. slug = \"mali-equipment\"",
-                )
-                .into());
+                problems.push(
+                    keys.at_value("slug", format!("`slug` = {s:?} would write outside the article's section"))
+                        .help("a slug is one URL segment: letters, digits and hyphens, e.g. slug = \"mali-equipment\""),
+                );
             }
             slug
         }
         None => {
             let slug = slug(&file.name, config.slugify);
             if slug.is_empty() {
-                return Err(Diagnostic::new(shown, "the file name gives no usable URL")
-                    .help("rename the file with letters or digits, or set `slug` in the front matter")
-                    .into());
+                problems.push(
+                    Diagnostic::new(shown, "the file name gives no usable URL")
+                        .help("rename the file with letters or digits, or set `slug` in the front matter"),
+                );
             }
             slug
         }
@@ -512,44 +512,59 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
                     .into_iter()
                     .chain(config.taxonomies.iter().map(String::as_str)),
             );
-            return Err(at_key(&key)(format!("unknown front matter key `{key}`"))
+            problems.push(keys.at_key(&key, format!("unknown front matter key `{key}`"))
                 .help(match guess {
                     Some(g) => format!("did you mean `{g}`?"),
                     None => format!(
                         "remove it, put it under [extra], or declare it as a taxonomy in nashra.toml (taxonomies = [{}])",
                         config.taxonomies.iter().chain([&key]).map(|t| format!("{t:?}")).collect::<Vec<_>>().join(", ")
                     ),
-                })
-                .into());
+                }));
+            continue;
         }
-        let list: Vec<String> = serde_json::from_value(value).map_err(|_| {
-            at_key(&key)(format!("`{key}` must be a list of names"))
-                .help(format!("write e.g. {key} = [\"mali\", \"niger\"]"))
-        })?;
+        let Ok(list) = serde_json::from_value::<Vec<String>>(value) else {
+            problems.push(
+                keys.at_value(&key, format!("`{key}` must be a list of names"))
+                    .help(format!(
+                        "write e.g. {}",
+                        keys.example(&key, "[\"mali\", \"niger\"]")
+                    )),
+            );
+            continue;
+        };
         let list: Vec<String> = list.into_iter().map(nfc_owned).collect();
         if let Some(bad) = list.iter().find(|t| self::slug(t, config.slugify).is_empty()) {
-            return Err(
-                at_key(&key)(format!("the term {bad:?} in `{key}` gives no usable URL"))
-                    .help("name a term with letters or digits, e.g. \"mali\"")
-                    .into(),
+            problems.push(
+                keys.at_value(&key, format!("the term {bad:?} in `{key}` gives no usable URL"))
+                    .help("name a term with letters or digits, e.g. \"mali\""),
             );
         }
         terms.insert(key, list);
     }
+    let summary = fm.summary.as_ref().and_then(|s| {
+        let rendered = markdown::render_summary(s, style).map_err(|_| {
+            let message = format!(
+                "the summary nests more than {} levels deep",
+                markdown::MAX_NESTING
+            );
+            problems.push(
+                keys.at_value("summary", message)
+                    .help("write the summary as plain text"),
+            );
+        });
+        rendered.ok()
+    });
+    // Each of these is `None` only with a problem pushed for it.
+    let (Some(title), Some(date), true) = (title, date, problems.is_empty()) else {
+        return Err(problems.into());
+    };
 
     let rendered = markdown::render(split.body, style, config.slugify).map_err(too_deep)?;
     let mut refs = Vec::new();
-    let (summary_html, description, standfirst) = match &fm.summary {
-        Some(s) => {
-            let summary = markdown::render_summary(s, style).map_err(|_| {
-                at_key("summary")(format!(
-                    "the summary nests more than {} levels deep",
-                    markdown::MAX_NESTING
-                ))
-                .help("write the summary as plain text")
-            })?;
+    let (summary_html, description, standfirst) = match summary {
+        Some(summary) => {
             // The summary's links are placed at its key: its text may be quoted or folded.
-            let at = key_place("summary");
+            let at = keys.place("summary");
             refs.extend(summary.refs.into_iter().map(|r| SourceRef::placed(r, at)));
             let standfirst = !repeats_opening(&summary.text, &rendered.summary_text);
             (summary.html, summary.text, standfirst)
@@ -557,7 +572,7 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
         None => (rendered.summary_html, rendered.summary_text, false),
     };
     if let Some(image) = &fm.image {
-        let (line, column) = key_place("image");
+        let (line, column) = keys.place("image");
         refs.push(SourceRef {
             dest: image.clone(),
             image: true,
