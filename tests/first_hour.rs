@@ -1,6 +1,6 @@
 //! End-to-end: a newsroom's first hour on a fresh machine. A command run outside a site says
 //! how to make one; `nashra init` writes a GitHub Pages workflow that actionlint passes and
-//! whose commands pass on the new site.
+//! whose commands pass on the new site; every page has the theme's icon, or the site's own.
 //!
 //! actionlint is pinned in `tests/validators/requirements.txt` and shellcheck (which it runs on
 //! the workflow's scripts) comes from Debian; `tests/run` installs both. A missing one fails
@@ -12,7 +12,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use common::{nashra, repo};
+use common::{attrs, nashra, repo, Site};
 use serde_json::Value;
 
 const INSTALL: &str = "run tests/run, which installs what the tests need";
@@ -153,4 +153,55 @@ fn init_writes_a_publish_workflow_that_actionlint_passes() {
     }
     let home = std::fs::read_to_string(site.join("public/index.html")).unwrap();
     assert!(home.contains("href=\"/news/en/\""), "{home}");
+}
+
+/// Every built HTML page links the icons through `asset()` (under the base path), so no
+/// browser falls back to asking for `/favicon.ico`; the files are written; a site's own
+/// icon in `static/` replaces the theme's.
+#[test]
+fn every_page_links_the_icon_and_a_sites_own_wins() {
+    let site = Site::sample();
+    let own = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 1 1\"><rect width=\"1\" height=\"1\"/></svg>\n";
+    for (own_icon, build) in [(false, 1), (true, 2)] {
+        if own_icon {
+            site.write("static/favicon.svg", own);
+        }
+        site.build(&["--base-url", "https://example.org/briefing/"])
+            .success();
+        let public = site.public();
+        let pages: Vec<_> = walkdir::WalkDir::new(&public)
+            .into_iter()
+            .map(|e| e.unwrap().into_path())
+            .filter(|p| p.extension().is_some_and(|e| e == "html"))
+            .collect();
+        assert!(pages.len() > 20, "build {build}: {pages:?}");
+        for page in &pages {
+            let doc = scraper::Html::parse_document(&std::fs::read_to_string(page).unwrap());
+            let links = [
+                ("link[rel=icon][type='image/png'][sizes='32x32']", "favicon.png"),
+                ("link[rel=icon][type='image/svg+xml']", "favicon.svg"),
+                ("link[rel=apple-touch-icon]", "apple-touch-icon.png"),
+            ];
+            for (css, file) in links {
+                assert_eq!(
+                    attrs(&doc, css, "href"),
+                    [format!("/briefing/{file}")],
+                    "build {build}: {} links {css}",
+                    page.display()
+                );
+            }
+        }
+        let theme = repo().join("themes/default/static");
+        for file in ["favicon.png", "apple-touch-icon.png"] {
+            assert_eq!(
+                std::fs::read(public.join(file)).unwrap(),
+                std::fs::read(theme.join(file)).unwrap()
+            );
+        }
+        let svg = std::fs::read_to_string(public.join("favicon.svg")).unwrap();
+        match own_icon {
+            true => assert_eq!(svg, own, "the site's own favicon.svg wins"),
+            false => assert_eq!(svg, std::fs::read_to_string(theme.join("favicon.svg")).unwrap()),
+        }
+    }
 }
