@@ -5,7 +5,7 @@
 //! one typed or pasted in decomposed form is the same name and is shown composed.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
@@ -15,6 +15,60 @@ use crate::i18n::{DateFormatter, DateStyle, Digits};
 
 /// The file every site has at its root.
 pub const CONFIG_FILE: &str = "nashra.toml";
+
+/// A folder with no `nashra.toml`: what a command run outside a site says, with the command
+/// that makes one there, since on a fresh machine that is the usual reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoSite {
+    /// The folder, as shown: as the user gave it, the current folder by its full path (a
+    /// bare "." says nothing to someone who is in the wrong place).
+    dir: PathBuf,
+}
+
+impl NoSite {
+    /// `Some` when `root` holds no `nashra.toml`.
+    pub fn at(root: &Path) -> Option<Self> {
+        if root.join(CONFIG_FILE).is_file() {
+            return None;
+        }
+        let dir = match root.as_os_str().is_empty() || root == Path::new(".") {
+            true => std::env::current_dir().unwrap_or_else(|_| root.to_path_buf()),
+            false => root.to_path_buf(),
+        };
+        Some(Self { dir })
+    }
+
+    /// `no nashra.toml in DIR`.
+    pub fn message(&self) -> String {
+        format!("no {CONFIG_FILE} in {}", self.dir.display())
+    }
+
+    /// ``create a site with `nashra init DIR` ``, the folder quoted where a shell would split it.
+    pub fn help(&self) -> String {
+        format!("create a site with `nashra init {}`", shell_word(&self.dir))
+    }
+}
+
+impl std::fmt::Display for NoSite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}; {}", self.message(), self.help())
+    }
+}
+
+/// `path` as one shell word to paste: as it is when a shell reads it so (letters of any
+/// script, digits, `/._-+,:@%=`), else in single quotes.
+fn shell_word(path: &Path) -> String {
+    let text = path.display().to_string();
+    let plain = |c: char| {
+        c.is_alphanumeric()
+            || (!c.is_ascii() && !c.is_whitespace() && !c.is_control())
+            || "/._-+,:@%=".contains(c)
+    };
+    match !text.is_empty() && text.chars().all(plain) {
+        true => text,
+        false => format!("'{}'", text.replace('\'', r"'\''")),
+    }
+}
 
 /// Which way a language is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -270,10 +324,8 @@ impl Config {
     /// Reads and validates `nashra.toml` in `root`.
     pub fn load(root: &Path) -> Result<Self> {
         let path = root.join(CONFIG_FILE);
-        if !path.is_file() {
-            return Err(Diagnostic::new(&path, "there is no site configuration here")
-                .help("run nashra in a site folder, or point --root at one")
-                .into());
+        if let Some(no) = NoSite::at(root) {
+            return Err(Diagnostic::new(&path, no.message()).help(no.help()).into());
         }
         let text = crate::error::read_text(&path, Path::new(CONFIG_FILE))?;
         Self::parse(&text, Path::new(CONFIG_FILE))

@@ -173,6 +173,20 @@ enum Command {
     },
 }
 
+impl Command {
+    /// The site folder the command works on; `None` for `init`, which makes one.
+    fn site_root(&self) -> Option<&Path> {
+        match self {
+            Command::Build(a) | Command::Watch(a) => Some(&a.site.root),
+            Command::Check { site, .. } => Some(&site.root),
+            Command::Serve { root, .. } | Command::New { root, .. } | Command::Import { root, .. } => {
+                Some(root)
+            }
+            Command::Init { .. } => None,
+        }
+    }
+}
+
 /// mimalloc's `mi_option_purge_delay` (`mimalloc.h`: the enum keeps its numbers across
 /// versions, retired options holding their places), which its Rust bindings do not name.
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
@@ -184,6 +198,12 @@ fn main() -> ExitCode {
     // SAFETY: sets a number mimalloc reads; no allocation depends on it.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10) };
     let cli = Cli::parse();
+    // Outside a site, one line that says how to make one, before serve binds a port or
+    // watch starts waiting for changes to a site that is not there.
+    if let Some(no) = cli.command.site_root().and_then(nashra::config::NoSite::at) {
+        eprintln!("{no}");
+        return ExitCode::FAILURE;
+    }
     match cli.command {
         Command::Build(args) => {
             let root = args.site.root.clone();

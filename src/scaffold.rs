@@ -1,5 +1,6 @@
-//! Starting things: `nashra init` (a new site that builds at once, with the default theme
-//! embedded in the binary) and `nashra new` (a new article with its front matter filled in).
+//! Starting things: `nashra init` (a new site that builds at once: the default theme, which
+//! the binary carries, is copied into it to be edited there) and `nashra new` (a new article
+//! with its front matter filled in).
 
 use std::path::{Path, PathBuf};
 
@@ -36,8 +37,17 @@ description = "A news briefing"
 # mali = { ar = "مالي", en = "Mali" }
 "#;
 
-/// The output, the build cache and the output lock's leftovers.
-const GITIGNORE: &str = "/public/\n/.nashra/\n/.public.nashra-*\n";
+/// Files a site's repository may have already, from before it held a site: each is written
+/// only where the folder has none, and an existing one is left as it is.
+const UNLESS_THERE: [(&str, &str); 2] = [
+    // The output, the build cache and the output lock's leftovers are kept out of git.
+    (".gitignore", "/public/\n/.nashra/\n/.public.nashra-*\n"),
+    // Checks, builds and deploys the site to GitHub Pages on every push.
+    (
+        ".github/workflows/publish.yml",
+        include_str!("scaffold/publish.yml"),
+    ),
+];
 
 const FILES: [(&str, &str); 6] = [
     ("content/_index.ar.md", "+++\ntitle = \"نشرتي\"\ndescription = \"موجز إخباري\"\n+++\n"),
@@ -54,8 +64,9 @@ const FILES: [(&str, &str); 6] = [
     ),
 ];
 
-/// Creates a new site in `dir`: config, a welcome article in both languages, `seeds/` and the
-/// default theme. Refuses a folder that already holds a site.
+/// Creates a new site in `dir`: config, a welcome article in both languages, `seeds/`, the
+/// default theme, a `.gitignore` and a GitHub Pages workflow. Refuses a folder that already
+/// holds a site.
 pub fn init(dir: &Path) -> Result<Vec<PathBuf>> {
     let config = dir.join(crate::config::CONFIG_FILE);
     if config.exists() {
@@ -82,11 +93,12 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>> {
     let seeds = dir.join("seeds");
     std::fs::create_dir_all(&seeds).map_err(|e| Error::io(&seeds, "create the folder", &e))?;
     let mut made: Vec<PathBuf> = files.into_iter().map(|(p, _)| p).collect();
-    // What builds write is kept out of git; a folder's own .gitignore is left as it is.
-    let ignore = Path::new(".gitignore");
-    if !dir.join(ignore).exists() {
-        write_new(&dir.join(ignore), ignore, GITIGNORE.as_bytes())?;
-        made.push(ignore.to_path_buf());
+    for (rel, text) in UNLESS_THERE {
+        let rel = Path::new(rel);
+        if !dir.join(rel).exists() {
+            write_new(&dir.join(rel), rel, text.as_bytes())?;
+            made.push(rel.to_path_buf());
+        }
     }
     Ok(made)
 }
