@@ -186,7 +186,7 @@ pub struct Config {
     pub languages: Vec<Language>,
     /// Name of the theme folder under `themes/`.
     pub theme: String,
-    /// Whether HTML output goes through `minify-html`.
+    /// Whether HTML pages, stylesheets and scripts are minified.
     pub minify: bool,
     /// Taxonomy names that front matter may use (`tags`, `regions`, …).
     pub taxonomies: Vec<String>,

@@ -124,6 +124,17 @@ fn site_templates_and_static_files_override_the_theme() {
     );
     site.write("static/style.css", "/* site */ body { color: red }");
     site.build(&[]).success();
+    // The page links the site's stylesheet, minified, under its fingerprinted name.
+    let sheets = attrs(&site.page(AR), "link[rel=stylesheet]", "href");
+    let style = sheets
+        .iter()
+        .find(|h| h.starts_with("/style."))
+        .expect("style.css is linked");
+    assert!(
+        style.ends_with(".css") && style != "/style.css",
+        "{style} has no fingerprint"
+    );
+    assert_eq!(site.read(&format!("public{style}")), "body{color:red}");
     assert_eq!(
         texts(&site.page(AR), "#override"),
         ["مالي تتسلم دفعة جديدة من المعدات العسكرية الروسية"]
@@ -132,7 +143,11 @@ fn site_templates_and_static_files_override_the_theme() {
         texts(&site.page("index.html"), "#override").is_empty(),
         "only page.html was overridden"
     );
-    assert!(site.read("public/style.css").contains("/* site */"));
+    assert_eq!(
+        site.read("public/style.css"),
+        "body{color:red}",
+        "the plain name too"
+    );
 }
 
 #[test]
@@ -149,7 +164,13 @@ fn base_url_with_a_path_reaches_every_link() {
             "{href} misses the base path"
         );
     }
-    assert!(attrs(&ar, "link[rel=stylesheet]", "href").contains(&"/briefing/style.css".to_string()));
+    let sheets = attrs(&ar, "link[rel=stylesheet]", "href");
+    assert!(
+        sheets
+            .iter()
+            .any(|h| h.starts_with("/briefing/style.") && h.ends_with(".css")),
+        "{sheets:?}"
+    );
     assert_eq!(
         attrs(&ar, "link[rel=canonical]", "href"),
         ["https://example.org/briefing/briefings/mali-russia-equipment/"]
@@ -224,4 +245,42 @@ fn nested_folders_bom_and_crlf() {
     assert!(site.public().join("en/analysis/index.html").is_file());
     let list = site.page("en/analysis/sahel/index.html");
     assert!(attrs(&list, "main a", "href").contains(&"/en/analysis/sahel/deep-dive/".to_string()));
+}
+
+/// A returning reader's browser keeps a stylesheet it cached until its name changes: a
+/// restyle gives the stylesheet a new name on every page, and a build of the same files the
+/// same names.
+#[test]
+fn a_restyle_renames_the_stylesheet_and_a_rebuild_does_not() {
+    let site = Site::sample();
+    let linked = |site: &Site| attrs(&site.page(AR), "link[rel=stylesheet]", "href");
+    site.build(&[]).success();
+    let first = linked(&site);
+    site.build(&[]).success();
+    assert_eq!(linked(&site), first, "the same bytes, the same names");
+    site.write("static/custom.css", ":root { --color-accent: #0b6e4f; }");
+    site.build(&[]).success();
+    let second = linked(&site);
+    assert_eq!((first.len(), second.len()), (2, 2), "{first:?} {second:?}");
+    assert_eq!(second[0], first[0], "style.css did not change");
+    assert_ne!(second[1], first[1], "custom.css did: a new name");
+    let file = |href: &str| site.public().join(href.trim_start_matches('/'));
+    assert_eq!(
+        site.read(&format!("public{}", second[1])),
+        ":root{--color-accent:#0b6e4f;}"
+    );
+    assert!(!file(&first[1]).exists(), "{} is gone from public/", first[1]);
+    // Scripts too, minified.
+    let search = attrs(&site.page("search/index.html"), "script[src]", "src");
+    assert!(
+        search
+            .iter()
+            .any(|s| s.starts_with("/search.") && s.ends_with(".js") && s != "/search.js"),
+        "{search:?}"
+    );
+    let script = site.read(&format!(
+        "public{}",
+        search.iter().find(|s| s.starts_with("/search.")).unwrap()
+    ));
+    assert!(!script.contains("\n  "), "search.js is minified");
 }

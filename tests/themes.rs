@@ -16,6 +16,24 @@ use scraper::{Html, Selector};
 const THEME: &str = "ink";
 
 /// The sample site with `theme = "<theme>"` in its nashra.toml.
+/// A stylesheet as a build publishes it: minified, as nashra minifies it.
+fn minified_css(source: PathBuf) -> String {
+    let text = std::fs::read_to_string(source).unwrap();
+    minifier::css::minify(&text)
+        .unwrap()
+        .to_string()
+        .trim()
+        .to_string()
+}
+
+/// `text` with the fingerprints taken out of stylesheet and script names
+/// (`/custom.0abdec2212.css` → `/custom.css`): a theme's own `custom.css` changes the
+/// fingerprint every page links, and nothing else of them.
+fn unfingerprinted(text: &str) -> String {
+    let fingerprint = regex::Regex::new(r"\.[0-9a-f]{10}\.(css|js)\b").unwrap();
+    fingerprint.replace_all(text, ".$1").into_owned()
+}
+
 fn site_with_theme(theme: &str) -> Site {
     let site = Site::sample();
     set_theme(&site, theme);
@@ -185,8 +203,12 @@ fn ink_lays_out_the_home_pages_its_own_way_with_the_same_stories() {
 
         // Nothing a reader could reach from the default home page is missing: the language
         // switcher, the navigation, every story, section, edition and feed.
-        let reachable =
-            |doc: &Html| -> BTreeSet<String> { hrefs(doc, "a[href], link[href]").into_iter().collect() };
+        let reachable = |doc: &Html| -> BTreeSet<String> {
+            hrefs(doc, "a[href], link[href]")
+                .iter()
+                .map(|h| unfingerprinted(h))
+                .collect()
+        };
         let lost: Vec<String> = reachable(&before)
             .difference(&reachable(&after))
             .cloned()
@@ -204,7 +226,21 @@ fn ink_lays_out_the_home_pages_its_own_way_with_the_same_stories() {
 #[test]
 fn every_page_but_the_home_pages_and_custom_css_is_the_default_themes() {
     let (default, ink) = default_and_ink();
-    let (before, after) = (snapshot(&default.public()), snapshot(&ink.public()));
+    // Names and links without their fingerprints: ink's custom.css has another.
+    let plain = |public: PathBuf| -> BTreeMap<String, Vec<u8>> {
+        let files = snapshot(&public).into_iter();
+        files
+            .map(|(path, bytes)| {
+                let path = unfingerprinted(&path.to_string_lossy().replace('\\', "/"));
+                let bytes = match path.ends_with(".html") {
+                    true => unfingerprinted(&String::from_utf8(bytes).unwrap()).into_bytes(),
+                    false => bytes,
+                };
+                (path, bytes)
+            })
+            .collect()
+    };
+    let (before, after) = (plain(default.public()), plain(ink.public()));
     assert_eq!(
         before.keys().collect::<Vec<_>>(),
         after.keys().collect::<Vec<_>>(),
@@ -213,7 +249,7 @@ fn every_page_but_the_home_pages_and_custom_css_is_the_default_themes() {
     let differ: Vec<String> = before
         .iter()
         .filter(|(path, bytes)| after.get(*path) != Some(*bytes))
-        .map(|(path, _)| path.to_string_lossy().replace('\\', "/"))
+        .map(|(path, _)| path.clone())
         .collect();
     assert_eq!(differ, ["custom.css", "en/index.html", "index.html"]);
     // So an article page, in each language, is the default theme's to the byte.
@@ -248,20 +284,22 @@ fn ink_serves_its_custom_css_after_the_default_style_css() {
     let site = site_with_theme(THEME);
     site.build(&[]).success();
     let repo = common::repo();
-    let read = |p: PathBuf| std::fs::read_to_string(p).unwrap();
     let served = site.read("public/custom.css");
-    assert_eq!(served, read(repo.join("themes/ink/static/custom.css")));
-    assert_ne!(served, read(repo.join("themes/default/static/custom.css")));
+    assert_eq!(served, minified_css(repo.join("themes/ink/static/custom.css")));
+    assert_ne!(
+        served,
+        minified_css(repo.join("themes/default/static/custom.css"))
+    );
     for restyled in [
-        "--color-accent: #1f4e8c;",
-        "--color-bg: #0f141c;",
+        "--color-accent:#1f4e8c;",
+        "--color-bg:#0f141c;",
         "--font-heading-en:",
     ] {
         assert!(served.contains(restyled), "ink's custom.css sets {restyled}");
     }
     assert_eq!(
         site.read("public/style.css"),
-        read(repo.join("themes/default/static/style.css")),
+        minified_css(repo.join("themes/default/static/style.css")),
         "style.css is the default theme's"
     );
     for page in [
@@ -269,11 +307,17 @@ fn ink_serves_its_custom_css_after_the_default_style_css() {
         "en/index.html",
         "en/briefings/mali-russia-equipment/index.html",
     ] {
+        let sheets = attrs(&site.page(page), "link[rel=stylesheet]", "href");
         assert_eq!(
-            attrs(&site.page(page), "link[rel=stylesheet]", "href"),
+            sheets.iter().map(|h| unfingerprinted(h)).collect::<Vec<_>>(),
             ["/style.css", "/custom.css"],
             "{page}: custom.css must load after style.css to override it"
         );
+        // Each linked by the hash of what is published under it.
+        for (sheet, plain) in sheets.iter().zip(["public/style.css", "public/custom.css"]) {
+            assert_ne!(&unfingerprinted(sheet), sheet, "{sheet} has a fingerprint");
+            assert_eq!(site.read(&format!("public{sheet}")), site.read(plain), "{sheet}");
+        }
     }
 }
 
@@ -407,7 +451,8 @@ fn inks_colours_meet_wcag_aa_in_the_light_and_the_dark_scheme() {
     site.build(&[]).success();
     // The cascade as a browser applies it: style.css, then custom.css, each in its order.
     let sheets = [site.read("public/style.css"), site.read("public/custom.css")];
-    let dark_media = "@media (prefers-color-scheme: dark)";
+    // Minified: no space after the colon.
+    let dark_media = "@media (prefers-color-scheme:dark)";
     for scheme in ["light", "dark"] {
         let mut colours: BTreeMap<String, String> = BTreeMap::new();
         for sheet in &sheets {
@@ -571,7 +616,7 @@ fn a_child_theme_overrides_one_ui_string_and_keeps_the_parents_others() {
     // No templates or static files in the child: the parent's.
     assert_eq!(
         site.read("public/style.css"),
-        std::fs::read_to_string(common::repo().join("themes/default/static/style.css")).unwrap()
+        minified_css(common::repo().join("themes/default/static/style.css"))
     );
 }
 
@@ -611,10 +656,7 @@ fn the_sites_own_templates_and_static_files_override_ink_and_default() {
         "the site's index.html, ink's string"
     );
     assert_eq!(count(&home, ".ink-lead"), 0);
-    assert_eq!(
-        site.read("public/custom.css"),
-        ":root { --color-accent: #0b6e4f; }\n"
-    );
+    assert_eq!(site.read("public/custom.css"), ":root{--color-accent:#0b6e4f;}");
     assert_eq!(
         count(
             &site.page("en/briefings/mali-russia-equipment/index.html"),
@@ -634,7 +676,7 @@ fn a_sites_own_stylesheet_loads_last_beside_inks() {
     for page in ["index.html", "en/briefings/mali-russia-equipment/index.html"] {
         let sheets = hrefs(&site.page(page), "link[rel=stylesheet]");
         assert_eq!(
-            sheets,
+            sheets.iter().map(|h| unfingerprinted(h)).collect::<Vec<_>>(),
             ["/style.css", "/custom.css"],
             "{page}: no site.css, no link"
         );
@@ -648,16 +690,14 @@ fn a_sites_own_stylesheet_loads_last_beside_inks() {
         "tags/index.html",
     ] {
         let sheets = hrefs(&site.page(page), "link[rel=stylesheet]");
+        let sheets: Vec<String> = sheets.iter().map(|h| unfingerprinted(h)).collect();
         assert_eq!(sheets, ["/style.css", "/custom.css", "/site.css"], "{page}");
     }
     assert!(
         site.read("public/custom.css").contains("--color-"),
         "ink's custom.css is kept"
     );
-    assert_eq!(
-        site.read("public/site.css"),
-        ":root { --color-accent: #0b6e4f; }\n"
-    );
+    assert_eq!(site.read("public/site.css"), ":root{--color-accent:#0b6e4f;}");
 }
 
 /// `lang.feed_path` is the language feed's link from the site root, with the base path;

@@ -2,6 +2,7 @@
 //! parallel, plus the static files. Nothing here reads content or writes to disk.
 
 mod array;
+pub mod assets;
 mod feed;
 mod kept;
 mod refs;
@@ -162,11 +163,32 @@ impl Job {
     }
 }
 
-/// The theme's and the site's static files, copied as they are.
+/// The theme's and the site's static files: stylesheets and scripts as
+/// [`assets`] publishes them (also under their fingerprinted names), the others copied as
+/// they are.
 pub fn static_files(theme: &Theme) -> impl Iterator<Item = Output> + '_ {
-    theme.static_files.iter().map(|(path, src)| Output {
-        path: path.clone(),
-        content: Content::Copy(src.clone()),
+    theme.static_files.iter().flat_map(|(path, src)| {
+        let (content, fingerprinted) = match theme.assets.get(path) {
+            Some(p) => (Content::Bytes(p.bytes.to_vec()), Some(p.fingerprinted.clone())),
+            None => (Content::Copy(src.clone()), None),
+        };
+        let also = fingerprinted.map(|path| Output {
+            path,
+            content: content.clone(),
+        });
+        std::iter::once(Output {
+            path: path.clone(),
+            content,
+        })
+        .chain(also)
+    })
+}
+
+/// The paths in the output of [`static_files`].
+pub fn static_paths(theme: &Theme) -> impl Iterator<Item = &str> + '_ {
+    theme.static_files.keys().flat_map(|path| {
+        let also = theme.assets.get(path).map(|p| p.fingerprinted.as_str());
+        std::iter::once(path.as_str()).chain(also)
     })
 }
 

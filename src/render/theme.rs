@@ -12,6 +12,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 use tera::Tera;
 
+use super::assets::Processed;
 use crate::config::{key_diagnostic, toml_diagnostic, Config, Direction, CONFIG_FILE};
 use crate::content::bidi::push_isolated;
 use crate::content::nfc;
@@ -45,12 +46,14 @@ pub struct Theme {
     pub tera: HashMap<String, Tera>,
     /// Files to copy: path in the output → source file.
     pub static_files: BTreeMap<String, PathBuf>,
+    /// The stylesheets and scripts among them, as published.
+    pub assets: BTreeMap<String, Processed>,
     /// Template name → file, to name the file in render errors.
     pub sources: HashMap<String, PathBuf>,
     /// What `theme.toml` says; templates see it as `theme`.
     pub meta: ThemeMeta,
     /// A hash of all that rendering reads besides the site: templates, UI strings, static
-    /// files' names, `theme.toml` and the config. The build cache keeps a page only under
+    /// files' names (fingerprinted ones too), `theme.toml` and the config. The build cache keeps a page only under
     /// the same digest (templates cannot read the clock or a random number: nashra is built
     /// without Tera's `now()` and `get_random()`).
     pub digest: u128,
@@ -135,10 +138,19 @@ impl Theme {
         for (base_dir, shown) in layers("static") {
             static_files.extend(static_layer(&base_dir, &shown)?);
         }
-        let assets = Arc::new(static_files.keys().cloned().collect::<BTreeSet<_>>());
+        let processed = super::assets::process(&static_files, config.minify)?;
+        // What `asset()` links for each static file: its fingerprinted name, if it has one.
+        let urls: BTreeMap<String, String> = static_files
+            .keys()
+            .map(|path| {
+                let published = processed.get(path).map(|p| &p.fingerprinted);
+                (path.clone(), published.unwrap_or(path).clone())
+            })
+            .collect();
+        let assets = Arc::new(urls);
 
         let strings = Arc::new(load_strings(&chain, &shown_dir, config)?);
-        let digest = digest(&templates, &static_files, &strings, &meta, config);
+        let digest = digest(&templates, &assets, &strings, &meta, config);
         let mut dates = HashMap::new();
         for lang in &config.languages {
             let formatter = DateFormatter::new(&lang.dates).map_err(|e| {
@@ -176,6 +188,7 @@ impl Theme {
         Ok(Self {
             tera,
             static_files,
+            assets: processed,
             sources,
             meta,
             digest,
@@ -186,7 +199,7 @@ impl Theme {
 /// [`Theme::digest`]: every input named, length-prefixed, in a fixed order.
 fn digest(
     templates: &BTreeMap<String, (PathBuf, String)>,
-    static_files: &BTreeMap<String, PathBuf>,
+    static_files: &BTreeMap<String, String>,
     strings: &HashMap<String, BTreeMap<String, String>>,
     meta: &ThemeMeta,
     config: &Config,
@@ -196,7 +209,11 @@ fn digest(
     for (name, (_, text)) in templates {
         parts.extend([name.as_bytes(), text.as_bytes()]);
     }
-    parts.extend(static_files.keys().map(|p| p.as_bytes()));
+    parts.extend(
+        static_files
+            .iter()
+            .flat_map(|(p, url)| [p.as_bytes(), url.as_bytes()]),
+    );
     for lang in &config.languages {
         for (key, text) in strings.get(&lang.code).into_iter().flatten() {
             parts.extend([lang.code.as_bytes(), key.as_bytes(), text.as_bytes()]);
@@ -541,24 +558,26 @@ impl tera::Filter for Isolate {
     }
 }
 
-/// `asset(path="style.css")`: the site-relative URL of a static file, checked to exist.
+/// `asset(path="style.css")`: the site-relative URL of a static file, checked to exist; a
+/// stylesheet's or script's fingerprinted name (see [`super::assets`]).
 struct Asset {
     base_path: String,
-    files: Arc<BTreeSet<String>>,
+    /// Static file → the name it is linked by.
+    files: Arc<BTreeMap<String, String>>,
 }
 
 impl tera::Function for Asset {
     fn call(&self, args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
         let path = path_arg(args, "asset")?;
-        if !self.files.contains(path.as_ref()) {
+        let Some(published) = self.files.get(path.as_ref()) else {
             return Err(tera::Error::msg(format!(
                 "asset(): there is no static file `{path}` in the theme's or the site's static/ folder"
             )));
-        }
+        };
         Ok(tera::Value::String(format!(
             "{}{}",
             self.base_path,
-            super::encode_path(&path)
+            super::encode_path(published)
         )))
     }
 }
@@ -576,12 +595,12 @@ fn path_arg<'a>(args: &'a HashMap<String, tera::Value>, function: &str) -> tera:
 
 /// `has_asset(path="site.css")`: whether a static file exists, for what a theme links only
 /// when a site provides it (its own stylesheet, a logo).
-struct HasAsset(Arc<BTreeSet<String>>);
+struct HasAsset(Arc<BTreeMap<String, String>>);
 
 impl tera::Function for HasAsset {
     fn call(&self, args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
         Ok(tera::Value::Bool(
-            self.0.contains(path_arg(args, "has_asset")?.as_ref()),
+            self.0.contains_key(path_arg(args, "has_asset")?.as_ref()),
         ))
     }
 

@@ -261,8 +261,9 @@ impl Session {
             let same_files = self
                 .on_disk
                 .as_ref()
-                .is_some_and(|d| theme.static_files.keys().eq(d.statics.iter()));
-            // `asset()` checks that a file exists: a new or removed static file can change pages.
+                .is_some_and(|d| render::static_paths(&theme).eq(d.statics.iter().map(String::as_str)));
+            // `asset()` checks that a file exists, and links a stylesheet by the hash of its
+            // bytes: a new, removed or edited one can change pages.
             self.rerender_all |= !same_files;
             self.theme = Some(theme);
         }
@@ -302,7 +303,7 @@ impl Session {
         };
         let loaded = loaded.clone();
         let jobs = render::jobs(site, hashes);
-        let statics: BTreeSet<String> = theme.static_files.keys().cloned().collect();
+        let statics: BTreeSet<String> = render::static_paths(theme).map(String::from).collect();
         let (mut dirty, mut stale) = match &self.on_disk {
             Some(old) => old.compare(&jobs, &statics),
             None => (Vec::new(), Vec::new()),
