@@ -12,10 +12,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use common::{attrs, nashra, repo, Site};
+use common::{attrs, nashra, repo, Site, INSTALL};
 use serde_json::Value;
-
-const INSTALL: &str = "run tests/run, which installs what the tests need";
 
 /// Every command that needs a site, with what it needs besides.
 const SITE_COMMANDS: [&[&str]; 6] = [

@@ -770,12 +770,14 @@ fn pagefind_cli() -> PathBuf {
     let node = std::process::Command::new("node").arg("--version").output();
     assert!(
         node.is_ok_and(|out| out.status.success()),
-        "this test needs Node.js (`node` on the PATH) to run the Pagefind CLI and Pagefind's search script"
+        "Node.js is not installed (this test runs the Pagefind CLI and Pagefind's search script): {}",
+        common::INSTALL
     );
     let cli = common::repo().join("tests/browser/node_modules/.bin/pagefind");
     assert!(
         cli.is_file(),
-        "this test needs the Pagefind CLI and Node.js: run `npm ci --prefix tests/browser` (it installs pagefind 1.6.0)"
+        "the Pagefind CLI is not installed: {}",
+        common::INSTALL
     );
     cli
 }

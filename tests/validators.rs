@@ -4,11 +4,11 @@
 //! Arabic titles arrive as written; the sitemap validates against the sitemaps.org schema
 //! (with its hreflang alternates) and every feed is well-formed XML, both by xmllint.
 //!
-//! The tools are pinned and installed by `.ci/run`: vnu.jar from the npm package vnu-jar
+//! The tools are pinned and installed by `tests/run`: vnu.jar from the npm package vnu-jar
 //! (`npm ci --prefix tests/browser`) run by a Java 17+ runtime; feedparser from PyPI
 //! (`tests/validators/requirements.txt`); the sitemaps.org schema from the npm package
 //! sitemap (`npm ci --prefix tests/validators`); xmllint from Debian's libxml2-utils. A missing
-//! one fails its test with what to install: these tests never skip.
+//! one fails its test in one line that names `tests/run`: these tests never skip.
 
 mod common;
 
@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Instant;
 
-use common::{repo, texts, Site};
+use common::{repo, texts, Site, INSTALL};
 use scraper::Html;
 use serde_json::Value;
 
@@ -29,12 +29,10 @@ const ATOM: &str = "http://www.w3.org/2005/Atom";
 const SITEMAP: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
 const XHTML: &str = "http://www.w3.org/1999/xhtml";
 
-const NO_JAVA: &str = "the Nu HTML Checker needs a Java 17+ runtime on PATH: install one \
-                       (Debian: apt-get install default-jre-headless)";
-const NO_XMLLINT: &str = "xmllint is not installed (Debian: apt-get install libxml2-utils)";
-const NO_PYTHON: &str = "python3 is not installed (Debian: apt-get install python3-pip), \
-                         then: python3 -m pip install --target tests/validators/python-packages \
-                         --upgrade --require-hashes -r tests/validators/requirements.txt";
+/// The tools [`run`] starts, as a missing one is named.
+const JAVA: &str = "Java 17+ (for the Nu HTML Checker)";
+const XMLLINT: &str = "xmllint";
+const PYTHON: &str = "python3";
 
 /// The sample site, built; with how long the build took.
 fn built() -> (Site, f64) {
@@ -61,9 +59,9 @@ fn atom_feeds(public: &Path) -> Vec<PathBuf> {
 }
 
 /// Runs `cmd`; a tool that cannot be started fails the test with `missing` (what to install).
-fn run(cmd: &mut Command, missing: &str) -> Output {
+fn run(cmd: &mut Command, tool: &str) -> Output {
     cmd.output()
-        .unwrap_or_else(|e| panic!("{missing}\n(could not run {:?}: {e})", cmd.get_program()))
+        .unwrap_or_else(|e| panic!("{tool} is not installed ({e}): {INSTALL}"))
 }
 
 /// A line for the log of every run, not only of failing ones: libtest captures `eprintln!`,
@@ -104,7 +102,7 @@ fn every_page_passes_the_nu_html_checker() {
     let jar = repo().join("tests/browser/node_modules/vnu-jar/build/dist/vnu.jar");
     assert!(
         jar.is_file(),
-        "the Nu HTML Checker is not installed ({} is missing): run `npm ci --prefix tests/browser`",
+        "the Nu HTML Checker is not installed ({} is missing): {INSTALL}",
         jar.display()
     );
 
@@ -119,7 +117,7 @@ fn every_page_passes_the_nu_html_checker() {
             .arg(&jar)
             .args(["--errors-only", "--format", "json", "--verbose"])
             .args(&pages),
-        NO_JAVA,
+        JAVA,
     );
     let secs = started.elapsed().as_secs_f64();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -128,7 +126,7 @@ fn every_page_passes_the_nu_html_checker() {
     // old Java says UnsupportedClassVersionError here).
     assert!(
         matches!(out.status.code(), Some(0 | 1)),
-        "vnu failed ({}): {stderr}\n{NO_JAVA}",
+        "vnu failed ({}): {stderr}\n(it needs {JAVA}: {INSTALL})",
         out.status
     );
     let report: Value = stderr
@@ -277,7 +275,7 @@ fn every_atom_feed_parses_cleanly_in_feedparser() {
     );
     let names: Vec<String> = feeds.iter().map(|f| rel(&public, f)).collect();
 
-    // feed.py's packages: where .ci/run installs them, ahead of anything on PYTHONPATH.
+    // feed.py's packages: where tests/run installs them, ahead of anything on PYTHONPATH.
     let mut python_path = vec![repo().join("tests/validators/python-packages")];
     python_path.extend(
         env::split_paths(&env::var_os("PYTHONPATH").unwrap_or_default())
@@ -294,14 +292,14 @@ fn every_atom_feed_parses_cleanly_in_feedparser() {
                 "PYTHONPATH",
                 env::join_paths(python_path).unwrap_or_else(|_| OsString::new()),
             ),
-        NO_PYTHON,
+        PYTHON,
     );
     let secs = started.elapsed().as_secs_f64();
     assert!(
         out.status.success(),
-        "feeds.py failed ({}):\n{}",
+        "feeds.py failed ({}): {}",
         out.status,
-        String::from_utf8_lossy(&out.stderr)
+        String::from_utf8_lossy(&out.stderr).trim_end()
     );
     let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
@@ -312,9 +310,7 @@ fn every_atom_feed_parses_cleanly_in_feedparser() {
     let version = pinned("feedparser");
     assert_eq!(
         report["feedparser"], version,
-        "feeds.py ran feedparser {} rather than the pinned {version}: python3 -m pip install \
-         --target tests/validators/python-packages --upgrade --require-hashes \
-         -r tests/validators/requirements.txt",
+        "feeds.py ran feedparser {} rather than the pinned {version}: {INSTALL}",
         report["feedparser"]
     );
     let parsed = report["feeds"].as_array().expect("feeds.py lists the feeds");
@@ -417,8 +413,7 @@ fn the_sitemap_matches_the_sitemaps_org_schema_and_the_feeds_are_well_formed() {
     let official = repo().join("tests/validators/node_modules/sitemap/schema/sitemap.xsd");
     assert!(
         official.is_file(),
-        "the sitemaps.org schema is not installed ({} is missing): run `npm ci --prefix \
-         tests/validators`",
+        "the sitemaps.org schema is not installed ({} is missing): {INSTALL}",
         official.display()
     );
     let sitemap = public.join("sitemap.xml");
@@ -445,7 +440,7 @@ fn the_sitemap_matches_the_sitemaps_org_schema_and_the_feeds_are_well_formed() {
             .args(["--noout", "--nonet", "--schema"])
             .arg(&schema)
             .arg(&sitemap),
-        NO_XMLLINT,
+        XMLLINT,
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -459,7 +454,7 @@ fn the_sitemap_matches_the_sitemaps_org_schema_and_the_feeds_are_well_formed() {
     assert!(feeds.len() >= 2, "{feeds:?}");
     let out = run(
         Command::new("xmllint").args(["--noout", "--nonet"]).args(&feeds),
-        NO_XMLLINT,
+        XMLLINT,
     );
     let secs = started.elapsed().as_secs_f64();
     assert!(

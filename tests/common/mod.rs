@@ -295,19 +295,22 @@ pub fn atomic_save(site: &Site, rel: &str, text: &str) {
     std::fs::rename(&tmp, &path).unwrap();
 }
 
+/// What a test that misses a tool says, in one line: the one command that installs them all.
+pub const INSTALL: &str = "run `tests/run`, which installs everything the tests need";
+
 /// Runs a script of `tests/browser/` (Node driving headless Chromium) and parses what it
-/// prints as JSON. `.ci/run` installs Chromium and the scripts' npm packages.
+/// prints as JSON. `tests/run` installs Chromium and the scripts' npm packages.
 pub fn browser(script: &str, args: &[&str]) -> serde_json::Value {
     let dir = repo().join("tests/browser");
     assert!(
         dir.join("node_modules").is_dir(),
-        "the browser tests need their npm packages: run `npm ci --prefix tests/browser` (and install chromium)"
+        "the browser tests' npm packages are not installed: {INSTALL}"
     );
     let out = std::process::Command::new("node")
         .arg(dir.join(script))
         .args(args)
         .output()
-        .expect("node runs (the browser tests need Node.js)");
+        .unwrap_or_else(|e| panic!("Node.js is not installed ({e}): {INSTALL}"));
     assert!(
         out.status.success(),
         "{script} failed: {}",

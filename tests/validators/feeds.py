@@ -9,7 +9,7 @@ would answer it with (a path ending in / gets index.html), and whether that file
 reported: the Rust side decides what is an error.
 
 feedparser comes from requirements.txt beside this file; the test puts
-tests/validators/python-packages (where .ci/run installs it) first on PYTHONPATH.
+tests/validators/python-packages (where tests/run installs it) first on PYTHONPATH.
 """
 
 import json
@@ -21,9 +21,8 @@ try:
     import feedparser
 except ImportError as error:
     sys.exit(
-        f"feeds.py: cannot import feedparser ({error}). Install the pinned packages with\n"
-        "  python3 -m pip install --target tests/validators/python-packages --upgrade "
-        "--require-hashes -r tests/validators/requirements.txt"
+        f"feedparser is not installed ({error}): run `tests/run`, which installs everything "
+        "the tests need"
     )
 
 
