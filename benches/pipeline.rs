@@ -60,7 +60,7 @@ fn rendering(c: &mut Criterion) {
         &nashra::content::Articles::off(),
     )
     .expect("the sample loads");
-    let theme = Theme::load(root(), &config).expect("the default theme loads");
+    let theme = Theme::load(root(), &config, Default::default()).expect("the default theme loads");
     let jobs = render::jobs(&site, &ArticleHashes::new(&site));
     let job = jobs
         .iter()

@@ -38,6 +38,8 @@ pub struct BuildOptions {
     pub notices: output::Notices,
     /// Whether to use the build cache in `.nashra/cache/` (`build --no-cache`: not).
     pub cache: bool,
+    /// How stylesheets and scripts are named: fingerprinted, but plain in `serve`'s preview.
+    pub assets: crate::render::theme::Names,
 }
 
 /// What a build did, for the summary line.

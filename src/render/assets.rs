@@ -3,8 +3,10 @@
 //! name that carries a hash of its bytes (`style.3f9a1c2b4d.css`), and `asset()` links that
 //! name: a returning reader's browser fetches a restyled stylesheet at once instead of
 //! keeping the one it cached. The plain name is written too, for whatever links it directly
-//! (an `@import`, a page outside the theme). `serve` fingerprints too, so that what it writes
-//! is what a build writes: an edit to a stylesheet there renders every page again.
+//! (an `@import`, a page outside the theme). `watch` fingerprints too, so that what it
+//! writes is what a build writes. `serve`, which writes only its own preview, keeps plain
+//! names: it tells the browser not to cache, and an edit to a stylesheet then changes no page
+//! but swaps the stylesheet in open pages.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -14,18 +16,32 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use crate::error::{Error, Result};
 
+/// Whether stylesheets and scripts are also published under fingerprinted names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Names {
+    /// `build`, `watch` and `check`: `asset()` links the name with the hash.
+    #[default]
+    Fingerprinted,
+    /// `serve`: plain names only.
+    Plain,
+}
+
 /// A stylesheet or script as published.
 #[derive(Debug, Clone)]
 pub struct Processed {
     pub bytes: Arc<[u8]>,
-    /// The name with the hash, which `asset()` links.
-    pub fingerprinted: String,
+    /// The name with the hash, which `asset()` links, when the build fingerprints.
+    pub fingerprinted: Option<String>,
 }
 
 /// The stylesheets and scripts among `files` (output path → source file), read, minified
-/// when `minify` is on, and named with their hash. A file that is not UTF-8, or that the
+/// when `minify` is on, and named as `names` says. A file that is not UTF-8, or that the
 /// minifier cannot read, is published as it is: a browser may still make sense of it.
-pub fn process(files: &BTreeMap<String, PathBuf>, minify: bool) -> Result<BTreeMap<String, Processed>> {
+pub fn process(
+    files: &BTreeMap<String, PathBuf>,
+    minify: bool,
+    names: Names,
+) -> Result<BTreeMap<String, Processed>> {
     let mut processed = BTreeMap::new();
     for (path, source) in files {
         let Some(kind) = Kind::of(path) else { continue };
@@ -34,7 +50,7 @@ pub fn process(files: &BTreeMap<String, PathBuf>, minify: bool) -> Result<BTreeM
             true => kind.minify(&bytes).map_or(bytes, String::into_bytes),
             false => bytes,
         };
-        let fingerprinted = fingerprinted(path, &bytes);
+        let fingerprinted = (names == Names::Fingerprinted).then(|| fingerprinted(path, &bytes));
         processed.insert(
             path.clone(),
             Processed {

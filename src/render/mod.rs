@@ -68,7 +68,7 @@ pub struct Rendered {
 /// from the cache). A page, or the search bundle, that the cache says the previous output
 /// has as this build would make it is carried over from there instead ([`kept`]).
 pub fn render(root: &Path, site: &Site, cache: &Caches, stage: &Stage) -> Result<Rendered> {
-    let theme = Theme::load(root, &site.config)?;
+    let theme = Theme::load(root, &site.config, theme::Names::Fingerprinted)?;
     let jobs = jobs(site, &ArticleHashes::new(site));
     let search = site.config.search;
     let kept = AtomicUsize::new(0);
@@ -135,7 +135,7 @@ pub fn render(root: &Path, site: &Site, cache: &Caches, stage: &Stage) -> Result
 /// Renders every page of `site` with the theme at `root` and keeps none: what `nashra check`
 /// needs to know that every template renders every page. Returns how many rendered.
 pub fn check(root: &Path, site: &Site) -> Result<usize> {
-    let theme = Theme::load(root, &site.config)?;
+    let theme = Theme::load(root, &site.config, theme::Names::Fingerprinted)?;
     let jobs = jobs(site, &ArticleHashes::new(site));
     render_each(site, &theme, jobs.iter(), |_, _, render| {
         render().map(|_| None::<()>)
@@ -169,7 +169,7 @@ impl Job {
 pub fn static_files(theme: &Theme) -> impl Iterator<Item = Output> + '_ {
     theme.static_files.iter().flat_map(|(path, src)| {
         let (content, fingerprinted) = match theme.assets.get(path) {
-            Some(p) => (Content::Bytes(p.bytes.to_vec()), Some(p.fingerprinted.clone())),
+            Some(p) => (Content::Bytes(p.bytes.to_vec()), p.fingerprinted.clone()),
             None => (Content::Copy(src.clone()), None),
         };
         let also = fingerprinted.map(|path| Output {
@@ -187,7 +187,7 @@ pub fn static_files(theme: &Theme) -> impl Iterator<Item = Output> + '_ {
 /// The paths in the output of [`static_files`].
 pub fn static_paths(theme: &Theme) -> impl Iterator<Item = &str> + '_ {
     theme.static_files.keys().flat_map(|path| {
-        let also = theme.assets.get(path).map(|p| p.fingerprinted.as_str());
+        let also = theme.assets.get(path).and_then(|p| p.fingerprinted.as_deref());
         std::iter::once(path.as_str()).chain(also)
     })
 }

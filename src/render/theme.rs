@@ -12,6 +12,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 use tera::Tera;
 
+pub use super::assets::Names;
 use super::assets::Processed;
 use crate::config::{key_diagnostic, toml_diagnostic, Config, Direction, CONFIG_FILE};
 use crate::content::bidi::push_isolated;
@@ -78,7 +79,7 @@ pub struct ThemeMeta {
 
 impl Theme {
     /// Loads the configured theme from `root/themes/<theme>` plus the site's overrides.
-    pub fn load(root: &Path, config: &Config) -> Result<Self> {
+    pub fn load(root: &Path, config: &Config, names: Names) -> Result<Self> {
         let (chain, meta) = theme_chain(root, config)?;
         let shown_dir = Path::new("themes").join(&config.theme);
         // Every theme of the chain, the one it extends first, then the site's own folders.
@@ -138,12 +139,12 @@ impl Theme {
         for (base_dir, shown) in layers("static") {
             static_files.extend(static_layer(&base_dir, &shown)?);
         }
-        let processed = super::assets::process(&static_files, config.minify)?;
+        let processed = super::assets::process(&static_files, config.minify, names)?;
         // What `asset()` links for each static file: its fingerprinted name, if it has one.
         let urls: BTreeMap<String, String> = static_files
             .keys()
             .map(|path| {
-                let published = processed.get(path).map(|p| &p.fingerprinted);
+                let published = processed.get(path).and_then(|p| p.fingerprinted.as_ref());
                 (path.clone(), published.unwrap_or(path).clone())
             })
             .collect();

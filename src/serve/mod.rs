@@ -18,6 +18,7 @@ use std::sync::Arc;
 
 use crate::build::BuildOptions;
 use crate::error::{Diagnostic, Error, Result};
+use crate::render::theme::Names;
 use crate::watch::Report;
 
 use events::Hub;
@@ -89,6 +90,9 @@ pub fn start(opts: &ServeOptions) -> Result<Server> {
     let build = BuildOptions {
         output: Some(site.to_path_buf()),
         base_url: Some(url.clone()),
+        // A preview only: a stylesheet edit swaps the stylesheet in open pages, and
+        // re-renders none.
+        assets: Names::Plain,
         ..opts.build.clone()
     };
     // A runtime of its own, so dropping the server stops it and closes every connection.

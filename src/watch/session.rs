@@ -257,7 +257,7 @@ impl Session {
             unreachable!("reload_all sets the config or fails")
         };
         if self.theme.is_none() {
-            let theme = Theme::load(&self.opts.root, &config)?;
+            let theme = Theme::load(&self.opts.root, &config, self.opts.assets)?;
             let same_files = self
                 .on_disk
                 .as_ref()
