@@ -10,7 +10,6 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -29,7 +28,7 @@ pub enum Names {
 /// A stylesheet or script as published.
 #[derive(Debug, Clone)]
 pub struct Processed {
-    pub bytes: Arc<[u8]>,
+    pub bytes: Vec<u8>,
     /// The name with the hash, which `asset()` links, when the build fingerprints.
     pub fingerprinted: Option<String>,
 }
@@ -51,13 +50,7 @@ pub fn process(
             false => bytes,
         };
         let fingerprinted = (names == Names::Fingerprinted).then(|| fingerprinted(path, &bytes));
-        processed.insert(
-            path.clone(),
-            Processed {
-                bytes: bytes.into(),
-                fingerprinted,
-            },
-        );
+        processed.insert(path.clone(), Processed { bytes, fingerprinted });
     }
     Ok(processed)
 }

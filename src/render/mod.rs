@@ -169,7 +169,7 @@ impl Job {
 pub fn static_files(theme: &Theme) -> impl Iterator<Item = Output> + '_ {
     theme.static_files.iter().flat_map(|(path, src)| {
         let (content, fingerprinted) = match theme.assets.get(path) {
-            Some(p) => (Content::Bytes(p.bytes.to_vec()), p.fingerprinted.clone()),
+            Some(p) => (Content::Bytes(p.bytes.clone()), p.fingerprinted.clone()),
             None => (Content::Copy(src.clone()), None),
         };
         let also = fingerprinted.map(|path| Output {

@@ -54,8 +54,8 @@ pub struct Theme {
     /// What `theme.toml` says; templates see it as `theme`.
     pub meta: ThemeMeta,
     /// A hash of all that rendering reads besides the site: templates, UI strings, static
-    /// files' names (fingerprinted ones too), `theme.toml` and the config. The build cache keeps a page only under
-    /// the same digest (templates cannot read the clock or a random number: nashra is built
+    /// files' names (fingerprinted ones too), `theme.toml` and the config. The build cache
+    /// keeps a page only under the same digest (templates cannot read the clock or a random number: nashra is built
     /// without Tera's `now()` and `get_random()`).
     pub digest: u128,
 }
