@@ -11,6 +11,7 @@ pub mod content;
 pub mod error;
 pub mod i18n;
 pub mod import;
+pub mod media;
 pub mod output;
 pub mod render;
 pub mod scaffold;
