@@ -61,19 +61,20 @@ fn rendering(c: &mut Criterion) {
     )
     .expect("the sample loads");
     let theme = Theme::load(root(), &config, Default::default()).expect("the default theme loads");
+    let media = render::images::plan(root(), &site, &theme.static_files, None).expect("the photos plan");
     let jobs = render::jobs(&site, &ArticleHashes::new(&site));
     let job = jobs
         .iter()
         .find(|j| j.is_article() && j.path.starts_with("briefings/"))
         .expect("the Arabic article is a job");
-    let page = render::render_jobs(&site, &theme, std::iter::once(job)).expect("it renders");
+    let page = render::render_jobs(&site, &theme, &media, std::iter::once(job)).expect("it renders");
     let html = match &page[0].content {
         nashra::output::Content::Bytes(b) => b.clone(),
         nashra::output::Content::Copy(_) => unreachable!("a page is rendered bytes"),
     };
     let mut g = c.benchmark_group("render");
     g.bench_function("article page through the default theme", |b| {
-        b.iter(|| render::render_jobs(&site, &theme, std::iter::once(job)))
+        b.iter(|| render::render_jobs(&site, &theme, &media, std::iter::once(job)))
     });
     g.throughput(Throughput::Bytes(html.len() as u64));
     g.bench_function("minify the article page", |b| {

@@ -62,6 +62,8 @@ pub struct BuildReport {
     /// How many pages were carried over from the previous output (the build cache knew them
     /// to be what this build would render).
     pub kept: usize,
+    /// The photos' files, and how many were encoded.
+    pub photos: crate::media::library::Made,
 }
 
 impl BuildOptions {
@@ -113,6 +115,10 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     let cache = render::Caches {
         pages: open(cache::pages::NAME, true),
         search: open(search::CACHE, site.config.search),
+        images: match opts.cache {
+            true => crate::media::library::Cache::open(root),
+            false => crate::media::library::Cache::off(),
+        },
     };
     let mut rendered = render::Rendered::default();
     let whole = output::Whole::Swap;
@@ -126,9 +132,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
         unusable.extend(store.save());
     }
     loaded.warnings.extend(unusable);
+    loaded.warnings.append(&mut rendered.warnings);
     let mut report = report(&site, &rendered.paths, written, &out_dir, start, loaded);
     report.cached = cached;
     report.kept = rendered.kept;
+    report.photos = rendered.photos;
     // Freeing every article and page one by one takes a tenth of a second at 20,000 articles,
     // and nothing waits on it.
     std::thread::spawn(move || drop((site, rendered)));
@@ -167,6 +175,7 @@ fn report(
         loaded,
         cached: cache::Use::default(),
         kept: 0,
+        photos: Default::default(),
     }
 }
 

@@ -33,8 +33,8 @@ pub fn check(opts: &BuildOptions) -> Result<CheckReport> {
     )?;
     // Links that lead nowhere are reported with what rendering finds, not before it.
     let rendered = render::check(&opts.root, &site);
-    let pages = match (rendered, loaded.broken_links.is_empty()) {
-        (Ok(pages), true) => pages,
+    let (pages, photos) = match (rendered, loaded.broken_links.is_empty()) {
+        (Ok(rendered), true) => rendered,
         (Ok(_), false) => return Err(loaded.broken_links.into()),
         (Err(e), _) => {
             return Err(loaded
@@ -47,6 +47,7 @@ pub fn check(opts: &BuildOptions) -> Result<CheckReport> {
     };
     let mut warnings = loaded.warnings;
     warnings.extend(dates_that_disagree(&site));
+    warnings.extend(photos);
     Ok(CheckReport {
         pages,
         articles: site

@@ -214,6 +214,8 @@ pub struct Config {
     /// Whether the authors' raw HTML in Markdown goes into pages as they wrote it (the
     /// trusted-author model: an embed's `<script>` runs), else it is escaped and shown as text.
     pub raw_html: bool,
+    /// How photos are published (`[images]`): widths, formats, quality, the size limit.
+    pub images: crate::media::Settings,
 }
 
 /// How text becomes a URL segment or an anchor.
@@ -279,6 +281,8 @@ struct RawConfig {
     slugify: Slugify,
     #[serde(default = "yes")]
     raw_html: bool,
+    #[serde(default)]
+    images: crate::media::Settings,
 }
 
 #[derive(Deserialize)]
@@ -424,6 +428,9 @@ impl Config {
             }
         }
 
+        if let Err(e) = raw.images.validate() {
+            return Err(key_at("images")(format!("[images]: {e}")).into());
+        }
         let seed_section = nfc_owned(raw.seed_section);
         if seed_section
             .split('/')
@@ -500,6 +507,7 @@ impl Config {
             sitemap: raw.sitemap,
             slugify: raw.slugify,
             raw_html: raw.raw_html,
+            images: raw.images,
         })
     }
 

@@ -502,12 +502,20 @@ fn print_build(root: &Path, result: nashra::Result<nashra::BuildReport>, verb: &
                     format!("; search records of {hits} of {asked} article pages from the build cache")
                 }
             };
+            let photos = match report.photos {
+                nashra::media::library::Made { files: 0, .. } => String::new(),
+                nashra::media::library::Made { files, encoded } => {
+                    format!(
+                        "; {files} photo files, {encoded} of them encoded (the rest from the build cache)"
+                    )
+                }
+            };
             let kept = match report.kept {
                 0 => String::new(),
                 n => format!("; {n} unchanged pages and feeds kept from the previous output"),
             };
             println!(
-                "{verb} {pages} pages ({}) and {} files in all into {} in {} ms{seeds}{kept}{cached}",
+                "{verb} {pages} pages ({}) and {} files in all into {} in {} ms{seeds}{kept}{cached}{photos}",
                 per_lang.join(", "),
                 report.files,
                 report

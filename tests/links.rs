@@ -154,16 +154,18 @@ fn images_must_be_static_files_of_the_site() {
     let site = Site::sample();
     site.build(&[]).success();
     let before = snapshot(&site.public());
-    let text = site
-        .read(EN)
-        .replacen("+++\ntitle", "+++\nimage = \"/images/lead.jpg\"\ntitle", 1);
+    let text = site.read(EN).replacen(
+        "+++\ntitle",
+        "+++\nimage = { src = \"/images/lead.svg\", alt = \"Lead\" }\ntitle",
+        1,
+    );
     site.write(
         EN,
-        text + "\n![chart](chart.png) ![map](/imagse/lead.jpg) ![elsewhere](https://cdn.example.com/x.png) \
+        text + "\n![chart](chart.png) ![map](/imagse/lead.svg) ![elsewhere](https://cdn.example.com/x.png) \
                 ![inline](data:image/png;base64,AA)\n",
     );
     let lines = site.read(EN).lines().count();
-    site.write("static/images/lead.jpg", "a picture");
+    site.write("static/images/lead.svg", "a picture");
     let failed = site.build(&[]).failure().code(1);
     let stderr = stderr_of(&failed);
     assert!(
@@ -175,11 +177,11 @@ fn images_must_be_static_files_of_the_site() {
     );
     assert!(
         stderr.contains(&format!(
-            "{EN}:{lines}:21: error: the image `/imagse/lead.jpg` is not a static file"
+            "{EN}:{lines}:21: error: the image `/imagse/lead.svg` is not a static file"
         )),
         "{stderr}"
     );
-    assert!(stderr.contains("did you mean `/images/lead.jpg`?"), "{stderr}");
+    assert!(stderr.contains("did you mean `/images/lead.svg`?"), "{stderr}");
     // The image on another host and the inline one are not reported.
     assert!(stderr.contains("Build failed with 2 errors"), "{stderr}");
     assert!(
@@ -189,7 +191,7 @@ fn images_must_be_static_files_of_the_site() {
     assert_eq!(snapshot(&site.public()), before);
 
     // Fixed, the page shows them; the lead image was missing too, at its front matter line.
-    site.write("static/images/chart.png", "a chart");
+    site.write("static/images/chart.png", common::chart(300, 200));
     site.write(
         EN,
         site.read(EN)
@@ -199,12 +201,16 @@ fn images_must_be_static_files_of_the_site() {
     site.build(&[]).success();
     let page = site.page("en/briefings/mali-russia-equipment/index.html");
     let srcs = attrs(&page, "article img", "src");
-    assert!(srcs.iter().any(|s| s == "/images/chart.png"), "{srcs:?}");
-    std::fs::remove_file(site.root().join("static/images/lead.jpg")).unwrap();
+    assert!(
+        srcs.iter()
+            .any(|s| s.starts_with("/images/chart-300.") && s.ends_with(".png")),
+        "the chart, published processed: {srcs:?}"
+    );
+    std::fs::remove_file(site.root().join("static/images/lead.svg")).unwrap();
     let stderr = stderr_of(&site.run("check", &[]).failure().code(1));
     assert!(
         stderr.contains(&format!(
-            "{EN}:2:1: error: the image `/images/lead.jpg` is not a static file"
+            "{EN}:2:9: error: the image `/images/lead.svg` is not a static file"
         )),
         "{stderr}"
     );
@@ -213,7 +219,7 @@ fn images_must_be_static_files_of_the_site() {
 #[test]
 fn an_image_outside_the_sites_base_path_is_reported() {
     let site = Site::sample();
-    site.write("static/images/lead.jpg", "a picture");
+    site.write("static/images/lead.jpg", common::photo(300, 200));
     site.write(EN, site.read(EN) + "\n![lead](/images/lead.jpg)\n");
     let stderr = stderr_of(
         &site

@@ -264,7 +264,7 @@ fn import_writes_an_nfc_name_and_replaces_a_decomposed_twin() {
     assert!(texts(&page, "h1").iter().any(|h| h.contains("Tea in Bamako")));
 }
 
-/// A picture's bytes: static files are copied as they are, so any bytes do.
+/// A static file's bytes: copied as they are, so any bytes do.
 const PICTURE: &[u8] = b"\x89PNG\r\n\x1a\nnot a real picture";
 
 /// Unicode normalization forms, as the `fn` the helpers below take.
@@ -280,12 +280,15 @@ fn decomposed(s: &str) -> String {
 /// linking to it, by the name in the form `reference` gives.
 fn with_picture(file: fn(&str) -> String, reference: fn(&str) -> String) -> Site {
     let site = Site::sample();
-    site.write(&format!("static/images/{}.png", file(AR_NFC)), PICTURE);
+    site.write(
+        &format!("static/images/{}.png", file(AR_NFC)),
+        common::chart(600, 400),
+    );
     let name = reference(AR_NFC);
     site.write(
         "content/briefings/photo.ar.md",
         format!(
-            "+++\ntitle = \"صورة\"\ndate = 2024-11-21\nimage = \"/images/{name}.png\"\n+++\n\n\
+            "+++\ntitle = \"صورة\"\ndate = 2024-11-21\nimage = {{ src = \"/images/{name}.png\", alt = \"صورة\" }}\n+++\n\n\
              ![صورة](../../images/{name}.png) [الصورة](/images/{name}.png)\n"
         ),
     );
@@ -304,25 +307,34 @@ fn an_image_named_in_either_form_is_found_and_written_at_its_nfc_path() {
     for site in &sites {
         site.build(&[]).success();
         assert_paths_nfc(site);
+        // The photo is published at its NFC path, processed, and resized beside it.
         let copied = site.public().join(format!("images/{AR_NFC}.png"));
-        assert_eq!(std::fs::read(copied).unwrap(), PICTURE);
-        // The page asks for the file by the name it was written under.
+        assert_eq!(image::image_dimensions(copied).unwrap(), (600, 400));
+        // The page asks for the files by the names they were written under.
         let page = site.page("briefings/photo/index.html");
         let shown = decoded(attrs(&page, "img", "src"));
-        for src in [
-            format!("/images/{AR_NFC}.png"),
-            format!("../../images/{AR_NFC}.png"),
-        ] {
-            assert!(shown.contains(&src), "{src:?} not in {shown:?}");
+        assert_eq!(
+            shown.len(),
+            2,
+            "the lead photo and the one in the text: {shown:?}"
+        );
+        for src in &shown {
+            let name = src
+                .strip_prefix(&format!("/images/{AR_NFC}-"))
+                .unwrap_or_else(|| panic!("{src}"));
+            assert!(name.ends_with(".png"), "{src}");
+            let file = site.public().join(src.trim_start_matches('/'));
+            assert!(file.is_file(), "{src} is not published");
         }
         let links = decoded(attrs(&page, "a[href*='images']", "href"));
         assert!(
             !links.is_empty() && links.iter().all(|l| *l == format!("/images/{AR_NFC}.png")),
             "{links:?}"
         );
-        assert_eq!(
-            decoded(attrs(&page, "meta[property='og:image']", "content")),
-            [format!("https://example.org/images/{AR_NFC}.png")]
+        let og = decoded(attrs(&page, "meta[property='og:image']", "content"));
+        assert!(
+            og.len() == 1 && og[0].starts_with(&format!("https://example.org/images/{AR_NFC}-")),
+            "{og:?}"
         );
     }
     // However the file and the references are written, the site is the same.

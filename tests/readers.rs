@@ -28,6 +28,7 @@ const PAGES: [&str; 12] = [
 #[test]
 fn readers_see_each_page_in_its_language_and_direction_with_no_accessibility_violation() {
     let site = Site::sample();
+    common::with_photos(&site);
     site.build(&[]).success();
     let shots = common::repo().join("target/screenshots");
     let _ = std::fs::remove_dir_all(&shots);

@@ -38,6 +38,7 @@ const PYTHON: &str = "python3";
 fn built() -> (Site, f64) {
     let started = Instant::now();
     let site = Site::sample();
+    common::with_photos(&site);
     site.build(&[]).success();
     (site, started.elapsed().as_secs_f64())
 }

@@ -144,6 +144,12 @@ impl Keys<'_> {
         (d.line.unwrap_or(1), d.column.unwrap_or(1))
     }
 
+    /// The line and column of the value of `key`, for what the value itself names.
+    pub fn value_place(&self, key: &str) -> (usize, usize) {
+        let d = self.at_value(key, "");
+        (d.line.unwrap_or(1), d.column.unwrap_or(1))
+    }
+
     /// Whether `key` is written but was reported wrong.
     pub fn is_bad(&self, key: &str) -> bool {
         self.bad.iter().any(|k| k == key)
@@ -155,6 +161,16 @@ impl Keys<'_> {
             .and_then(|p| self.text.get(p.value.clone()))
             .filter(|w| !w.is_empty())
             .map_or_else(|| format!("{value:?}"), str::to_string)
+    }
+
+    /// `key` set to an inline table of `pairs`, as this front matter's syntax writes it.
+    pub fn table_example(&self, key: &str, pairs: &[(&str, &str)]) -> String {
+        let sep = match self.format {
+            Format::Toml => " = ",
+            Format::Yaml => ": ",
+        };
+        let pairs: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}{sep}{v:?}")).collect();
+        self.example(key, &format!("{{ {} }}", pairs.join(", ")))
     }
 
     /// `key` set to `value`, as this front matter's syntax writes it, for hints.

@@ -208,9 +208,9 @@ pub struct Page {
     /// Bylines.
     #[n(12)]
     pub authors: Vec<String>,
-    /// Lead image path or URL.
+    /// Lead image.
     #[n(13)]
-    pub image: Option<String>,
+    pub image: Option<Image>,
     /// Taxonomy name → terms, only taxonomies the config declares.
     #[n(14)]
     pub terms: BTreeMap<String, Vec<String>>,
@@ -344,6 +344,44 @@ pub enum Loaded {
     Section(Box<SectionFile>),
 }
 
+/// An article's lead image: `image = { src, alt, caption, credit, copyright }` in the front
+/// matter. `src` is a file beside the article, a static file, or another host's URL.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Encode, Decode, Serialize)]
+pub struct Image {
+    #[n(0)]
+    pub src: String,
+    /// What the photo shows, for readers who cannot see it: required, as a news photo
+    /// carries the story.
+    #[n(1)]
+    pub alt: String,
+    #[n(2)]
+    pub caption: Option<String>,
+    /// Who took it or the agency, e.g. "Photo: AFP".
+    #[n(3)]
+    pub credit: Option<String>,
+    /// The copyright notice, when it says more than the credit.
+    #[n(4)]
+    pub copyright: Option<String>,
+}
+
+/// `image` as written: a table, or just the source (which then lacks its `alt`).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ImageFront {
+    Src(String),
+    Table(ImageTable),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImageTable {
+    src: String,
+    alt: Option<String>,
+    caption: Option<String>,
+    credit: Option<String>,
+    copyright: Option<String>,
+}
+
 /// Article front matter. Keys not named here land in `terms` and must be declared taxonomies
 /// (serde cannot deny unknown fields beside a flattened map, so `load` checks them).
 #[derive(Deserialize)]
@@ -357,7 +395,7 @@ struct PageFront {
     authors: Vec<String>,
     #[serde(default)]
     draft: bool,
-    image: Option<String>,
+    image: Option<ImageFront>,
     translation_key: Option<String>,
     seed: Option<String>,
     #[serde(default)]
@@ -377,6 +415,53 @@ struct SectionFront {
     paginate_by: Option<usize>,
     #[serde(default)]
     extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The lead image `front` says, or `None` with a problem pushed: an image without its
+/// `alt` text is published to no one who cannot see it.
+fn lead_image(front: ImageFront, keys: &front_matter::Keys, problems: &mut Vec<Diagnostic>) -> Option<Image> {
+    let (table, plain) = match front {
+        ImageFront::Src(src) => (
+            ImageTable {
+                src,
+                alt: None,
+                caption: None,
+                credit: None,
+                copyright: None,
+            },
+            true,
+        ),
+        ImageFront::Table(table) => (table, false),
+    };
+    let text = |v: Option<String>| {
+        v.map(|v| nfc_owned(v.trim().to_string()))
+            .filter(|v| !v.is_empty())
+    };
+    let Some(alt) = text(table.alt) else {
+        let example = keys.table_example(
+            "image",
+            &[
+                ("src", &table.src),
+                ("alt", "what the photo shows"),
+                ("credit", "Photo: …"),
+            ],
+        );
+        let diagnostic = match plain {
+            true => keys.at_value("image", "the lead image has no `alt` text"),
+            false => keys.at_value("image", "the lead image's table has no `alt` text"),
+        };
+        problems.push(diagnostic.help(format!(
+            "describe the photo for readers who cannot see it: {example}"
+        )));
+        return None;
+    };
+    Some(Image {
+        src: table.src,
+        alt,
+        caption: text(table.caption),
+        credit: text(table.credit),
+        copyright: text(table.copyright),
+    })
 }
 
 /// How Markdown in language `lang` is written out: the language's direction and quotes, and
@@ -554,6 +639,7 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
         });
         rendered.ok()
     });
+    let image = fm.image.and_then(|front| lead_image(front, &keys, &mut problems));
     // Each of these is `None` only with a problem pushed for it.
     let (Some(title), Some(date), true) = (title, date, problems.is_empty()) else {
         return Err(problems.into());
@@ -571,10 +657,10 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
         }
         None => (rendered.summary_html, rendered.summary_text, false),
     };
-    if let Some(image) = &fm.image {
-        let (line, column) = keys.place("image");
+    if let Some(image) = &image {
+        let (line, column) = keys.value_place("image");
         refs.push(SourceRef {
-            dest: image.clone(),
+            dest: image.src.clone(),
             image: true,
             line,
             column,
@@ -601,7 +687,7 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
         refs,
         words: rendered.words,
         authors: fm.authors,
-        image: fm.image,
+        image,
         terms,
         extra: fm.extra,
         draft: fm.draft,

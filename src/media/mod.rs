@@ -15,6 +15,8 @@
 //! Sources are sniffed by magic bytes, size-checked from the header before any pixel is
 //! decoded (decompression bombs), and every failure is an [`Error`] written for an editor.
 
+pub mod library;
+
 use std::fmt;
 use std::io::Cursor;
 
@@ -81,7 +83,7 @@ impl Format {
 }
 
 /// How images are processed: nashra.toml's `[images]` table.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     /// Widths in CSS pixels to publish (never above the source's own width; see [`widths`]).

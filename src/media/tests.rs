@@ -534,21 +534,7 @@ fn bomb_png() -> Vec<u8> {
         out.extend_from_slice(data);
         let mut crc_input = kind.to_vec();
         crc_input.extend_from_slice(data);
-        out.extend_from_slice(&crc32(&crc_input).to_be_bytes());
-    }
-    fn crc32(bytes: &[u8]) -> u32 {
-        let mut crc = !0u32;
-        for &byte in bytes {
-            crc ^= u32::from(byte);
-            for _ in 0..8 {
-                crc = if crc & 1 == 1 {
-                    (crc >> 1) ^ 0xEDB8_8320
-                } else {
-                    crc >> 1
-                };
-            }
-        }
-        !crc
+        out.extend_from_slice(&crc32fast::hash(&crc_input).to_be_bytes());
     }
     let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
     let mut header = Vec::new();

@@ -50,7 +50,10 @@ impl Renderer<'_> {
                 let url = self.urls.url(&a.path);
                 let body = match config.feed_content {
                     FeedContent::Full => Some(AtomContent {
-                        value: Some(self.linked(&p.body.html()?, &a.links, true).into_owned()),
+                        value: Some(
+                            self.body(&p.source, &p.body.html()?, &a.links, super::images::Target::Feed)
+                                .into_owned(),
+                        ),
                         content_type: Some("html".into()),
                         ..Default::default()
                     }),
@@ -75,8 +78,12 @@ impl Renderer<'_> {
                         })
                         .collect(),
                     links: vec![link(url, "alternate", &p.file.lang)],
-                    summary: (!p.summary_html.is_empty())
-                        .then(|| Text::html(self.linked(&p.summary_html, &a.links, true).into_owned())),
+                    summary: (!p.summary_html.is_empty()).then(|| {
+                        Text::html(
+                            self.body(&p.source, &p.summary_html, &a.links, super::images::Target::Feed)
+                                .into_owned(),
+                        )
+                    }),
                     content: body,
                     ..Default::default()
                 })

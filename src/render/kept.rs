@@ -18,6 +18,8 @@ pub struct Caches {
     pub pages: Store,
     /// Article pages' search records.
     pub search: Store,
+    /// Photos' encoded files.
+    pub images: crate::media::library::Cache,
 }
 
 /// An article page for the search index: which job made it, its output path, the key of its

@@ -4,6 +4,7 @@
 mod array;
 pub mod assets;
 mod feed;
+pub mod images;
 mod kept;
 mod refs;
 
@@ -26,7 +27,8 @@ use crate::cache::pages;
 use crate::config::Config;
 use crate::config::FeedContent;
 use crate::content::markdown::Heading;
-use crate::error::{collect_all, Result};
+use crate::error::{collect_all, Diagnostic, Result};
+use crate::media::library::Library;
 use crate::output::{Content, Output, Stage};
 use crate::search;
 use crate::site::paginate;
@@ -59,6 +61,10 @@ pub struct Rendered {
     pub paths: Vec<String>,
     /// How many of its pages were carried over from the previous output, not rendered.
     pub kept: usize,
+    /// The photos' files.
+    pub photos: crate::media::library::Made,
+    /// What the desk should know of the photos (one that records where it was taken).
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Renders every page of `site` with the theme at `root`, and makes its search bundle and
@@ -69,15 +75,18 @@ pub struct Rendered {
 /// has as this build would make it is carried over from there instead ([`kept`]).
 pub fn render(root: &Path, site: &Site, cache: &Caches, stage: &Stage) -> Result<Rendered> {
     let theme = Theme::load(root, &site.config, theme::Names::Fingerprinted)?;
+    let media = images::plan(root, site, &theme.static_files, None)?;
+    // A page shows its photos' published names: any change to them renders pages again.
+    let digest = crate::cache::key(&[&theme.digest.to_le_bytes(), &media.digest().to_le_bytes()]);
     let jobs = jobs(site, &ArticleHashes::new(site));
     let search = site.config.search;
     let kept = AtomicUsize::new(0);
-    let indexed = render_each(site, &theme, jobs.iter(), |n, job, render| {
+    let indexed = render_each(site, &theme, &media, jobs.iter(), |n, job, render| {
         let indexed = search && job.is_article();
         let key = cache
             .pages
             .is_on()
-            .then(|| pages::key(theme.digest, &job.path, job.inputs));
+            .then(|| pages::key(digest, &job.path, job.inputs));
         if let Some(page) = key
             .map(|k| kept::page(&job.path, k, indexed, cache, stage))
             .transpose()?
@@ -115,10 +124,21 @@ pub fn render(root: &Path, site: &Site, cache: &Caches, stage: &Stage) -> Result
         Ok(indexed)
     })?;
     let mut paths: Vec<String> = jobs.iter().map(|j| j.path.clone()).collect();
-    paths.extend(stage.put_all_unless_same(static_files(&theme).collect())?);
+    paths.extend(stage.put_all_unless_same(static_files(&theme, &media).collect())?);
+    let photos = media.publish(
+        &cache.images,
+        |_| true,
+        |path, bytes| {
+            stage.put_unless_same(&Output {
+                path,
+                content: Content::Bytes(bytes),
+            })
+        },
+    )?;
+    paths.extend(media.paths().map(String::from));
     if search {
         let reread = |lost: &[usize]| {
-            let pages = render_jobs(site, &theme, lost.iter().map(|&n| &jobs[n]))?;
+            let pages = render_jobs(site, &theme, &media, lost.iter().map(|&n| &jobs[n]))?;
             let pages = pages.iter().filter_map(article_html);
             pages
                 .map(|(path, html)| Ok((path.to_string(), search::read(path, html, &cache.search)?)))
@@ -129,18 +149,23 @@ pub fn render(root: &Path, site: &Site, cache: &Caches, stage: &Stage) -> Result
     Ok(Rendered {
         paths,
         kept: kept.into_inner(),
+        photos,
+        warnings: media.location_warnings(),
     })
 }
 
 /// Renders every page of `site` with the theme at `root` and keeps none: what `nashra check`
-/// needs to know that every template renders every page. Returns how many rendered.
-pub fn check(root: &Path, site: &Site) -> Result<usize> {
+/// needs to know that every template renders every page, and every photo can be read.
+/// Returns how many pages rendered, and the photos' warnings.
+pub fn check(root: &Path, site: &Site) -> Result<(usize, Vec<Diagnostic>)> {
     let theme = Theme::load(root, &site.config, theme::Names::Fingerprinted)?;
+    let media = images::plan(root, site, &theme.static_files, None)?;
     let jobs = jobs(site, &ArticleHashes::new(site));
-    render_each(site, &theme, jobs.iter(), |_, _, render| {
+    render_each(site, &theme, &media, jobs.iter(), |_, _, render| {
         render().map(|_| None::<()>)
     })?;
-    Ok(jobs.iter().filter(|j| j.path.ends_with(".html")).count())
+    let pages = jobs.iter().filter(|j| j.path.ends_with(".html")).count();
+    Ok((pages, media.location_warnings()))
 }
 
 /// A rendered page as the search indexer takes it: (output path, HTML).
@@ -166,8 +191,12 @@ impl Job {
 /// The theme's and the site's static files: stylesheets and scripts as
 /// [`assets`] publishes them (also under their fingerprinted names), the others copied as
 /// they are.
-pub fn static_files(theme: &Theme) -> impl Iterator<Item = Output> + '_ {
-    theme.static_files.iter().flat_map(|(path, src)| {
+pub fn static_files<'t>(theme: &'t Theme, media: &'t Library) -> impl Iterator<Item = Output> + 't {
+    let published = theme
+        .static_files
+        .iter()
+        .filter(|(path, _)| !media.is_original(path));
+    published.flat_map(|(path, src)| {
         let (content, fingerprinted) = match theme.assets.get(path) {
             Some(p) => (Content::Bytes(p.bytes.clone()), p.fingerprinted.clone()),
             None => (Content::Copy(src.clone()), None),
@@ -184,12 +213,14 @@ pub fn static_files(theme: &Theme) -> impl Iterator<Item = Output> + '_ {
     })
 }
 
-/// The paths in the output of [`static_files`].
-pub fn static_paths(theme: &Theme) -> impl Iterator<Item = &str> + '_ {
-    theme.static_files.keys().flat_map(|path| {
+/// The paths in the output of [`static_files`], and the photos' published files.
+pub fn static_paths<'t>(theme: &'t Theme, media: &'t Library) -> impl Iterator<Item = &'t str> + 't {
+    let published = theme.static_files.keys().filter(|path| !media.is_original(path));
+    let files = published.flat_map(|path| {
         let also = theme.assets.get(path).and_then(|p| p.fingerprinted.as_deref());
         std::iter::once(path.as_str()).chain(also)
-    })
+    });
+    files.chain(media.paths())
 }
 
 /// One rendered file of the site, and a hash of everything it reads from the [`Site`] (not
@@ -432,9 +463,10 @@ fn hash_page(h: &mut InputHasher, site: &Site, a: &Article, whole: bool) {
 pub fn render_jobs<'j>(
     site: &Site,
     theme: &Theme,
+    media: &Library,
     jobs: impl Iterator<Item = &'j Job>,
 ) -> Result<Vec<Output>> {
-    render_each(site, theme, jobs, |_, _, render| render().map(Some))
+    render_each(site, theme, media, jobs, |_, _, render| render().map(Some))
 }
 
 /// Hands each of `jobs`, in parallel, to `each` with its position and a function that
@@ -443,10 +475,11 @@ pub fn render_jobs<'j>(
 fn render_each<'j, T: Send>(
     site: &Site,
     theme: &Theme,
+    media: &Library,
     jobs: impl Iterator<Item = &'j Job>,
     each: impl Fn(usize, &Job, &dyn Fn() -> Result<Output>) -> Result<Option<T>> + Sync,
 ) -> Result<Vec<T>> {
-    let r = Renderer::new(site, theme);
+    let r = Renderer::new(site, theme, media);
     let jobs: Vec<&Job> = jobs.collect();
     let pages = jobs
         .par_iter()
@@ -563,6 +596,8 @@ fn og_locale(code: &str) -> String {
 struct Renderer<'a> {
     site: &'a Site,
     theme: &'a Theme,
+    /// The photos pages show.
+    media: &'a Library,
     urls: Urls,
     /// Every language's `lang` context, in the config's order: made once, as every page shows
     /// them all (`site.languages`, the switcher).
@@ -656,10 +691,8 @@ struct PageCtx<'a> {
     section_title: &'a str,
     section_path: &'a str,
     authors: &'a [String],
-    /// The front matter's `image`, in NFC if it is the site's (see [`refs`]).
-    image: Option<Cow<'a, str>>,
-    /// The image as an absolute URL, for metadata.
-    image_url: Option<String>,
+    /// The lead image (see [`images::ImageCtx`]).
+    image: Option<images::ImageCtx<'a>>,
     terms: Vec<TermGroup<'a>>,
     /// The edition of the article's day, when the site has editions.
     edition_path: Option<String>,
@@ -752,7 +785,7 @@ struct EditionLink<'a> {
 }
 
 impl<'a> Renderer<'a> {
-    fn new(site: &'a Site, theme: &'a Theme) -> Self {
+    fn new(site: &'a Site, theme: &'a Theme, media: &'a Library) -> Self {
         let config = &site.config;
         let urls = Urls::new(config);
         let languages = config
@@ -782,6 +815,7 @@ impl<'a> Renderer<'a> {
         Self {
             site,
             theme,
+            media,
             articles: site.articles.iter().map(|_| OnceLock::new()).collect(),
             sections: site.sections.iter().map(|s| urls.path(&s.path)).collect(),
             taxonomies: site
@@ -875,8 +909,8 @@ impl<'a> Renderer<'a> {
         let p = &a.page;
         let section = &self.site.sections[a.section];
         let href = self.article_href(i);
-        let image = p.image.as_deref().map(|i| self.in_nfc(i));
-        let summary = self.linked(&p.summary_html, &a.links, false);
+        let image = p.image.as_ref().map(|i| self.image_ctx(&p.source, &a.path, i));
+        let summary = self.body(&p.source, &p.summary_html, &a.links, images::Target::Page);
         PageCtx {
             title: &p.title,
             date: p.date.as_str(),
@@ -888,7 +922,7 @@ impl<'a> Renderer<'a> {
             },
             summary,
             description: &p.description,
-            content: content.map(|html| self.linked(html, &a.links, false)),
+            content: content.map(|html| self.body(&p.source, html, &a.links, images::Target::Page)),
             path: &href.path,
             url: &href.url,
             slug: &p.slug,
@@ -896,7 +930,6 @@ impl<'a> Renderer<'a> {
             section_title: &section.title,
             section_path: &self.sections[a.section],
             authors: &p.authors,
-            image_url: image.as_deref().and_then(|i| self.urls.absolute(&a.path, i)),
             image,
             terms: self.term_groups(a),
             edition_path: self.site.config.editions.then(|| {
@@ -965,8 +998,9 @@ impl<'a> Renderer<'a> {
             "articleSection": page.section_title,
             "keywords": keywords,
         });
-        if let (Some(image), Some(obj)) = (&page.image_url, ld.as_object_mut()) {
-            obj.insert("image".into(), serde_json::json!([image]));
+        let image = page.image.as_ref().and_then(images::image_object);
+        if let (Some(image), Some(obj)) = (image, ld.as_object_mut()) {
+            obj.insert("image".into(), image);
         }
         let ld = ld.to_string();
         match ld.contains('<') {
@@ -1058,7 +1092,10 @@ impl<'a> Renderer<'a> {
                     self.images_exist(source, &s.path, &s.refs)?;
                 }
                 ctx_list.description = &s.description;
-                ctx_list.content = self.linked(&s.content_html, &s.links, false);
+                ctx_list.content = match &s.source {
+                    Some(source) => self.body(source, &s.content_html, &s.links, images::Target::Page),
+                    None => self.linked(&s.content_html, &s.links, false),
+                };
                 ctx_list.extra = Some(&s.extra);
                 if s.folder.is_empty() {
                     let sections: Vec<SectionLink> = site

@@ -86,7 +86,7 @@ impl Renderer<'_> {
     pub(super) fn images_exist(&self, source: &Path, site_path: &str, refs: &[SourceRef]) -> Result<()> {
         let errors: Vec<Diagnostic> = refs
             .iter()
-            .filter(|r| r.image)
+            .filter(|r| r.image && !self.is_photo(source, &r.dest))
             .filter_map(|r| {
                 let (message, help) = self.missing_image(site_path, &r.dest, &self.in_nfc(&r.dest))?;
                 Some(Diagnostic::new(source, message).at(r.line, r.column).help(help))
@@ -109,22 +109,17 @@ impl Renderer<'_> {
                 format!("put the image in static/ and write its path, e.g. `{base_path}images/name.jpg` for static/images/name.jpg"),
             ));
         }
-        // Read as the browser will, from the page's own URL.
-        let base = url::Url::parse(&self.urls.base_url).ok()?;
-        let url = self.urls.absolute(site_path, asked)?;
-        let url = url::Url::parse(&url).ok()?;
-        if url.origin() != base.origin() {
-            return None;
-        }
-        let Some(within) = url.path().strip_prefix(base.path()) else {
-            return Some((
-                format!("the image `{dest}` is outside the site, which is served from {base_path}"),
-                format!("write the path from the site's root, e.g. `{base_path}images/name.jpg`"),
-            ));
+        let file = match self.urls.site_file(site_path, asked)? {
+            Ok(file) => file,
+            Err(()) => {
+                return Some((
+                    format!("the image `{dest}` is outside the site, which is served from {base_path}"),
+                    format!("write the path from the site's root, e.g. `{base_path}images/name.jpg`"),
+                ))
+            }
         };
-        let file = percent_decode_str(within).decode_utf8_lossy();
         let statics = &self.theme.static_files;
-        if statics.contains_key(file.as_ref()) {
+        if statics.contains_key(&file) {
             return None;
         }
         let guess = did_you_mean(&file, statics.keys().map(String::as_str));
@@ -143,6 +138,24 @@ impl Renderer<'_> {
             format!("the image `{dest}` is not a static file: there is no static/{file}{relative}"),
             help,
         ))
+    }
+}
+
+impl super::Urls {
+    /// The file of the site that the URL `asked` on the page at `site_path` leads to, as the
+    /// browser reads it from the page's own URL: `None` on another host, `Err` on this host
+    /// but outside the site's path.
+    pub(super) fn site_file(&self, site_path: &str, asked: &str) -> Option<std::result::Result<String, ()>> {
+        let base = url::Url::parse(&self.base_url).ok()?;
+        let url = self.absolute(site_path, asked)?;
+        let url = url::Url::parse(&url).ok()?;
+        if url.origin() != base.origin() {
+            return None;
+        }
+        let Some(within) = url.path().strip_prefix(base.path()) else {
+            return Some(Err(()));
+        };
+        Some(Ok(percent_decode_str(within).decode_utf8_lossy().into_owned()))
     }
 }
 

@@ -26,8 +26,9 @@ use crate::build::{
 use crate::config::{Config, CONFIG_FILE};
 use crate::content::{Articles, Loaded, Page};
 use crate::error::Result;
+use crate::media::library::Library;
 use crate::output;
-use crate::render::{self, theme::Theme, ArticleHashes, Job};
+use crate::render::{self, images, theme::Theme, ArticleHashes, Job};
 use crate::search;
 use crate::seed;
 use crate::site::Site;
@@ -82,6 +83,9 @@ pub struct Session {
     config: Option<Config>,
     /// `None` until loaded, and after a template, UI string or static file changes.
     theme: Option<Theme>,
+    /// The photos the last rebuild published: planned again on every rebuild, but a photo
+    /// whose file is unchanged is not read again.
+    media: Option<Library>,
     /// Every file of `content/`, parsed (or its error), by absolute path.
     content: BTreeMap<PathBuf, Result<Loaded>>,
     /// Every seed, derived (or its error), by absolute path; imported ones are skipped later.
@@ -180,6 +184,7 @@ impl Session {
             opts: BuildOptions { root, ..opts.clone() },
             config: None,
             theme: None,
+            media: None,
             content: BTreeMap::new(),
             seeds: BTreeMap::new(),
             site: None,
@@ -256,16 +261,9 @@ impl Session {
         let Some(config) = self.config.clone() else {
             unreachable!("reload_all sets the config or fails")
         };
-        if self.theme.is_none() {
-            let theme = Theme::load(&self.opts.root, &config, self.opts.assets)?;
-            let same_files = self
-                .on_disk
-                .as_ref()
-                .is_some_and(|d| render::static_paths(&theme).eq(d.statics.iter().map(String::as_str)));
-            // `asset()` checks that a file exists, and links a stylesheet by the hash of its
-            // bytes: a new, removed or edited one can change pages.
-            self.rerender_all |= !same_files;
-            self.theme = Some(theme);
+        let reloaded = self.theme.is_none();
+        if reloaded {
+            self.theme = Some(Theme::load(&self.opts.root, &config, self.opts.assets)?);
         }
         // The articles a patch touched, if every change could be patched in.
         let mut touched = Vec::new();
@@ -302,8 +300,14 @@ impl Session {
             unreachable!("loaded above")
         };
         let loaded = loaded.clone();
+        let media = images::plan(&self.opts.root, site, &theme.static_files, self.media.as_ref())?;
+        let statics: BTreeSet<String> = render::static_paths(theme, &media).map(String::from).collect();
+        // `asset()` checks that a file exists, and links a stylesheet by the hash of its
+        // bytes; pages name their photos' files: a new, removed or edited one can change pages.
+        let same_files = self.on_disk.as_ref().is_some_and(|d| d.statics == statics);
+        let same_media = self.media.as_ref().is_some_and(|m| m.digest() == media.digest());
+        self.rerender_all |= (reloaded && !same_files) || !same_media;
         let jobs = render::jobs(site, hashes);
-        let statics: BTreeSet<String> = render::static_paths(theme).map(String::from).collect();
         let (mut dirty, mut stale) = match &self.on_disk {
             Some(old) => old.compare(&jobs, &statics),
             None => (Vec::new(), Vec::new()),
@@ -317,7 +321,7 @@ impl Session {
             .filter(|(_, d)| **d)
             .map(|(j, _)| j)
             .collect();
-        let mut outputs = render::render_jobs(site, theme, dirty.iter().copied())?;
+        let mut outputs = render::render_jobs(site, theme, &media, dirty.iter().copied())?;
         let rendered = outputs.len();
         let old_search = self
             .on_disk
@@ -345,9 +349,27 @@ impl Session {
             search: search_paths,
         };
 
+        // The photos' files that are not on disk yet (a name changes with the bytes).
+        let published = std::sync::Mutex::new(Vec::new());
+        let on_disk = self.on_disk.as_ref().map(|d| &d.statics);
+        let cache = match self.opts.cache {
+            true => crate::media::library::Cache::open(&self.opts.root),
+            false => crate::media::library::Cache::off(),
+        };
+        let missing = |path: &str| on_disk.is_none_or(|d| !d.contains(path));
+        media.publish(&cache, missing, |path, bytes| {
+            let output = output::Output {
+                path,
+                content: output::Content::Bytes(bytes),
+            };
+            published.lock().map(|mut p| p.push(output)).map_err(|_| {
+                crate::error::Diagnostic::new(&self.opts.root, "a photo could not be published").into()
+            })
+        })?;
+        outputs.extend(published.into_inner().unwrap_or_default());
         if self.on_disk.take().is_none() {
             // Nothing known of the output folder: write it whole.
-            outputs.extend(render::static_files(theme));
+            outputs.extend(render::static_files(theme, &media));
             check_output_dir(&self.opts.root, &out_dir)?;
             let whole = match self.wrote {
                 true => output::Whole::InPlace,
@@ -359,16 +381,18 @@ impl Session {
             self.swapped = None;
             self.wrote = true;
             self.on_disk = Some(new_disk);
+            self.media = Some(media);
             self.rerender_all = false;
             self.statics_changed = false;
             return Ok(Report::Full(report));
         }
         if self.statics_changed {
-            outputs.extend(render::static_files(theme));
+            outputs.extend(render::static_files(theme, &media));
         }
         // If writing fails part way, what is on disk is unknown: the next build writes it whole.
         let updated = output::update(&outputs, &stale, &out_dir, site.config.minify)?;
         self.on_disk = Some(new_disk);
+        self.media = Some(media);
         self.rerender_all = false;
         self.statics_changed = false;
         self.start_indexing(start);

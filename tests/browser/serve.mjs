@@ -2,6 +2,7 @@
 // its index.html, files go out with their content type (module scripts and WASM need theirs),
 // and nothing outside the folder can be reached.
 import http from "node:http";
+import { gzipSync } from "node:zlib";
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 
@@ -16,11 +17,17 @@ const TYPES = {
   ".svg": "image/svg+xml",
   ".png": "image/png",
   ".jpg": "image/jpeg",
+  ".webp": "image/webp",
+  ".avif": "image/avif",
   ".txt": "text/plain; charset=utf-8",
 };
 
-// Starts the server; returns { origin, served: () => bytes sent so far, close }.
-export async function serve(folder) {
+// Text types a static host compresses (with `gzip`, as GitHub Pages or Netlify do).
+const TEXT = new Set([".html", ".css", ".js", ".mjs", ".json", ".xml", ".svg", ".txt"]);
+
+// Starts the server; returns { origin, served: () => bytes sent so far, close }. With
+// `{ gzip: true }` text goes out gzipped to a client that accepts it.
+export async function serve(folder, { gzip = false } = {}) {
   const root = path.resolve(folder);
   let served = 0;
   const server = http.createServer(async (req, res) => {
@@ -31,10 +38,15 @@ export async function serve(folder) {
     }
     try {
       if ((await stat(file)).isDirectory()) file = path.join(file, "index.html");
-      const body = await readFile(file);
-      served += body.length;
+      let body = await readFile(file);
       const type = TYPES[path.extname(file)] ?? "application/octet-stream";
-      res.writeHead(200, { "content-type": type }).end(body);
+      const headers = { "content-type": type };
+      if (gzip && TEXT.has(path.extname(file)) && /\bgzip\b/.test(req.headers["accept-encoding"] ?? "")) {
+        body = gzipSync(body);
+        headers["content-encoding"] = "gzip";
+      }
+      served += body.length;
+      res.writeHead(200, headers).end(body);
     } catch {
       res.writeHead(404, { "content-type": TYPES[".html"] }).end("not found");
     }

@@ -367,3 +367,56 @@ pub fn search(public: &Path, bundle: Option<&Path>, queries: &[Query]) -> Vec<Fo
     assert!(out.status.success(), "the search harness failed");
     serde_json::from_slice(&out.stdout).unwrap()
 }
+
+/// A photo-like JPEG (`w`×`h`, smooth gradients and some texture, as a camera's would be).
+pub fn photo(w: u32, h: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(w, h, |x, y| {
+        let noise = ((x.wrapping_mul(7919) ^ y.wrapping_mul(104_729)) % 23) as u8;
+        image::Rgb([
+            (x * 255 / w) as u8 / 2 + noise,
+            (y * 255 / h) as u8 / 2 + noise,
+            ((x + y) * 127 / (w + h)) as u8 + noise,
+        ])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+    out.into_inner()
+}
+
+/// A PNG chart, `w`×`h`: flat colours, as graphics are.
+pub fn chart(w: u32, h: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(w, h, |x, y| match (x / 50 + y / 50) % 3 {
+        0 => image::Rgb([200, 40, 40]),
+        1 => image::Rgb([240, 240, 240]),
+        _ => image::Rgb([30, 60, 120]),
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+/// The sample site's article in both languages with a lead photo (captioned and credited)
+/// and a photo in its text, both a JPEG beside the article: what validators and readers
+/// must also see pass.
+pub fn with_photos(site: &Site) {
+    site.write("content/briefings/convoy.jpg", photo(1800, 1200));
+    let lead = [
+        (
+            "ar",
+            r#"{ src = "convoy.jpg", alt = "قافلة مدرعات في باماكو", caption = "القافلة لدى وصولها إلى باماكو", credit = "تصوير: مراسل ميداني" }"#,
+            "![قافلة مدرعات](convoy.jpg \"القافلة في شوارع باماكو\")",
+        ),
+        (
+            "en",
+            r#"{ src = "convoy.jpg", alt = "A convoy of armoured vehicles in Bamako", caption = "The convoy on arrival in Bamako", credit = "Photo: field reporter" }"#,
+            "![A convoy of armoured vehicles](convoy.jpg \"The convoy in the streets of Bamako\")",
+        ),
+    ];
+    for (lang, image, inline) in lead {
+        let rel = format!("content/briefings/mali-russia-equipment.{lang}.md");
+        let text = site
+            .read(&rel)
+            .replacen("+++\ntitle", &format!("+++\nimage = {image}\ntitle"), 1);
+        site.write(&rel, format!("{text}\n{inline}\n"));
+    }
+}

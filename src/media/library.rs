@@ -1,0 +1,437 @@
+//! The site's photos: which file each image a page names is, what is published of it (its
+//! widths and formats, under names that carry a hash of its bytes, so a changed photo is a
+//! new URL no browser or CDN has cached), and the encoded files, made once per source and
+//! kept in the build cache. Pages read the [`Library`]; only [`Library::publish`] encodes.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use rayon::prelude::*;
+use xxhash_rust::xxh3::xxh3_128;
+
+use super::{Format, Probe, Settings, Variant};
+use crate::cache;
+use crate::error::{collect_all, Diagnostic, Error, Result};
+
+/// Where a page's image is, found by the renderer (which knows the page's URL and the static
+/// files): the file on disk, how diagnostics name it, and the output folder its published
+/// files go to (`images/` for `static/images/a.jpg`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub disk: PathBuf,
+    pub shown: PathBuf,
+    pub folder: String,
+    /// The static file's output path, when the photo is one: the original is not copied
+    /// there, as it carries its metadata; a processed copy is published in its place.
+    pub original: Option<String>,
+}
+
+/// An image a page asks for: the page's source, the image as written there, and where.
+#[derive(Debug, Clone)]
+pub struct Wanted {
+    pub page: PathBuf,
+    pub dest: String,
+    pub line: usize,
+    pub column: usize,
+    pub found: Found,
+}
+
+/// One source photo and the files published of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Photo {
+    pub found: Found,
+    /// The file's length and modification time when it was read: a watch session reads
+    /// again only a photo whose stamp changed.
+    stamp: (u64, Option<SystemTime>),
+    /// Hash of the bytes and the settings; each published name carries a part of it.
+    pub key: u128,
+    pub probe: Probe,
+    /// Every file a `srcset` offers, in `<source>` order: each modern format, then the
+    /// source's own as the fallback; narrowest first within each.
+    pub files: Vec<Published>,
+    /// A static photo is also published at its own path, at its own size (oriented, without
+    /// its metadata), so links to the file still lead somewhere.
+    pub original: Option<Published>,
+}
+
+/// How many photo files a build published, and how many of them it had to encode (the rest
+/// came from the build cache).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Made {
+    pub files: usize,
+    pub encoded: usize,
+}
+
+/// One published file of a photo.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Published {
+    pub variant: Variant,
+    pub height: u32,
+    /// Its output path.
+    pub path: String,
+}
+
+impl Photo {
+    /// Every file published of the photo.
+    pub fn published(&self) -> impl Iterator<Item = &Published> {
+        self.files.iter().chain(&self.original)
+    }
+
+    /// The files of format `format`, narrowest first.
+    pub fn files_in(&self, format: Format) -> impl Iterator<Item = &Published> {
+        self.files.iter().filter(move |f| f.variant.format == format)
+    }
+
+    /// The formats published, in the order a `<picture>` offers them (the fallback last).
+    pub fn formats(&self) -> Vec<Format> {
+        let mut formats: Vec<Format> = Vec::new();
+        for f in &self.files {
+            if !formats.contains(&f.variant.format) {
+                formats.push(f.variant.format);
+            }
+        }
+        formats
+    }
+
+    /// The fallback file nearest `width` from below (else the narrowest): what `<img src>`,
+    /// `og:image` and other single-URL uses get.
+    pub fn fallback_near(&self, width: u32) -> Option<&Published> {
+        let fallback: Vec<&Published> = self.files_in(self.probe.format).collect();
+        fallback
+            .iter()
+            .rev()
+            .find(|f| f.variant.width <= width)
+            .or(fallback.first())
+            .copied()
+    }
+}
+
+/// Every photo the pages of a site show, planned: read and measured, not yet encoded.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Library {
+    photos: Vec<Photo>,
+    /// (page source, image as written) → photo.
+    refs: HashMap<(PathBuf, String), usize>,
+    settings: Settings,
+}
+
+impl Library {
+    /// Plans the photos `wanted`, reading each source once, in parallel. Reuses the photos of
+    /// `previous` whose file has not changed since. Every unreadable, corrupt, unsupported or
+    /// oversized image is an error at the place a page names it.
+    pub fn plan(wanted: Vec<Wanted>, settings: &Settings, previous: Option<&Library>) -> Result<Self> {
+        let mut sources: BTreeMap<&Path, Vec<&Wanted>> = BTreeMap::new();
+        for w in &wanted {
+            sources.entry(&w.found.disk).or_default().push(w);
+        }
+        let reuse = |disk: &Path, stamp: &(u64, Option<SystemTime>)| {
+            let previous = previous.filter(|p| p.settings == *settings)?;
+            previous
+                .photos
+                .iter()
+                .find(|p| p.found.disk == disk && p.stamp == *stamp)
+                .cloned()
+        };
+        let photos: Vec<Result<Photo>> = sources
+            .par_iter()
+            .map(|(disk, asked)| {
+                let first = asked[0];
+                let at = |message: String, help: &str| -> Error {
+                    let all = asked.iter().map(|w| {
+                        Diagnostic::new(&w.page, message.clone())
+                            .at(w.line, w.column)
+                            .help(help)
+                    });
+                    Error::from(all.collect::<Vec<_>>())
+                };
+                let meta = fs::metadata(disk);
+                let stamp = meta
+                    .as_ref()
+                    .map(|m| (m.len(), m.modified().ok()))
+                    .unwrap_or_default();
+                if let Some(photo) = reuse(disk, &stamp) {
+                    return Ok(photo);
+                }
+                let shown = first.found.shown.display();
+                let bytes = fs::read(disk).map_err(|e| {
+                    at(
+                        format!("the image {shown} cannot be read: {e}"),
+                        "check that the file is there and readable",
+                    )
+                })?;
+                let probe = super::probe(&bytes, settings)
+                    .map_err(|e| at(format!("the image {shown}: {}", e.message), &e.help))?;
+                Ok(plan_photo(first.found.clone(), stamp, &bytes, probe, settings))
+            })
+            .collect();
+        let photos = collect_all(photos)?;
+        let mut refs = HashMap::new();
+        for (n, (_, asked)) in sources.iter().enumerate() {
+            for w in asked {
+                refs.insert((w.page.clone(), w.dest.clone()), n);
+            }
+        }
+        Ok(Library {
+            photos,
+            refs,
+            settings: settings.clone(),
+        })
+    }
+
+    /// The photo the page from `page` names `dest`, when it is one of the site's.
+    pub fn photo(&self, page: &Path, dest: &str) -> Option<&Photo> {
+        let n = self.refs.get(&(page.to_path_buf(), dest.to_string()))?;
+        self.photos.get(*n)
+    }
+
+    /// Whether the page from `page` shows any photo.
+    pub fn shows_photos(&self, page: &Path) -> bool {
+        self.refs.keys().any(|(p, _)| p == page)
+    }
+
+    /// The photos the page from `page` shows, with the image as the page writes it.
+    pub fn photos_of<'l>(&'l self, page: &'l Path) -> impl Iterator<Item = (&'l str, &'l Photo)> + 'l {
+        self.refs
+            .iter()
+            .filter(move |((p, _), _)| p == page)
+            .filter_map(|((_, dest), &n)| Some((dest.as_str(), self.photos.get(n)?)))
+    }
+
+    /// A hash of every photo's key and the pages that show it: pages are rendered again
+    /// when it changes.
+    pub fn digest(&self) -> u128 {
+        let mut refs: Vec<(&PathBuf, &String, [u8; 16])> = self
+            .refs
+            .iter()
+            .map(|((page, dest), &n)| (page, dest, self.photos[n].key.to_le_bytes()))
+            .collect();
+        refs.sort();
+        let parts = refs.iter().flat_map(|(page, dest, key)| {
+            [
+                page.as_os_str().as_encoded_bytes(),
+                dest.as_bytes(),
+                key.as_slice(),
+            ]
+        });
+        cache::key_of(parts)
+    }
+
+    /// Whether the static file at `path` is a photo published only in processed form.
+    pub fn is_original(&self, path: &str) -> bool {
+        self.photos
+            .iter()
+            .any(|p| p.found.original.as_deref() == Some(path))
+    }
+
+    /// Every published file's path.
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.photos
+            .iter()
+            .flat_map(|p| p.published().map(|f| f.path.as_str()))
+    }
+
+    /// A warning for each photo that carries its GPS position: its processed files do not,
+    /// but the desk should know the source does.
+    pub fn location_warnings(&self) -> Vec<Diagnostic> {
+        self.photos
+            .iter()
+            .filter(|p| p.probe.gps)
+            .map(|p| {
+                Diagnostic::new(&p.found.shown, "the photo records where it was taken (GPS)")
+                    .warning()
+                    .help("nashra publishes it without; strip it from the source too (e.g. `exiftool -gps:all= FILE`) before sharing the file elsewhere")
+            })
+            .collect()
+    }
+
+    /// Encodes the published files whose paths are `wanted` (or takes them from `cache`) and
+    /// hands each to `put`, the photos in parallel, each photo decoded at most once.
+    pub fn publish(
+        &self,
+        cache: &Cache,
+        wanted: impl Fn(&str) -> bool + Sync,
+        put: impl Fn(String, Vec<u8>) -> Result<()> + Sync,
+    ) -> Result<Made> {
+        let done: Vec<Result<Made>> = self
+            .photos
+            .par_iter()
+            .map(|photo| {
+                let files: Vec<&Published> = photo.published().filter(|f| wanted(&f.path)).collect();
+                let keys: Vec<cache::Key> = files.iter().map(|f| file_key(photo.key, f.variant)).collect();
+                let mut bytes: Vec<Option<Vec<u8>>> = keys.iter().map(|&k| cache.get(k)).collect();
+                let missing: Vec<Variant> = files
+                    .iter()
+                    .zip(&bytes)
+                    .filter(|(_, b)| b.is_none())
+                    .map(|(f, _)| f.variant)
+                    .collect();
+                let counts = Made {
+                    files: files.len(),
+                    encoded: missing.len(),
+                };
+                if !missing.is_empty() {
+                    let mut made = photo.encode(&missing, &self.settings)?.into_iter();
+                    for (slot, key) in bytes.iter_mut().zip(&keys) {
+                        if slot.is_none() {
+                            *slot = made.next();
+                            if let Some(b) = slot {
+                                cache.put(*key, b);
+                            }
+                        }
+                    }
+                }
+                for (file, b) in files.into_iter().zip(bytes) {
+                    put(file.path.clone(), b.unwrap_or_default())?;
+                }
+                Ok(counts)
+            })
+            .collect();
+        let made = collect_all(done)?;
+        Ok(Made {
+            files: made.iter().map(|m| m.files).sum(),
+            encoded: made.iter().map(|m| m.encoded).sum(),
+        })
+    }
+}
+
+impl Photo {
+    /// Reads the source again and encodes `variants` of it.
+    fn encode(&self, variants: &[Variant], settings: &Settings) -> Result<Vec<Vec<u8>>> {
+        let shown = &self.found.shown;
+        let source = fs::read(&self.found.disk).map_err(|e| Error::io(shown, "read the image", &e))?;
+        super::encode(&source, variants, settings).map_err(|e| {
+            let message = format!("the image {}: {}", shown.display(), e.message);
+            Diagnostic::new(shown, message).help(e.help).into()
+        })
+    }
+}
+
+/// What is published of the photo at `found` whose bytes are `bytes`.
+fn plan_photo(
+    found: Found,
+    stamp: (u64, Option<SystemTime>),
+    bytes: &[u8],
+    probe: Probe,
+    settings: &Settings,
+) -> Photo {
+    let key = cache::key(&[bytes, &settings.digest().to_le_bytes()]);
+    let hash = format!("{key:032x}");
+    let stem = found
+        .disk
+        .file_stem()
+        .map(|s| s.to_string_lossy())
+        .unwrap_or_default();
+    // Published names are in NFC, as every file the site writes.
+    let stem: String = crate::content::nfc(&stem)
+        .chars()
+        .map(|c| match c.is_alphanumeric() || c == '-' || c == '_' {
+            true => c,
+            false => '-',
+        })
+        .collect();
+    let widths = super::widths(probe.width, settings);
+    let formats = settings
+        .formats
+        .iter()
+        .copied()
+        .filter(|f| *f != probe.format)
+        .chain([probe.format]);
+    let mut files = Vec::new();
+    for format in formats {
+        for &width in &widths {
+            let height = super::scaled_height(width, probe.width, probe.height);
+            files.push(Published {
+                variant: Variant { width, format },
+                height,
+                path: format!(
+                    "{}{stem}-{width}.{}.{}",
+                    found.folder,
+                    &hash[..10],
+                    format.extension()
+                ),
+            });
+        }
+    }
+    let original = found.original.clone().map(|path| Published {
+        variant: Variant {
+            width: probe.width,
+            format: probe.format,
+        },
+        height: probe.height,
+        path,
+    });
+    Photo {
+        found,
+        stamp,
+        key,
+        probe,
+        files,
+        original,
+    }
+}
+
+/// The cache key of one published file of the photo `key`.
+fn file_key(key: u128, variant: Variant) -> cache::Key {
+    cache::key(&[
+        env!("CARGO_PKG_VERSION").as_bytes(),
+        &key.to_le_bytes(),
+        &variant.width.to_le_bytes(),
+        variant.format.extension().as_bytes(),
+    ])
+}
+
+/// Encoded files kept between builds in `.nashra/cache/images/`, one file each (a photo's
+/// files are too large to copy into a new store file on every build, as the other stores
+/// do): the bytes, then their xxh3-128, so a file cut short or changed is found and made
+/// again. Off under `--no-cache`.
+#[derive(Debug, Clone, Default)]
+pub struct Cache {
+    dir: Option<PathBuf>,
+}
+
+impl Cache {
+    /// The cache of the site at `root`.
+    pub fn open(root: &Path) -> Self {
+        Cache {
+            dir: Some(root.join(cache::DIR).join("images")),
+        }
+    }
+
+    /// A cache that keeps nothing.
+    pub fn off() -> Self {
+        Cache { dir: None }
+    }
+
+    fn path(&self, key: cache::Key) -> Option<PathBuf> {
+        self.dir.as_ref().map(|d| d.join(format!("{key:032x}")))
+    }
+
+    /// The file at `key`, if kept and whole.
+    pub fn get(&self, key: cache::Key) -> Option<Vec<u8>> {
+        let mut bytes = fs::read(self.path(key)?).ok()?;
+        let at = bytes.len().checked_sub(16)?;
+        let sum = u128::from_le_bytes(bytes[at..].try_into().ok()?);
+        bytes.truncate(at);
+        (xxh3_128(&bytes) == sum).then_some(bytes)
+    }
+
+    /// Keeps `bytes` at `key`, written whole or not at all. A cache that cannot be written
+    /// costs the next build time, not its output, so failures are not reported.
+    pub fn put(&self, key: cache::Key, bytes: &[u8]) {
+        let (Some(dir), Some(path)) = (&self.dir, self.path(key)) else {
+            return;
+        };
+        let write = || -> std::io::Result<()> {
+            fs::create_dir_all(dir)?;
+            let mut file = tempfile::NamedTempFile::new_in(dir)?;
+            file.write_all(bytes)?;
+            file.write_all(&xxh3_128(bytes).to_le_bytes())?;
+            file.persist(&path).map_err(|e| e.error)?;
+            Ok(())
+        };
+        let _ = write();
+    }
+}

@@ -1,0 +1,507 @@
+//! Photos as a newsroom publishes them: resized and re-encoded (AVIF, WebP, the source's own
+//! format), stripped of every metadata block (above all GPS), in a `<picture>` with `srcset`
+//! and a size that keeps the layout still, captioned and credited in the page and in JSON-LD,
+//! cached between builds; and bad photos refused with `public/` untouched. Metadata is read
+//! back with exiftool, as a desk would check it.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{attrs, photo, snapshot, texts, Site, INSTALL};
+use scraper::{Html, Selector};
+
+const AR: &str = "content/briefings/mali-russia-equipment.ar.md";
+const EN: &str = "content/briefings/mali-russia-equipment.en.md";
+
+/// exiftool, which `tests/run` installs.
+fn exiftool(args: &[&str]) -> String {
+    let out = Command::new("exiftool")
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("exiftool is not installed ({e}): {INSTALL}"));
+    assert!(
+        out.status.success(),
+        "exiftool {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Writes a photo at `rel` carrying what a field camera and a desk add: GPS position, camera
+/// EXIF, an XMP creator and an IPTC byline.
+fn tagged_photo(site: &Site, rel: &str, w: u32, h: u32, extra: &[&str]) {
+    site.write(rel, photo(w, h));
+    let path = site.root().join(rel);
+    let mut args = vec![
+        "-q",
+        "-overwrite_original",
+        "-GPSLatitude=12.6392",
+        "-GPSLatitudeRef=N",
+        "-GPSLongitude=8.0029",
+        "-GPSLongitudeRef=W",
+        "-Make=FieldCam",
+        "-Model=FC-1",
+        "-XMP-dc:Creator=Field reporter",
+        "-IPTC:By-line=Field reporter",
+    ];
+    args.extend_from_slice(extra);
+    let path = path.to_str().unwrap().to_string();
+    args.push(&path);
+    exiftool(&args);
+    assert!(
+        exiftool(&["-GPSLatitude", &path]).contains("12"),
+        "the fixture has no GPS"
+    );
+}
+
+/// Puts `image = …` into the front matter of the article at `rel`.
+fn with_image(site: &Site, rel: &str, image: &str) {
+    let text = site
+        .read(rel)
+        .replacen("+++\ntitle", &format!("+++\nimage = {image}\ntitle"), 1);
+    site.write(rel, text);
+}
+
+fn stderr_of(a: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&a.get_output().stderr).into_owned()
+}
+
+fn stdout_of(a: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&a.get_output().stdout).into_owned()
+}
+
+/// Every image file in `public`.
+fn published_images(public: &Path) -> Vec<PathBuf> {
+    walkdir::WalkDir::new(public)
+        .into_iter()
+        .map(|e| e.unwrap().into_path())
+        .filter(|p| {
+            let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
+            ["jpg", "jpeg", "png", "webp", "avif"].contains(&ext) && !p.starts_with(public.join("pagefind"))
+        })
+        .collect()
+}
+
+/// The `(url, width)` candidates of a `srcset`.
+fn candidates(srcset: &str) -> Vec<(String, u32)> {
+    srcset
+        .split(", ")
+        .map(|c| {
+            let (url, w) = c.rsplit_once(' ').unwrap();
+            (url.to_string(), w.trim_end_matches('w').parse().unwrap())
+        })
+        .collect()
+}
+
+/// The file in `public` at the site URL `url`.
+fn file_at(public: &Path, url: &str) -> PathBuf {
+    let path = percent_encoding::percent_decode_str(url.trim_start_matches('/'))
+        .decode_utf8()
+        .unwrap();
+    public.join(path.as_ref())
+}
+
+fn one(doc: &Html, css: &str) -> usize {
+    doc.select(&Selector::parse(css).unwrap()).count()
+}
+
+#[test]
+fn a_photo_is_published_resized_in_every_format_and_with_no_metadata_at_all() {
+    let site = Site::sample();
+    tagged_photo(&site, "content/briefings/convoy.jpg", 2000, 1333, &[]);
+    for rel in [AR, EN] {
+        with_image(
+            &site,
+            rel,
+            r#"{ src = "convoy.jpg", alt = "A convoy of armoured vehicles in Bamako", caption = "The convoy on arrival, 18 November", credit = "Photo: Field reporter" }"#,
+        );
+    }
+    let built = site.build(&[]).success();
+    let public = site.public();
+
+    // The page: a <picture> with AVIF and WebP sources, then the JPEG fallback.
+    let doc = site.page("en/briefings/mali-russia-equipment/index.html");
+    let types = attrs(&doc, ".article__figure picture source", "type");
+    assert_eq!(types, ["image/avif", "image/webp"]);
+    let img = ".article__figure picture img";
+    assert_eq!(attrs(&doc, img, "width"), ["1600"]);
+    assert_eq!(attrs(&doc, img, "height"), ["1066"]);
+    assert_eq!(
+        attrs(&doc, img, "fetchpriority"),
+        ["high"],
+        "the lead photo is fetched first"
+    );
+    assert!(
+        attrs(&doc, img, "loading").is_empty(),
+        "the lead photo is not lazy"
+    );
+    assert_eq!(
+        attrs(&doc, img, "alt"),
+        ["A convoy of armoured vehicles in Bamako"]
+    );
+
+    // Every candidate exists, at the width it claims; every format has the same widths.
+    let mut srcsets = attrs(&doc, ".article__figure picture source", "srcset");
+    srcsets.extend(attrs(&doc, img, "srcset"));
+    assert_eq!(srcsets.len(), 3);
+    for srcset in &srcsets {
+        let found = candidates(srcset);
+        let widths: Vec<u32> = found.iter().map(|c| c.1).collect();
+        assert_eq!(widths, [480, 800, 1200, 1600], "{srcset}");
+        for (url, width) in found {
+            let file = file_at(&public, &url);
+            assert!(file.is_file(), "{url} is not published");
+            if url.ends_with(".jpg") || url.ends_with(".webp") {
+                let (w, _) = image_size(&file);
+                assert_eq!(w, width, "{url}");
+            }
+        }
+    }
+    let src = attrs(&doc, img, "src").remove(0);
+    assert!(src.ends_with(".jpg") && src.contains("-800."), "{src}");
+
+    // No published image file carries any metadata: not GPS, not EXIF, XMP or IPTC.
+    let files = published_images(&public);
+    assert!(files.len() >= 12, "{files:?}");
+    for file in &files {
+        let path = file.to_str().unwrap();
+        let tags = exiftool(&[
+            "-a",
+            "-G1",
+            "-s",
+            "-GPS:all",
+            "-EXIF:all",
+            "-XMP:all",
+            "-IPTC:all",
+            path,
+        ]);
+        assert!(tags.trim().is_empty(), "{path} still carries:\n{tags}");
+    }
+    // The untouched original is not published.
+    assert!(!public.join("briefings/convoy.jpg").exists());
+    assert!(files.iter().all(|f| !f.ends_with("convoy.jpg")));
+
+    // The desk is told that the source records where it was taken.
+    let out = stdout_of(&built) + &stderr_of(&built);
+    assert!(
+        out.contains("content/briefings/convoy.jpg") && out.contains("GPS"),
+        "{out}"
+    );
+    let checked = site.run("check", &[]).success();
+    let out = stdout_of(&checked) + &stderr_of(&checked);
+    assert!(
+        out.contains("content/briefings/convoy.jpg") && out.contains("GPS"),
+        "{out}"
+    );
+
+    // Caption, then credit, in the figure; both in the JSON-LD ImageObject; og:image sized.
+    assert_eq!(
+        texts(&doc, ".article__figure figcaption"),
+        ["The convoy on arrival, 18 November Photo: Field reporter"]
+    );
+    let ld: serde_json::Value =
+        serde_json::from_str(&texts(&doc, "script[type='application/ld+json']")[0]).unwrap();
+    let object = &ld["image"];
+    assert_eq!(object["@type"], "ImageObject");
+    assert_eq!(object["caption"], "The convoy on arrival, 18 November");
+    assert_eq!(object["creditText"], "Photo: Field reporter");
+    assert_eq!(object["copyrightNotice"], "Photo: Field reporter");
+    assert_eq!(
+        (object["width"].as_u64(), object["height"].as_u64()),
+        (Some(1200), Some(800))
+    );
+    let og = attrs(&doc, "meta[property='og:image']", "content").remove(0);
+    assert_eq!(object["url"], og.as_str());
+    assert!(
+        og.starts_with("https://example.org/briefings/convoy-1200.") && og.ends_with(".jpg"),
+        "{og}"
+    );
+    assert_eq!(
+        attrs(&doc, "meta[property='og:image:width']", "content"),
+        ["1200"]
+    );
+    assert_eq!(
+        attrs(&doc, "meta[property='og:image:alt']", "content"),
+        ["A convoy of armoured vehicles in Bamako"]
+    );
+
+    // Lists show a lazy thumbnail of it.
+    for list in ["en/index.html", "en/briefings/index.html", "index.html"] {
+        let doc = site.page(list);
+        let thumb = ".card__image picture img";
+        assert_eq!(one(&doc, thumb), 1, "{list}");
+        assert_eq!(attrs(&doc, thumb, "loading"), ["lazy"], "{list}");
+        assert!(attrs(&doc, thumb, "srcset")[0].contains(" 480w"), "{list}");
+    }
+}
+
+/// Width and height of the image file at `path`.
+fn image_size(path: &Path) -> (u32, u32) {
+    let reader = image::ImageReader::open(path)
+        .unwrap()
+        .with_guessed_format()
+        .unwrap();
+    match reader.format() {
+        Some(image::ImageFormat::WebP) => {
+            // image's WebP decoding is not built in; read the VP8 header's size.
+            let bytes = fs::read(path).unwrap();
+            webp_size(&bytes)
+        }
+        _ => reader.into_dimensions().unwrap(),
+    }
+}
+
+/// The canvas size of a WebP file (its VP8X, VP8 or VP8L header).
+fn webp_size(b: &[u8]) -> (u32, u32) {
+    let le24 = |s: &[u8]| u32::from(s[0]) | u32::from(s[1]) << 8 | u32::from(s[2]) << 16;
+    match &b[12..16] {
+        b"VP8X" => (le24(&b[24..27]) + 1, le24(&b[27..30]) + 1),
+        b"VP8 " => (
+            u32::from(u16::from_le_bytes([b[26], b[27]]) & 0x3fff),
+            u32::from(u16::from_le_bytes([b[28], b[29]]) & 0x3fff),
+        ),
+        b"VP8L" => {
+            let bits = u32::from_le_bytes([b[21], b[22], b[23], b[24]]);
+            ((bits & 0x3fff) + 1, ((bits >> 14) & 0x3fff) + 1)
+        }
+        other => panic!("not a WebP chunk: {other:?}"),
+    }
+}
+
+#[test]
+fn a_static_photo_is_published_processed_and_its_orientation_applied() {
+    let site = Site::sample();
+    // A portrait photo stored sideways, as phones store them: 900×600 pixels, rotated 90°.
+    tagged_photo(
+        &site,
+        "static/images/portrait.jpg",
+        900,
+        600,
+        &["-Orientation#=6"],
+    );
+    with_image(
+        &site,
+        EN,
+        r#"{ src = "/images/portrait.jpg", alt = "A portrait" }"#,
+    );
+    site.build(&[]).success();
+    let public = site.public();
+    let doc = site.page("en/briefings/mali-russia-equipment/index.html");
+    let img = ".article__figure picture img";
+    assert_eq!(attrs(&doc, img, "width"), ["600"]);
+    assert_eq!(attrs(&doc, img, "height"), ["900"]);
+    let found = candidates(&attrs(&doc, img, "srcset")[0]);
+    assert_eq!(
+        found.iter().map(|c| c.1).collect::<Vec<_>>(),
+        [480, 600],
+        "never wider than the source"
+    );
+    for (url, width) in found {
+        assert!(url.starts_with("/images/portrait-"), "{url}");
+        let (w, h) = image_size(&file_at(&public, &url));
+        assert_eq!(w, width);
+        assert!(h > w, "{url} is {w}×{h}: the orientation was not applied");
+    }
+    // Links to the static file still lead to it: a processed copy, upright, at its own size.
+    let (w, h) = image_size(&public.join("images/portrait.jpg"));
+    assert_eq!((w, h), (600, 900));
+    for file in published_images(&public) {
+        let tags = exiftool(&["-a", "-s", "-Orientation", "-GPS:all", file.to_str().unwrap()]);
+        assert!(tags.trim().is_empty(), "{}: {tags}", file.display());
+    }
+}
+
+#[test]
+fn a_lead_image_without_alt_text_is_an_error_and_public_is_untouched() {
+    let site = Site::sample();
+    site.build(&[]).success();
+    let before = snapshot(&site.public());
+    site.write("content/briefings/convoy.jpg", photo(800, 600));
+    with_image(&site, EN, r#""convoy.jpg""#);
+    for command in ["build", "check"] {
+        let failed = site.run(command, &[]).failure().code(1);
+        let stderr = stderr_of(&failed);
+        assert!(stderr.contains(&format!("{EN}:2:9")), "{stderr}");
+        assert!(stderr.contains("no `alt` text"), "{stderr}");
+        assert!(
+            stderr.contains(r#"image = { src = "convoy.jpg", alt = "#),
+            "{stderr}"
+        );
+    }
+    assert_eq!(snapshot(&site.public()), before);
+}
+
+/// A PNG whose header declares `w`×`h` pixels, with valid chunk checksums but data for none.
+fn png_header(w: u32, h: u32) -> Vec<u8> {
+    let mut chunk = b"IHDR".to_vec();
+    chunk.extend(w.to_be_bytes());
+    chunk.extend(h.to_be_bytes());
+    chunk.extend([8, 2, 0, 0, 0]);
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend(13u32.to_be_bytes());
+    png.extend(&chunk);
+    png.extend(crc32fast::hash(&chunk).to_be_bytes());
+    png.extend(0u32.to_be_bytes());
+    png.extend(b"IEND");
+    png.extend(crc32fast::hash(b"IEND").to_be_bytes());
+    png
+}
+
+#[test]
+fn a_corrupt_photo_and_a_pixel_bomb_each_fail_cleanly_with_public_untouched() {
+    let site = Site::sample();
+    site.build(&[]).success();
+    let before = snapshot(&site.public());
+    let whole = photo(1200, 800);
+    let cases: [(&str, Vec<u8>, &str); 3] = [
+        ("cut.jpg", whole[..whole.len() / 2].to_vec(), "cut.jpg"),
+        ("bomb.png", png_header(40_000, 40_000), "megapixels"),
+        ("notes.jpg", b"GIF89a not a photo".to_vec(), "notes.jpg"),
+    ];
+    for (name, bytes, says) in cases {
+        site.write(&format!("content/briefings/{name}"), &bytes);
+        let text = site.read(EN);
+        with_image(&site, EN, &format!(r#"{{ src = "{name}", alt = "x" }}"#));
+        for command in ["build", "check"] {
+            let failed = site.run(command, &[]).failure().code(1);
+            let stderr = stderr_of(&failed);
+            assert!(stderr.contains(&format!("{EN}:2:9")), "{name}: {stderr}");
+            assert!(
+                stderr.contains(&format!("content/briefings/{name}")),
+                "{name}: {stderr}"
+            );
+            assert!(stderr.contains(says), "{name}: {stderr}");
+            assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+        }
+        assert_eq!(snapshot(&site.public()), before, "{name}");
+        site.write(EN, text);
+    }
+    // The limit is the site's to set.
+    site.write("content/briefings/big.jpg", photo(2000, 1500));
+    with_image(&site, EN, r#"{ src = "big.jpg", alt = "x" }"#);
+    site.build(&[]).success();
+    let config = site.read("nashra.toml") + "\n[images]\nmax_megapixels = 2\n";
+    site.write("nashra.toml", config);
+    let stderr = stderr_of(&site.build(&[]).failure());
+    assert!(
+        stderr.contains("megapixels") && stderr.contains("big.jpg"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn photos_are_encoded_once_and_a_corrupt_cache_is_ignored() {
+    let site = Site::sample();
+    site.write("content/briefings/convoy.jpg", photo(1300, 900));
+    with_image(&site, EN, r#"{ src = "convoy.jpg", alt = "A convoy" }"#);
+    let first = stdout_of(&site.build(&[]).success());
+    // AVIF, WebP and JPEG at 480, 800 and 1200, then 1300 wide.
+    assert!(first.contains("; 12 photo files, 12 of them encoded"), "{first}");
+    let want = snapshot(&site.public());
+
+    fs::remove_dir_all(site.public()).unwrap();
+    let second = stdout_of(&site.build(&[]).success());
+    assert!(second.contains("; 12 photo files, 0 of them encoded"), "{second}");
+    assert_eq!(snapshot(&site.public()), want);
+
+    // Every kept file damaged: each is found out, encoded again, and the output is the same.
+    let cache = site.root().join(".nashra/cache/images");
+    let kept: Vec<PathBuf> = fs::read_dir(&cache).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(kept.len(), 12);
+    for (n, file) in kept.iter().enumerate() {
+        let mut bytes = fs::read(file).unwrap();
+        match n % 2 {
+            0 => bytes.truncate(bytes.len() / 2),
+            _ => bytes[10] ^= 0xff,
+        }
+        fs::write(file, bytes).unwrap();
+    }
+    fs::remove_dir_all(site.public()).unwrap();
+    let third = stdout_of(&site.build(&[]).success());
+    assert!(third.contains("; 12 photo files, 12 of them encoded"), "{third}");
+    assert_eq!(snapshot(&site.public()), want);
+
+    // --no-cache makes the same files.
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("public");
+    site.build(&["--no-cache", "--output", dir.to_str().unwrap()])
+        .success();
+    assert_eq!(snapshot(&dir), want);
+}
+
+#[test]
+fn markdown_photos_become_pictures_and_a_title_becomes_the_caption() {
+    let site = Site::sample();
+    site.write("content/briefings/market.png", common::chart(1000, 700));
+    site.write(
+        EN,
+        site.read(EN)
+            + "\n![Stalls at the Bamako market](market.png \"Market day in Bamako\")\n\n\
+               The same map ![a small map](market.png) inline.\n",
+    );
+    site.build(&[]).success();
+    let public = site.public();
+    let doc = site.page("en/briefings/mali-russia-equipment/index.html");
+    let figure = ".article__body figure.figure";
+    assert_eq!(one(&doc, figure), 1);
+    assert_eq!(
+        texts(&doc, &format!("{figure} figcaption")),
+        ["Market day in Bamako"]
+    );
+    let img = format!("{figure} picture img");
+    assert_eq!(attrs(&doc, &img, "alt"), ["Stalls at the Bamako market"]);
+    assert_eq!(attrs(&doc, &img, "width"), ["1000"]);
+    assert_eq!(attrs(&doc, &img, "height"), ["700"]);
+    assert_eq!(attrs(&doc, &img, "loading"), ["lazy"]);
+    let found = candidates(&attrs(&doc, &img, "srcset")[0]);
+    assert_eq!(found.iter().map(|c| c.1).collect::<Vec<_>>(), [480, 800, 1000]);
+    for (url, width) in found {
+        assert!(url.ends_with(".png"), "a PNG falls back to PNG: {url}");
+        assert_eq!(image_size(&file_at(&public, &url)).0, width, "{url}");
+    }
+    // Inside running text the image stays inline: a <picture>, no figure.
+    let inline = ".article__body p picture img";
+    assert_eq!(attrs(&doc, inline, "alt"), ["a small map"]);
+    // No image of the body points at the unpublished source.
+    let srcs = attrs(&doc, ".article__body img", "src");
+    assert_eq!(srcs.len(), 2);
+    assert!(
+        srcs.iter().all(|s| s.starts_with("/briefings/market-800.")),
+        "{srcs:?}"
+    );
+    assert!(!public.join("briefings/market.png").exists());
+}
+
+#[test]
+fn the_browser_loads_a_small_photo_on_a_phone_and_a_larger_one_on_a_desktop() {
+    let site = Site::sample();
+    site.write("content/briefings/convoy.jpg", photo(3000, 2000));
+    with_image(
+        &site,
+        EN,
+        r#"{ src = "convoy.jpg", alt = "A convoy", credit = "Photo: AFP" }"#,
+    );
+    site.build(&[]).success();
+    let public = site.public();
+    let public = public.to_str().unwrap();
+    let page = "/en/briefings/mali-russia-equipment/";
+    let img = ".article__figure img";
+    let phone = common::browser("photos.mjs", &[public, page, "390", img]);
+    let desktop = common::browser("photos.mjs", &[public, page, "1280", img]);
+    let chosen = |found: &serde_json::Value| found["current"].as_str().unwrap().to_string();
+    assert!(
+        chosen(&phone).contains("/briefings/convoy-480.") && chosen(&phone).ends_with(".avif"),
+        "{phone}"
+    );
+    assert!(
+        chosen(&desktop).contains("/briefings/convoy-800.") && chosen(&desktop).ends_with(".avif"),
+        "{desktop}"
+    );
+    // What a reader on a phone downloads for the article: page, stylesheets and the photo.
+    let bytes = phone["transferred"].as_u64().unwrap();
+    println!("article page at 390 px: {bytes} bytes transferred: {phone}");
+    assert!(bytes <= 60_000, "{bytes} bytes: {phone}");
+}
