@@ -505,3 +505,43 @@ fn the_browser_loads_a_small_photo_on_a_phone_and_a_larger_one_on_a_desktop() {
     println!("article page at 390 px: {bytes} bytes transferred: {phone}");
     assert!(bytes <= 60_000, "{bytes} bytes: {phone}");
 }
+
+/// Replaces the file at `rel` as an editor's export does: a new file renamed over the old.
+fn replace_file(site: &Site, rel: &str, bytes: &[u8]) {
+    let path = site.root().join(rel);
+    let temp = path.with_extension("part");
+    fs::write(&temp, bytes).unwrap();
+    fs::rename(&temp, &path).unwrap();
+}
+
+#[test]
+fn watch_publishes_an_edited_photo_and_ends_equal_to_a_clean_build() {
+    let site = Site::sample();
+    site.write("content/briefings/convoy.jpg", photo(1000, 700));
+    with_image(&site, EN, r#"{ src = "convoy.jpg", alt = "A convoy" }"#);
+    let mut watch = common::Running::start(&site, "watch", &[]);
+    let page = "en/briefings/mali-russia-equipment/index.html";
+    let src = || attrs(&site.page(page), ".article__figure img", "src").remove(0);
+    let first = src();
+    assert!(site.public().join(first.trim_start_matches('/')).is_file());
+
+    // A new export of the photo, under the same name: new files, new names on the page.
+    replace_file(&site, "content/briefings/convoy.jpg", &photo(900, 600));
+    watch.rebuilt_until(|| src() != first);
+    assert_eq!(attrs(&site.page(page), ".article__figure img", "width"), ["900"]);
+    assert!(
+        watch.differences_once_settled(&site, &[]).is_empty(),
+        "after the photo changed"
+    );
+    assert!(
+        !site.public().join(first.trim_start_matches('/')).exists(),
+        "the old photo's files are gone"
+    );
+
+    // A photo added in the text.
+    site.write("content/briefings/market.png", common::chart(600, 400));
+    common::atomic_save(&site, EN, &(site.read(EN) + "\n![A market](market.png)\n"));
+    watch.rebuilt_until(|| site.read(&format!("public/{page}")).contains("market-480."));
+    let differences = watch.differences_once_settled(&site, &[]);
+    assert!(differences.is_empty(), "{differences:?}");
+}
