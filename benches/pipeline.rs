@@ -68,9 +68,9 @@ fn rendering(c: &mut Criterion) {
         .find(|j| j.is_article() && j.path.starts_with("briefings/"))
         .expect("the Arabic article is a job");
     let page = render::render_jobs(&site, &theme, &media, std::iter::once(job)).expect("it renders");
-    let html = match &page[0].content {
-        nashra::output::Content::Bytes(b) => b.clone(),
-        nashra::output::Content::Copy(_) => unreachable!("a page is rendered bytes"),
+    let html = match render::article_html(&page[0]) {
+        Some((_, html)) => html.to_vec(),
+        None => unreachable!("a page is rendered bytes"),
     };
     let mut g = c.benchmark_group("render");
     g.bench_function("article page through the default theme", |b| {

@@ -30,12 +30,25 @@ fn exiftool(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// Writes a photo at `rel` carrying what a field camera and a desk add: GPS position, camera
-/// EXIF, an XMP creator and an IPTC byline.
+/// Writes a photo at `rel` carrying what a field camera and a desk add (see [`tagged`]).
 fn tagged_photo(site: &Site, rel: &str, w: u32, h: u32, extra: &[&str]) {
-    site.write(rel, photo(w, h));
-    let path = site.root().join(rel);
+    site.write(rel, tagged(photo(w, h), extra));
+}
+
+/// `image` with what a field camera and a desk add: GPS position, camera EXIF, an XMP creator
+/// and an IPTC byline (where the format has IPTC), and `extra` exiftool arguments.
+fn tagged(image: Vec<u8>, extra: &[&str]) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let kind = match &image[..4] {
+        [0xFF, 0xD8, ..] => "jpg",
+        [0x89, b'P', ..] => "png",
+        b"RIFF" => "webp",
+        _ => "avif",
+    };
+    let path = dir.path().join(format!("image.{kind}"));
+    fs::write(&path, image).unwrap();
     let mut args = vec![
+        "-q",
         "-q",
         "-overwrite_original",
         "-GPSLatitude=12.6392",
@@ -45,8 +58,10 @@ fn tagged_photo(site: &Site, rel: &str, w: u32, h: u32, extra: &[&str]) {
         "-Make=FieldCam",
         "-Model=FC-1",
         "-XMP-dc:Creator=Field reporter",
-        "-IPTC:By-line=Field reporter",
     ];
+    if kind == "jpg" {
+        args.push("-IPTC:By-line=Field reporter");
+    }
     args.extend_from_slice(extra);
     let path = path.to_str().unwrap().to_string();
     args.push(&path);
@@ -55,6 +70,24 @@ fn tagged_photo(site: &Site, rel: &str, w: u32, h: u32, extra: &[&str]) {
         exiftool(&["-GPSLatitude", &path]).contains("12"),
         "the fixture has no GPS"
     );
+    fs::read(&path).unwrap()
+}
+
+/// What exiftool finds in `file` of GPS, EXIF, XMP, IPTC and comments, a line each.
+fn metadata(file: &Path) -> Vec<String> {
+    let path = file.to_str().unwrap();
+    let found = exiftool(&[
+        "-a",
+        "-G1",
+        "-s",
+        "-GPS:all",
+        "-EXIF:all",
+        "-XMP:all",
+        "-IPTC:all",
+        "-Comment",
+        path,
+    ]);
+    found.lines().map(String::from).collect()
 }
 
 /// Puts `image = …` into the front matter of the article at `rel`.
@@ -167,18 +200,8 @@ fn a_photo_is_published_resized_in_every_format_and_with_no_metadata_at_all() {
     let files = published_images(&public);
     assert!(files.len() >= 12, "{files:?}");
     for file in &files {
-        let path = file.to_str().unwrap();
-        let tags = exiftool(&[
-            "-a",
-            "-G1",
-            "-s",
-            "-GPS:all",
-            "-EXIF:all",
-            "-XMP:all",
-            "-IPTC:all",
-            path,
-        ]);
-        assert!(tags.trim().is_empty(), "{path} still carries:\n{tags}");
+        let tags = metadata(file);
+        assert!(tags.is_empty(), "{} still carries:\n{tags:?}", file.display());
     }
     // The untouched original is not published.
     assert!(!public.join("briefings/convoy.jpg").exists());
@@ -529,9 +552,22 @@ fn watch_publishes_an_edited_photo_and_ends_equal_to_a_clean_build() {
     let first = src();
     assert!(site.public().join(first.trim_start_matches('/')).is_file());
 
-    // A new export of the photo, under the same name: new files, new names on the page.
-    replace_file(&site, "content/briefings/convoy.jpg", &photo(600, 400));
-    watch.rebuilt_until(|| src() != first);
+    // A new export of the photo, under the same name, which records where it was taken: new
+    // files, new names on the page, and the desk is told.
+    replace_file(
+        &site,
+        "content/briefings/convoy.jpg",
+        &tagged(photo(600, 400), &[]),
+    );
+    let mut said = watch.rebuilt_until(|| src() != first);
+    // Warnings go to stderr, the "Rebuilt" line to stdout: the two can arrive out of order.
+    said.extend(watch.drain(std::time::Duration::from_millis(500)));
+    let told = |lines: &[String]| {
+        lines
+            .iter()
+            .any(|l| l.contains("content/briefings/convoy.jpg") && l.contains("GPS"))
+    };
+    assert!(told(&said), "{said:?}");
     assert_eq!(attrs(&site.page(page), ".article__figure img", "width"), ["600"]);
     assert!(
         watch.differences_once_settled(&site, &[]).is_empty(),
@@ -545,7 +581,164 @@ fn watch_publishes_an_edited_photo_and_ends_equal_to_a_clean_build() {
     // A photo added in the text.
     site.write("content/briefings/market.png", common::chart(500, 300));
     common::atomic_save(&site, EN, &(site.read(EN) + "\n![A market](market.png)\n"));
-    watch.rebuilt_until(|| site.read(&format!("public/{page}")).contains("market-480."));
+    let said = watch.rebuilt_until(|| site.read(&format!("public/{page}")).contains("market-480."));
+    assert!(
+        !told(&said),
+        "said again for a save that did not change it: {said:?}"
+    );
     let differences = watch.differences_once_settled(&site, &[]);
     assert!(differences.is_empty(), "{differences:?}");
+}
+
+/// The payload of the first RIFF chunk `id` of a WebP file.
+fn riff_chunk<'a>(webp: &'a [u8], id: &[u8; 4]) -> &'a [u8] {
+    let mut at = 12;
+    while at + 8 <= webp.len() {
+        let size = u32::from_le_bytes(webp[at + 4..at + 8].try_into().unwrap()) as usize;
+        if &webp[at..at + 4] == id {
+            return &webp[at + 8..at + 8 + size];
+        }
+        at += 8 + size + size % 2;
+    }
+    panic!("no {} chunk", String::from_utf8_lossy(id));
+}
+
+/// Decoded pixels of a JPEG or PNG, as stored (orientation not applied).
+fn pixels(bytes: &[u8]) -> Vec<u8> {
+    image::load_from_memory(bytes).unwrap().into_rgba8().into_raw()
+}
+
+#[test]
+fn static_images_no_page_shows_keep_their_pixels_and_lose_their_metadata() {
+    let site = Site::sample();
+    // A WebP as a desk would have one: made by nashra from a photo, then tagged.
+    common::with_photos(&site);
+    site.build(&[]).success();
+    let made = published_images(&site.public());
+    let of = |ext: &str| fs::read(made.iter().find(|p| p.extension().unwrap() == ext).unwrap()).unwrap();
+    let (webp, avif) = (of("webp"), of("avif"));
+
+    // Files linked for download, not shown by any page: a photo stored sideways (as phones
+    // store portraits), a chart and a WebP, each with GPS, camera EXIF, XMP and a comment.
+    let sources = [
+        (
+            "downloads/convoy.jpg",
+            tagged(
+                photo(640, 480),
+                &["-Orientation#=6", "-Comment=desk: source is X"],
+            ),
+        ),
+        (
+            "downloads/map.png",
+            tagged(common::chart(300, 200), &["-PNG:Comment=desk: source is X"]),
+        ),
+        ("downloads/scene.webp", tagged(webp, &[])),
+    ];
+    for (rel, bytes) in &sources {
+        site.write(&format!("static/{rel}"), bytes);
+    }
+    let built = site.build(&[]).success();
+    assert!(stderr_of(&built).is_empty(), "{}", stderr_of(&built));
+    let public = site.public();
+    for (rel, source) in &sources {
+        let file = public.join(rel);
+        let tags = metadata(&file);
+        let left: Vec<&String> = tags.iter().filter(|l| !l.contains("Orientation")).collect();
+        assert!(left.is_empty(), "{rel} still carries:\n{tags:?}");
+        let published = fs::read(&file).unwrap();
+        assert!(published.len() < source.len(), "{rel}");
+        if rel.ends_with(".webp") {
+            assert_eq!(
+                riff_chunk(&published, b"VP8 "),
+                riff_chunk(source, b"VP8 "),
+                "{rel}"
+            );
+        } else {
+            assert!(pixels(&published) == pixels(source), "{rel}: the pixels changed");
+        }
+    }
+    // The sideways photo still shows upright: its orientation is all the EXIF left.
+    let orientation = exiftool(&[
+        "-s",
+        "-Orientation",
+        public.join("downloads/convoy.jpg").to_str().unwrap(),
+    ]);
+    assert!(orientation.contains("Rotate 90 CW"), "{orientation}");
+
+    // An AVIF (HEIF) file: nashra cannot rewrite it, so without a position it is published
+    // as it is, and with one the build stops, naming it, and public/ stays as it was.
+    site.write("static/downloads/scene.avif", &avif);
+    site.build(&[]).success();
+    assert_eq!(fs::read(public.join("downloads/scene.avif")).unwrap(), avif);
+    let before = snapshot(&public);
+    site.write("static/downloads/scene.avif", tagged(avif, &[]));
+    let failed = site.build(&[]).failure();
+    let err = stderr_of(&failed);
+    assert!(
+        err.contains("static/downloads/scene.avif") && err.contains("GPS"),
+        "{err}"
+    );
+    assert_eq!(snapshot(&public), before, "public/ changed");
+    let checked = site.run("check", &[]).failure();
+    let out = stdout_of(&checked) + &stderr_of(&checked);
+    assert!(
+        out.contains("static/downloads/scene.avif") && out.contains("GPS"),
+        "{out}"
+    );
+}
+
+#[test]
+fn the_image_cache_forgets_files_no_build_has_used_for_a_month() {
+    let site = Site::sample();
+    site.write("content/briefings/convoy.jpg", photo(500, 300));
+    site.write("content/briefings/market.png", common::chart(500, 300));
+    with_image(&site, EN, r#"{ src = "convoy.jpg", alt = "A convoy" }"#);
+    let text = site.read(EN);
+    site.write(EN, format!("{text}\n![A market](market.png)\n"));
+    site.build(&[]).success();
+    let cache = site.root().join(".nashra/cache/images");
+    let kept = || -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = fs::read_dir(&cache)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| !p.file_name().unwrap().to_str().unwrap().starts_with('.'))
+            .collect();
+        files.sort();
+        files
+    };
+    // Two photos, each at 480 px and its own 500 px, in AVIF, WebP and its own format.
+    assert_eq!(kept().len(), 12);
+    let stamp = cache.with_extension("pruned");
+    let set_modified = |path: &Path, days: u64| {
+        let when = std::time::SystemTime::now() - std::time::Duration::from_secs(days * 24 * 3600);
+        let file = fs::File::options().write(true).open(path).unwrap();
+        file.set_modified(when).unwrap();
+    };
+    // Every file, and the last look at the cache, 40 days old.
+    let age = || {
+        for entry in fs::read_dir(&cache).unwrap() {
+            set_modified(&entry.unwrap().path(), 40);
+        }
+        set_modified(&stamp, 40);
+    };
+
+    // The market photo taken out, and nothing used for 40 days: its files go, the convoy's,
+    // used by this build, stay.
+    site.write(EN, format!("{text}\n"));
+    age();
+    let built = stdout_of(&site.build(&[]).success());
+    assert!(built.contains("6 photo files, 0 of them encoded"), "{built}");
+    assert_eq!(kept().len(), 6);
+    let want = snapshot(&site.public());
+
+    // The cache is looked at once a day: unused files are not removed again before then.
+    site.write(EN, format!("{text}\n![A market](market.png)\n"));
+    site.build(&[]).success();
+    assert_eq!(kept().len(), 12);
+    site.write(EN, format!("{text}\n"));
+    age();
+    set_modified(&stamp, 0);
+    site.build(&[]).success();
+    assert_eq!(kept().len(), 12);
+    assert_eq!(snapshot(&site.public()), want);
 }

@@ -5,9 +5,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_128;
@@ -383,10 +383,22 @@ fn file_key(key: u128, variant: Variant) -> cache::Key {
     ])
 }
 
+/// How long a cached file may go unused before [`Cache::prune`] removes it: long enough for
+/// a photo taken out and put back, or a draft built only by `serve`, to stay.
+const UNUSED_FOR: Duration = Duration::from_secs(30 * DAY.as_secs());
+const DAY: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Whether the file was last modified longer than `age` ago.
+fn older_than(meta: &fs::Metadata, age: Duration) -> bool {
+    meta.modified()
+        .is_ok_and(|t| t.elapsed().is_ok_and(|elapsed| elapsed > age))
+}
+
 /// Encoded files kept between builds in `.nashra/cache/images/`, one file each (a photo's
 /// files are too large to copy into a new store file on every build, as the other stores
 /// do): the bytes, then their xxh3-128, so a file cut short or changed is found and made
-/// again. Off under `--no-cache`.
+/// again. Off under `--no-cache`. A file's modification time says when a build last used
+/// it; [`Cache::prune`] removes those unused for [`UNUSED_FOR`].
 #[derive(Debug, Clone, Default)]
 pub struct Cache {
     dir: Option<PathBuf>,
@@ -409,13 +421,42 @@ impl Cache {
         self.dir.as_ref().map(|d| d.join(format!("{key:032x}")))
     }
 
-    /// The file at `key`, if kept and whole.
+    /// The file at `key`, if kept and whole; marked used.
     pub fn get(&self, key: cache::Key) -> Option<Vec<u8>> {
-        let mut bytes = fs::read(self.path(key)?).ok()?;
+        let mut file = fs::File::open(self.path(key)?).ok()?;
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).ok()?;
         let at = bytes.len().checked_sub(16)?;
         let sum = u128::from_le_bytes(bytes[at..].try_into().ok()?);
         bytes.truncate(at);
-        (xxh3_128(&bytes) == sum).then_some(bytes)
+        if xxh3_128(&bytes) != sum {
+            return None;
+        }
+        // To the day is precise enough for pruning, and spares a write on most reads.
+        if file.metadata().is_ok_and(|m| older_than(&m, DAY)) {
+            let _ = file.set_modified(SystemTime::now());
+        }
+        Some(bytes)
+    }
+
+    /// Removes the files no build has used for [`UNUSED_FOR`] (a photo taken out of the site,
+    /// or made with other settings), and leftovers of interrupted writes. It looks at most
+    /// once a day (`images.pruned` beside the folder says when it last did), so a rebuild does
+    /// not list thousands of files each time.
+    pub fn prune(&self) {
+        let Some(dir) = &self.dir else { return };
+        let stamp = dir.with_extension("pruned");
+        if fs::metadata(&stamp).is_ok_and(|m| !older_than(&m, DAY)) {
+            return;
+        }
+        let Ok(entries) = fs::read_dir(dir) else { return };
+        for entry in entries.flatten() {
+            let unused = entry.metadata().is_ok_and(|m| older_than(&m, UNUSED_FOR));
+            if unused {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+        let _ = fs::write(stamp, b"");
     }
 
     /// Keeps `bytes` at `key`, written whole or not at all. A cache that cannot be written

@@ -16,6 +16,7 @@
 //! decoded (decompression bombs), and every failure is an [`Error`] written for an editor.
 
 pub mod library;
+pub mod strip;
 
 use std::fmt;
 use std::io::Cursor;
@@ -572,15 +573,22 @@ fn jpeg_has_end(bytes: &[u8]) -> bool {
 fn has_gps(exif: Vec<u8>) -> bool {
     let mut reader = exif::Reader::new();
     reader.continue_on_error(true);
-    let parsed = match reader.read_raw(exif) {
-        Ok(parsed) => parsed,
-        Err(exif::Error::PartialResult(partial)) => partial.into_inner().0,
-        Err(_) => return false,
-    };
-    let found = parsed
-        .fields()
-        .any(|field| field.tag.context() == exif::Context::Gps && field.tag != exif::Tag::GPSVersionID);
-    found
+    lenient(reader.read_raw(exif)).is_some_and(|exif| gps_in(exif.fields()))
+}
+
+/// What an EXIF reader made of the data, also when it is damaged part way (with
+/// `continue_on_error`, the fields read before the damage).
+fn lenient(read: Result<exif::Exif, exif::Error>) -> Option<exif::Exif> {
+    match read {
+        Ok(exif) => Some(exif),
+        Err(exif::Error::PartialResult(partial)) => Some(partial.into_inner().0),
+        Err(_) => None,
+    }
+}
+
+/// Whether `fields` have a GPS field other than GPSVersionID.
+fn gps_in<'a>(mut fields: impl Iterator<Item = &'a exif::Field>) -> bool {
+    fields.any(|field| field.tag.context() == exif::Context::Gps && field.tag != exif::Tag::GPSVersionID)
 }
 
 /// Decoded 8-bit sRGB pixels, RGB or RGBA, rows packed.

@@ -37,6 +37,9 @@ pub enum Content {
     Bytes(Vec<u8>),
     /// A file copied as it is (static files), read only when written.
     Copy(PathBuf),
+    /// A static image copied without its metadata ([`crate::media::strip`]), read and
+    /// cleaned only when written.
+    Stripped(PathBuf),
 }
 
 /// One file of the built site.
@@ -508,13 +511,21 @@ pub fn update(outputs: &[Output], stale: &[String], out_dir: &Path, minify_html:
 }
 
 /// The bytes an output puts on disk.
-fn final_bytes(o: &Output, minify_html: bool) -> Result<std::borrow::Cow<'_, [u8]>> {
+pub(crate) fn final_bytes(o: &Output, minify_html: bool) -> Result<std::borrow::Cow<'_, [u8]>> {
     Ok(match &o.content {
         Content::Bytes(b) if minify_html && o.path.ends_with(".html") => minify(b).into(),
         Content::Bytes(b) => b.as_slice().into(),
         Content::Copy(src) => fs::read(src)
             .map_err(|e| Error::io(src, "read the file", &e))?
             .into(),
+        Content::Stripped(src) => {
+            let bytes = fs::read(src).map_err(|e| Error::io(src, "read the file", &e))?;
+            let clean = crate::media::strip::strip(&bytes).map_err(|e| {
+                Diagnostic::new(src, format!("the static image {}: {}", src.display(), e.message))
+                    .help(e.help)
+            })?;
+            clean.into()
+        }
     })
 }
 

@@ -135,6 +135,7 @@ pub fn render(root: &Path, site: &Site, cache: &Caches, stage: &Stage) -> Result
             })
         },
     )?;
+    cache.images.prune();
     paths.extend(media.paths().map(String::from));
     if search {
         let reread = |lost: &[usize]| {
@@ -155,8 +156,9 @@ pub fn render(root: &Path, site: &Site, cache: &Caches, stage: &Stage) -> Result
 }
 
 /// Renders every page of `site` with the theme at `root` and keeps none: what `nashra check`
-/// needs to know that every template renders every page, and every photo can be read.
-/// Returns how many pages rendered, and the photos' warnings.
+/// needs to know that every template renders every page, every photo can be read, and every
+/// static image can be published without its metadata. Returns how many pages rendered, and
+/// the photos' warnings.
 pub fn check(root: &Path, site: &Site) -> Result<(usize, Vec<Diagnostic>)> {
     let theme = Theme::load(root, &site.config, theme::Names::Fingerprinted)?;
     let media = images::plan(root, site, &theme.static_files, None)?;
@@ -164,6 +166,15 @@ pub fn check(root: &Path, site: &Site) -> Result<(usize, Vec<Diagnostic>)> {
     render_each(site, &theme, &media, jobs.iter(), |_, _, render| {
         render().map(|_| None::<()>)
     })?;
+    let images: Vec<Output> = static_files(&theme, &media)
+        .filter(|o| matches!(o.content, Content::Stripped(_)))
+        .collect();
+    collect_all(
+        images
+            .par_iter()
+            .map(|o| crate::output::final_bytes(o, false).map(drop))
+            .collect::<Vec<_>>(),
+    )?;
     let pages = jobs.iter().filter(|j| j.path.ends_with(".html")).count();
     Ok((pages, media.location_warnings()))
 }
@@ -172,8 +183,14 @@ pub fn check(root: &Path, site: &Site) -> Result<(usize, Vec<Diagnostic>)> {
 pub fn article_html(page: &Output) -> Option<(&str, &[u8])> {
     match &page.content {
         Content::Bytes(html) => Some((page.path.as_str(), html.as_slice())),
-        Content::Copy(_) => None,
+        Content::Copy(_) | Content::Stripped(_) => None,
     }
+}
+
+/// Whether a static file is an image published without its metadata.
+fn is_image(path: &str) -> bool {
+    let extension = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    extension.is_some_and(|e| crate::media::strip::EXTENSIONS.contains(&e.as_str()))
 }
 
 /// The site path of a language's search page.
@@ -189,8 +206,9 @@ impl Job {
 }
 
 /// The theme's and the site's static files: stylesheets and scripts as
-/// [`assets`] publishes them (also under their fingerprinted names), the others copied as
-/// they are.
+/// [`assets`] publishes them (also under their fingerprinted names), images without their
+/// metadata (the photos pages show are published by the [`Library`] instead), the others
+/// copied as they are.
 pub fn static_files<'t>(theme: &'t Theme, media: &'t Library) -> impl Iterator<Item = Output> + 't {
     let published = theme
         .static_files
@@ -199,6 +217,7 @@ pub fn static_files<'t>(theme: &'t Theme, media: &'t Library) -> impl Iterator<I
     published.flat_map(|(path, src)| {
         let (content, fingerprinted) = match theme.assets.get(path) {
             Some(p) => (Content::Bytes(p.bytes.clone()), p.fingerprinted.clone()),
+            None if is_image(path) => (Content::Stripped(src.clone()), None),
             None => (Content::Copy(src.clone()), None),
         };
         let also = fingerprinted.map(|path| Output {

@@ -299,8 +299,19 @@ impl Session {
         let (Some(theme), Some((site, loaded, hashes))) = (&self.theme, &self.site) else {
             unreachable!("loaded above")
         };
-        let loaded = loaded.clone();
+        let mut loaded = loaded.clone();
         let media = images::plan(&self.opts.root, site, &theme.static_files, self.media.as_ref())?;
+        // A photo that records where it was taken is said once, when it comes or changes.
+        let told = self
+            .media
+            .as_ref()
+            .map(Library::location_warnings)
+            .unwrap_or_default();
+        let new = media
+            .location_warnings()
+            .into_iter()
+            .filter(|w| !told.contains(w));
+        loaded.warnings.extend(new);
         let statics: BTreeSet<String> = render::static_paths(theme, &media).map(String::from).collect();
         // `asset()` checks that a file exists, and links a stylesheet by the hash of its
         // bytes; pages name their photos' files: a new, removed or edited one can change pages.
@@ -396,7 +407,6 @@ impl Session {
         self.rerender_all = false;
         self.statics_changed = false;
         self.start_indexing(start);
-        let mut loaded = loaded;
         loaded.warnings.extend(updated.warnings);
         Ok(Report::Incremental(Rebuilt {
             rendered,
@@ -688,7 +698,7 @@ fn hashed(bundle: &[output::Output]) -> BTreeMap<String, Option<u128>> {
         .map(|o| {
             let hash = match &o.content {
                 output::Content::Bytes(bytes) => Some(xxhash_rust::xxh3::xxh3_128(bytes)),
-                output::Content::Copy(_) => None,
+                output::Content::Copy(_) | output::Content::Stripped(_) => None,
             };
             (o.path.clone(), hash)
         })

@@ -228,12 +228,14 @@ impl Running {
 
     /// Waits for rebuilds until `done` holds after one. One change to the files can come as
     /// more than one burst of events (a new folder, then the files found in it), so the
-    /// rebuild a test waits for may not be the next one.
-    pub fn rebuilt_until(&mut self, done: impl Fn() -> bool) {
+    /// rebuild a test waits for may not be the next one. Returns the lines seen meanwhile.
+    pub fn rebuilt_until(&mut self, done: impl Fn() -> bool) -> Vec<String> {
+        let mut seen = Vec::new();
         while {
-            self.wait_for("Rebuilt");
+            seen.extend(self.wait_for("Rebuilt"));
             !done()
         } {}
+        seen
     }
 
     /// Lines that arrive within `quiet` of each other (none once the watcher is idle).
