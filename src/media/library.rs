@@ -302,10 +302,7 @@ impl Photo {
     fn encode(&self, variants: &[Variant], settings: &Settings) -> Result<Vec<Vec<u8>>> {
         let shown = &self.found.shown;
         let source = fs::read(&self.found.disk).map_err(|e| Error::io(shown, "read the image", &e))?;
-        super::encode(&source, variants, settings).map_err(|e| {
-            let message = format!("the image {}: {}", shown.display(), e.message);
-            Diagnostic::new(shown, message).help(e.help).into()
-        })
+        super::encode(&source, variants, settings).map_err(|e| e.at(shown, "image").into())
     }
 }
 

@@ -330,6 +330,13 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 impl Error {
+    /// This error as a diagnostic on the file at `path`, which the message calls `what`
+    /// ("image", "static image").
+    pub fn at(self, path: &std::path::Path, what: &str) -> crate::error::Diagnostic {
+        let message = format!("the {what} {}: {}", path.display(), self.message);
+        crate::error::Diagnostic::new(path, message).help(self.help)
+    }
+
     fn unsupported(kind: &str) -> Self {
         Error {
             message: format!("unsupported image format ({kind}): only JPEG and PNG can be used"),

@@ -27,17 +27,18 @@ pub const EXTENSIONS: &[&str] = &[
 /// which nashra cannot rewrite, come back as they are unless they hold a GPS position, which
 /// is an error; any other file comes back as it is.
 pub fn strip(bytes: &[u8]) -> Result<Vec<u8>, Error> {
-    let orientation = orientation(bytes);
+    let exif = read_exif(bytes);
+    let orientation = || exif.as_ref().and_then(orientation);
     let owned = || Bytes::copy_from_slice(bytes);
     if bytes.starts_with(&[0xFF, 0xD8]) {
         let mut jpeg = Jpeg::from_bytes(owned()).map_err(|e| Error::damaged(Format::Jpeg, e))?;
         clean_jpeg(&mut jpeg)?;
-        jpeg.set_exif(orientation);
+        jpeg.set_exif(orientation());
         Ok(jpeg.encoder().bytes().to_vec())
     } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
         let mut png = Png::from_bytes(owned()).map_err(|e| Error::damaged(Format::Png, e))?;
         png.chunks_mut().retain(|c| PNG_KEPT.contains(&&c.kind()));
-        png.set_exif(orientation);
+        png.set_exif(orientation());
         Ok(png.encoder().bytes().to_vec())
     } else if bytes.starts_with(b"RIFF") && bytes.get(8..12) == Some(b"WEBP") {
         let mut webp = WebP::from_bytes(owned()).map_err(|e| Error {
@@ -46,9 +47,9 @@ pub fn strip(bytes: &[u8]) -> Result<Vec<u8>, Error> {
         })?;
         webp.chunks_mut().retain(|c| WEBP_KEPT.contains(&&c.id()));
         // Also sets the VP8X flags to the chunks that are left.
-        webp.set_exif(orientation);
+        webp.set_exif(orientation());
         Ok(webp.encoder().bytes().to_vec())
-    } else if is_container(bytes) && has_position(bytes) {
+    } else if is_container(bytes) && exif.is_some_and(|exif| super::gps_in(exif.fields())) {
         Err(Error {
             message: "the image holds the GPS position where it was taken, and nashra cannot \
                       remove it from this format (HEIF, AVIF or TIFF)"
@@ -135,12 +136,16 @@ fn clean_scans(data: &[u8]) -> Result<Vec<u8>, Error> {
     ))
 }
 
-/// The file's EXIF orientation as an EXIF block of that one field, if it turns or flips the
-/// image (so that stripping does not turn a portrait on its side).
-fn orientation(bytes: &[u8]) -> Option<Bytes> {
-    let exif = exif::Reader::new()
-        .read_from_container(&mut Cursor::new(bytes))
-        .ok()?;
+/// The file's EXIF, as much of it as can be read.
+fn read_exif(bytes: &[u8]) -> Option<exif::Exif> {
+    let mut reader = exif::Reader::new();
+    reader.continue_on_error(true);
+    super::lenient(reader.read_from_container(&mut Cursor::new(bytes)))
+}
+
+/// The EXIF orientation as an EXIF block of that one field, if it turns or flips the image
+/// (so that stripping does not turn a portrait on its side).
+fn orientation(exif: &exif::Exif) -> Option<Bytes> {
     let value = exif
         .get_field(exif::Tag::Orientation, exif::In::PRIMARY)?
         .value
@@ -161,12 +166,4 @@ fn orientation(bytes: &[u8]) -> Option<Bytes> {
 /// An ISO media (HEIF, AVIF) or TIFF file.
 fn is_container(bytes: &[u8]) -> bool {
     bytes.get(4..8) == Some(b"ftyp") || bytes.starts_with(b"II*\0") || bytes.starts_with(b"MM\0*")
-}
-
-/// Whether the file's EXIF has a GPS field other than the bare version number.
-fn has_position(bytes: &[u8]) -> bool {
-    let mut reader = exif::Reader::new();
-    reader.continue_on_error(true);
-    let read = reader.read_from_container(&mut Cursor::new(bytes));
-    super::lenient(read).is_some_and(|exif| super::gps_in(exif.fields()))
 }

@@ -520,10 +520,7 @@ pub(crate) fn final_bytes(o: &Output, minify_html: bool) -> Result<std::borrow::
             .into(),
         Content::Stripped(src) => {
             let bytes = fs::read(src).map_err(|e| Error::io(src, "read the file", &e))?;
-            let clean = crate::media::strip::strip(&bytes).map_err(|e| {
-                Diagnostic::new(src, format!("the static image {}: {}", src.display(), e.message))
-                    .help(e.help)
-            })?;
+            let clean = crate::media::strip::strip(&bytes).map_err(|e| e.at(src, "static image"))?;
             clean.into()
         }
     })
