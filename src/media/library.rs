@@ -5,8 +5,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
 use rayon::prelude::*;
@@ -247,46 +248,46 @@ impl Library {
             .collect()
     }
 
-    /// Encodes the published files whose paths are `wanted` (or takes them from `cache`) and
-    /// hands each to `put`, the photos in parallel, each photo decoded at most once.
-    pub fn publish(
-        &self,
-        cache: &Cache,
-        wanted: impl Fn(&str) -> bool + Sync,
-        put: impl Fn(String, Vec<u8>) -> Result<()> + Sync,
-    ) -> Result<Made> {
+    /// Publishes the files `sink` wants into it, the photos in parallel: each carried over
+    /// or linked from `cache` where the sink can, else read from it, else encoded (each photo
+    /// decoded at most once, and what is made kept in `cache`).
+    pub fn publish(&self, cache: &Cache, sink: &impl Sink) -> Result<Made> {
         let done: Vec<Result<Made>> = self
             .photos
             .par_iter()
             .map(|photo| {
-                let files: Vec<&Published> = photo.published().filter(|f| wanted(&f.path)).collect();
-                let keys: Vec<cache::Key> = files.iter().map(|f| file_key(photo.key, f.variant)).collect();
-                let mut bytes: Vec<Option<Vec<u8>>> = keys.iter().map(|&k| cache.get(k)).collect();
-                let missing: Vec<Variant> = files
+                let mut made = Made::default();
+                let mut pending = Vec::new();
+                for file in photo.published().filter(|f| sink.wants(&f.path)) {
+                    made.files += 1;
+                    let key = file_key(photo.key, file.variant);
+                    if let Some(entry) = cache.entry(key) {
+                        if sink.take_cached(&file.path, &entry)? {
+                            Cache::used(&entry);
+                            continue;
+                        }
+                    }
+                    pending.push((file, key, cache.get(key)));
+                }
+                let missing: Vec<Variant> = pending
                     .iter()
-                    .zip(&bytes)
-                    .filter(|(_, b)| b.is_none())
-                    .map(|(f, _)| f.variant)
+                    .filter(|(_, _, b)| b.is_none())
+                    .map(|(f, _, _)| f.variant)
                     .collect();
-                let counts = Made {
-                    files: files.len(),
-                    encoded: missing.len(),
-                };
+                made.encoded = missing.len();
                 if !missing.is_empty() {
-                    let mut made = photo.encode(&missing, &self.settings)?.into_iter();
-                    for (slot, key) in bytes.iter_mut().zip(&keys) {
-                        if slot.is_none() {
-                            *slot = made.next();
-                            if let Some(b) = slot {
-                                cache.put(*key, b);
-                            }
+                    let mut encoded = photo.encode(&missing, &self.settings)?.into_iter();
+                    for (_, key, slot) in pending.iter_mut().filter(|(_, _, b)| b.is_none()) {
+                        *slot = encoded.next();
+                        if let Some(b) = slot {
+                            cache.put(*key, b);
                         }
                     }
                 }
-                for (file, b) in files.into_iter().zip(bytes) {
-                    put(file.path.clone(), b.unwrap_or_default())?;
+                for (file, _, b) in pending {
+                    sink.take(file.path.clone(), b.unwrap_or_default())?;
                 }
-                Ok(counts)
+                Ok(made)
             })
             .collect();
         let made = collect_all(done)?;
@@ -294,6 +295,38 @@ impl Library {
             files: made.iter().map(|m| m.files).sum(),
             encoded: made.iter().map(|m| m.encoded).sum(),
         })
+    }
+}
+
+/// Where [`Library::publish`] puts a photo's files.
+pub trait Sink: Sync {
+    /// Whether the file at `path` is to be published.
+    fn wants(&self, _path: &str) -> bool {
+        true
+    }
+
+    /// Publishes the file at `path` as the cache's `entry` holds it, without holding its
+    /// bytes, where the sink can (and the entry is whole); whether it did.
+    fn take_cached(&self, _path: &str, _entry: &Entry) -> Result<bool> {
+        Ok(false)
+    }
+
+    /// Publishes `bytes` as the file at `path`.
+    fn take(&self, path: String, bytes: Vec<u8>) -> Result<()>;
+}
+
+/// A build's photos go straight into its output: carried over from the previous output when
+/// it has the file, else linked from the cache, so a rebuild reads each file once and writes
+/// none.
+impl Sink for crate::output::Stage {
+    fn take_cached(&self, path: &str, entry: &Entry) -> Result<bool> {
+        Ok(self.keep(path, entry.sum)? || self.link(path, &entry.path, entry.sum)?)
+    }
+
+    fn take(&self, path: String, bytes: Vec<u8>) -> Result<()> {
+        use crate::output::{Content, Output};
+        let content = Content::Bytes(bytes);
+        self.put_unless_same(&Output { path, content })
     }
 }
 
@@ -391,14 +424,25 @@ fn older_than(meta: &fs::Metadata, age: Duration) -> bool {
         .is_ok_and(|t| t.elapsed().is_ok_and(|elapsed| elapsed > age))
 }
 
-/// Encoded files kept between builds in `.nashra/cache/images/`, one file each (a photo's
-/// files are too large to copy into a new store file on every build, as the other stores
-/// do): the bytes, then their xxh3-128, so a file cut short or changed is found and made
-/// again. Off under `--no-cache`. A file's modification time says when a build last used
-/// it; [`Cache::prune`] removes those unused for [`UNUSED_FOR`].
-#[derive(Debug, Clone, Default)]
+/// Encoded files kept between builds in `.nashra/cache/images/`, one file each, as published
+/// (a photo's files are too large to copy into a new store file on every build, as the other
+/// stores do), named by their key and the xxh3-128 of their bytes: a file cut short or changed
+/// is found and made again, and a whole one can be linked into the output as it is, so a build
+/// into an empty folder writes no photo bytes. Off under `--no-cache`. A file's modification
+/// time says when a build last used it; [`Cache::prune`] removes those unused for
+/// [`UNUSED_FOR`].
+#[derive(Debug, Default)]
 pub struct Cache {
     dir: Option<PathBuf>,
+    /// Key → checksum of every file kept, listed once, when first asked.
+    kept: OnceLock<HashMap<cache::Key, u128>>,
+}
+
+/// A file in the [`Cache`]: where it is, and the xxh3-128 its bytes must have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub path: PathBuf,
+    pub sum: u128,
 }
 
 impl Cache {
@@ -406,34 +450,51 @@ impl Cache {
     pub fn open(root: &Path) -> Self {
         Cache {
             dir: Some(root.join(cache::DIR).join("images")),
+            kept: OnceLock::new(),
         }
     }
 
     /// A cache that keeps nothing.
     pub fn off() -> Self {
-        Cache { dir: None }
+        Cache::default()
     }
 
-    fn path(&self, key: cache::Key) -> Option<PathBuf> {
-        self.dir.as_ref().map(|d| d.join(format!("{key:032x}")))
+    /// The kept file at `key`, unread: it may yet be cut short or changed.
+    pub fn entry(&self, key: cache::Key) -> Option<Entry> {
+        let dir = self.dir.as_ref()?;
+        let kept = self.kept.get_or_init(|| {
+            let Ok(files) = fs::read_dir(dir) else {
+                return HashMap::new();
+            };
+            let names = files.flatten().map(|f| f.file_name());
+            names.filter_map(|n| parse_name(n.to_str()?)).collect()
+        });
+        let sum = *kept.get(&key)?;
+        Some(Entry {
+            path: dir.join(entry_name(key, sum)),
+            sum,
+        })
     }
 
     /// The file at `key`, if kept and whole; marked used.
     pub fn get(&self, key: cache::Key) -> Option<Vec<u8>> {
-        let mut file = fs::File::open(self.path(key)?).ok()?;
-        let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes).ok()?;
-        let at = bytes.len().checked_sub(16)?;
-        let sum = u128::from_le_bytes(bytes[at..].try_into().ok()?);
-        bytes.truncate(at);
-        if xxh3_128(&bytes) != sum {
-            return None;
-        }
-        // To the day is precise enough for pruning, and spares a write on most reads.
+        let entry = self.entry(key)?;
+        let bytes = fs::read(&entry.path).ok()?;
+        (xxh3_128(&bytes) == entry.sum).then(|| {
+            Self::used(&entry);
+            bytes
+        })
+    }
+
+    /// Marks `entry` used by this build. To the day is precise enough for pruning, and spares
+    /// a write on most builds.
+    pub fn used(entry: &Entry) {
+        let Ok(file) = fs::File::open(&entry.path) else {
+            return;
+        };
         if file.metadata().is_ok_and(|m| older_than(&m, DAY)) {
             let _ = file.set_modified(SystemTime::now());
         }
-        Some(bytes)
     }
 
     /// Removes the files no build has used for [`UNUSED_FOR`] (a photo taken out of the site,
@@ -459,17 +520,31 @@ impl Cache {
     /// Keeps `bytes` at `key`, written whole or not at all. A cache that cannot be written
     /// costs the next build time, not its output, so failures are not reported.
     pub fn put(&self, key: cache::Key, bytes: &[u8]) {
-        let (Some(dir), Some(path)) = (&self.dir, self.path(key)) else {
-            return;
-        };
+        let Some(dir) = &self.dir else { return };
         let write = || -> std::io::Result<()> {
             fs::create_dir_all(dir)?;
             let mut file = tempfile::NamedTempFile::new_in(dir)?;
             file.write_all(bytes)?;
-            file.write_all(&xxh3_128(bytes).to_le_bytes())?;
-            file.persist(&path).map_err(|e| e.error)?;
+            let path = dir.join(entry_name(key, xxh3_128(bytes)));
+            file.persist(path).map_err(|e| e.error)?;
             Ok(())
         };
         let _ = write();
     }
+}
+
+/// The name of the kept file at `key` whose bytes hash to `sum`.
+fn entry_name(key: cache::Key, sum: u128) -> String {
+    format!("{key:032x}.{sum:032x}")
+}
+
+/// The key and checksum an [`entry_name`] holds; `None` for other files (a write under way).
+fn parse_name(name: &str) -> Option<(cache::Key, u128)> {
+    let (key, sum) = name.split_once('.')?;
+    let hex = |s: &str| {
+        (s.len() == 32)
+            .then(|| u128::from_str_radix(s, 16).ok())
+            .flatten()
+    };
+    Some((hex(key)?, hex(sum)?))
 }

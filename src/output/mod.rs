@@ -217,6 +217,18 @@ impl Stage {
         Ok(true)
     }
 
+    /// Puts the file at `from`, outside the output (in the build cache), into the new site as
+    /// `path`, if its bytes hash to `digest`: linked where the filesystem allows, else copied.
+    /// Whether it did.
+    pub fn link(&self, path: &str, from: &Path, digest: u128) -> Result<bool> {
+        let Some(len) = hashes_to(from, digest) else {
+            return Ok(false);
+        };
+        let rel = self.add(path)?;
+        self.place(from, &rel, len)?;
+        Ok(true)
+    }
+
     /// [`Self::put`], but a file that the folder this site replaces has byte for byte is
     /// carried over instead of written: for the few files every build makes again alike
     /// (static files, the search bundle's scripts), so a rebuild needs room for what changed.
@@ -259,21 +271,26 @@ impl Stage {
     /// and its length.
     fn unchanged(&self, path: &str, digest: u128) -> Result<Option<(PathBuf, u64)>> {
         let rel = safe_relative(path)?;
-        let bytes = fs::read(self.previous.join(&rel)).ok();
-        Ok(bytes
-            .filter(|b| xxh3_128(b) == digest)
-            .map(|b| (rel, b.len() as u64)))
+        Ok(hashes_to(&self.previous.join(&rel), digest).map(|len| (rel, len)))
     }
 
     /// Puts the previous output's file at `rel`, checked [`Self::unchanged`], into the new site.
     fn carry(&self, path: &str, rel: &Path, len: u64) -> Result<()> {
         self.add(path)?;
-        if self.live.is_none() {
-            let (old, dest) = (self.previous.join(rel), self.dir.join(rel));
-            self.make_parent(&dest)?;
-            if fs::hard_link(&old, &dest).is_err() {
-                fs::copy(&old, &dest).map_err(|e| self.io_error(&dest, &e))?;
-            }
+        match self.live {
+            // Updating in place: it is there already.
+            Some(_) => self.count(len),
+            None => self.place(&self.previous.join(rel), rel, len)?,
+        }
+        Ok(())
+    }
+
+    /// Links (else copies) the file at `from`, of `len` bytes, into the stage at `rel`.
+    fn place(&self, from: &Path, rel: &Path, len: u64) -> Result<()> {
+        let dest = self.dir.join(rel);
+        self.make_parent(&dest)?;
+        if fs::hard_link(from, &dest).is_err() {
+            fs::copy(from, &dest).map_err(|e| self.io_error(&dest, &e))?;
         }
         self.count(len);
         Ok(())
@@ -353,6 +370,12 @@ impl Stage {
         ))
         .into()
     }
+}
+
+/// The length of the file at `path`, if its bytes hash to `digest`.
+fn hashes_to(path: &Path, digest: u128) -> Option<u64> {
+    let bytes = fs::read(path).ok()?;
+    (xxh3_128(&bytes) == digest).then_some(bytes.len() as u64)
 }
 
 /// Bytes in the files under `dir` (0 when there is none).

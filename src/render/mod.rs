@@ -125,16 +125,7 @@ pub fn render(root: &Path, site: &Site, cache: &Caches, stage: &Stage) -> Result
     })?;
     let mut paths: Vec<String> = jobs.iter().map(|j| j.path.clone()).collect();
     paths.extend(stage.put_all_unless_same(static_files(&theme, &media).collect())?);
-    let photos = media.publish(
-        &cache.images,
-        |_| true,
-        |path, bytes| {
-            stage.put_unless_same(&Output {
-                path,
-                content: Content::Bytes(bytes),
-            })
-        },
-    )?;
+    let photos = media.publish(&cache.images, stage)?;
     cache.images.prune();
     paths.extend(media.paths().map(String::from));
     if search {

@@ -361,23 +361,17 @@ impl Session {
         };
 
         // The photos' files that are not on disk yet (a name changes with the bytes).
-        let published = std::sync::Mutex::new(Vec::new());
-        let on_disk = self.on_disk.as_ref().map(|d| &d.statics);
         let cache = match self.opts.cache {
             true => crate::media::library::Cache::open(&self.opts.root),
             false => crate::media::library::Cache::off(),
         };
-        let missing = |path: &str| on_disk.is_none_or(|d| !d.contains(path));
-        media.publish(&cache, missing, |path, bytes| {
-            let output = output::Output {
-                path,
-                content: output::Content::Bytes(bytes),
-            };
-            published.lock().map(|mut p| p.push(output)).map_err(|_| {
-                crate::error::Diagnostic::new(&self.opts.root, "a photo could not be published").into()
-            })
-        })?;
-        outputs.extend(published.into_inner().unwrap_or_default());
+        let published = Missing {
+            on_disk: self.on_disk.as_ref().map(|d| &d.statics),
+            outputs: std::sync::Mutex::new(Vec::new()),
+            root: &self.opts.root,
+        };
+        media.publish(&cache, &published)?;
+        outputs.extend(published.outputs.into_inner().unwrap_or_default());
         if self.on_disk.take().is_none() {
             // Nothing known of the output folder: write it whole.
             outputs.extend(render::static_files(theme, &media));
@@ -640,6 +634,30 @@ impl Session {
         );
         changes.seeds.extend(seeds);
         changes
+    }
+}
+
+/// Where a rebuild puts the photos' files: only those the output folder does not have yet,
+/// held to be written with the rest of the changes.
+struct Missing<'a> {
+    on_disk: Option<&'a BTreeSet<String>>,
+    outputs: std::sync::Mutex<Vec<output::Output>>,
+    root: &'a Path,
+}
+
+impl crate::media::library::Sink for Missing<'_> {
+    fn wants(&self, path: &str) -> bool {
+        self.on_disk.is_none_or(|d| !d.contains(path))
+    }
+
+    fn take(&self, path: String, bytes: Vec<u8>) -> Result<()> {
+        let content = output::Content::Bytes(bytes);
+        let mut outputs = self
+            .outputs
+            .lock()
+            .map_err(|_| crate::error::Diagnostic::new(self.root, "a photo could not be published"))?;
+        outputs.push(output::Output { path, content });
+        Ok(())
     }
 }
 
