@@ -572,6 +572,33 @@ fn an_article_gone_that_no_path_names_is_dropped() {
     }
 }
 
+/// A stylesheet changed in a rebuild that fails (a source broken meanwhile): once the source
+/// is mended, every page links the new stylesheet, not only those the mend renders again.
+#[test]
+fn a_stylesheet_changed_while_a_source_is_broken_reaches_every_page() {
+    let write = Op::Write {
+        section: 0,
+        name: 0,
+        lang: 0,
+        title: 0,
+        date: 0,
+        slug: false,
+        draft: false,
+        terms: 0,
+    };
+    let probe = Site::sample();
+    apply(probe.root(), &write);
+    let alpha = sources(probe.root())
+        .iter()
+        .position(|p| p.ends_with("briefings/alpha.ar.md"))
+        .unwrap();
+    let restyle = Op::Static {
+        extra_file: false,
+        text: 1,
+    };
+    check(&[vec![write.clone()], vec![Op::Break(alpha), restyle], vec![write]]).unwrap();
+}
+
 #[test]
 fn an_edit_renders_only_its_dependants() {
     let site = Site::sample();

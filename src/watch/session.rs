@@ -261,8 +261,7 @@ impl Session {
         let Some(config) = self.config.clone() else {
             unreachable!("reload_all sets the config or fails")
         };
-        let reloaded = self.theme.is_none();
-        if reloaded {
+        if self.theme.is_none() {
             self.theme = Some(Theme::load(&self.opts.root, &config, self.opts.assets)?);
         }
         // The articles a patch touched, if every change could be patched in.
@@ -315,9 +314,11 @@ impl Session {
         let statics: BTreeSet<String> = render::static_paths(theme, &media).map(String::from).collect();
         // `asset()` checks that a file exists, and links a stylesheet by the hash of its
         // bytes; pages name their photos' files: a new, removed or edited one can change pages.
+        // Compared with what the output was written with, not only when the theme was loaded
+        // again: a rebuild that failed after loading it wrote nothing.
         let same_files = self.on_disk.as_ref().is_some_and(|d| d.statics == statics);
         let same_media = self.media.as_ref().is_some_and(|m| m.digest() == media.digest());
-        self.rerender_all |= (reloaded && !same_files) || !same_media;
+        self.rerender_all |= !same_files || !same_media;
         let jobs = render::jobs(site, hashes);
         let (mut dirty, mut stale) = match &self.on_disk {
             Some(old) => old.compare(&jobs, &statics),
