@@ -87,8 +87,11 @@ fn anchors_stay_readable_arabic_and_unique() {
     );
     let source = site.read(&format!("public/{AR}"));
     assert!(source.contains("id=\"معدات-روسية-حديثة\""), "{source}");
+    // Share links carry the headline percent-encoded in their query, as those services take it.
+    let (before, share) = source.split_once("<section class=\"share\"").unwrap();
+    let after = share.split_once("</section>").unwrap().1;
     assert!(
-        !source.contains("%D9"),
+        !before.contains("%D9") && !after.contains("%D9"),
         "percent-encoded Arabic in the page source"
     );
 }

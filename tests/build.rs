@@ -156,7 +156,14 @@ fn base_url_with_a_path_reaches_every_link() {
     site.build(&["--base-url", "https://example.org/briefing"])
         .success();
     let ar = site.page(AR);
-    for href in attrs(&ar, "a[href], link[href]", "href") {
+    // Share links lead to the services, carrying the page's address with its base path.
+    for href in attrs(&ar, ".share__link[href]", "href") {
+        let href = url::Url::parse(&href).unwrap();
+        let address = href.query_pairs().find(|(_, v)| v.contains("example.org"));
+        let (_, address) = address.unwrap_or_else(|| panic!("{href} carries no address"));
+        assert!(address.contains("https://example.org/briefing/"), "{href}");
+    }
+    for href in attrs(&ar, "a[href]:not(.share__link), link[href]", "href") {
         assert!(
             href.starts_with("/briefing/")
                 || href.starts_with("https://example.org/briefing/")

@@ -90,6 +90,13 @@ fn readers_see_each_page_in_its_language_and_direction_with_no_accessibility_vio
     );
     assert_eq!(switcher["lang"], "en", "{switcher}");
 
+    // The copy-link button, hidden in the HTML, is shown by the theme's script, and copies
+    // the article's address (the share links themselves: tests/share.rs).
+    let copy = &seen["copy"];
+    assert_eq!(copy["shown"], true, "{copy}");
+    assert_eq!(copy["copied"], copy["url"], "{copy}");
+    assert_eq!(copy["status"], "نُسخ الرابط.", "{copy}");
+
     let search = &seen["search"];
     let found: Vec<&str> = search["results"]
         .as_array()

@@ -5,7 +5,7 @@
 // serves the built site on loopback and, for each page path (e.g. `/`, `/en/briefings/x/`),
 // reports its language and computed direction, whether it overflows a phone's width, and
 // axe-core's accessibility violations; then follows the Arabic article's language switcher,
-// searches "مالي" on the Arabic search page, and saves screenshots of the article pages at
+// copies its link with the share block's button, searches "مالي" on the Arabic search page, and saves screenshots of the article pages at
 // phone and desktop widths. Prints one JSON object.
 import { createRequire } from "node:module";
 import { mkdir } from "node:fs/promises";
@@ -20,7 +20,7 @@ const DESKTOP = { width: 1280, height: 900 };
 
 const server = await serve(folder);
 const browser = await launch();
-const out = { pages: [], switcher: null, search: null, screenshots: [] };
+const out = { pages: [], switcher: null, copy: null, search: null, screenshots: [] };
 try {
   const context = await browser.newContext({ viewport: DESKTOP });
   const page = await context.newPage();
@@ -110,6 +110,27 @@ try {
       }
     }
     await page.setViewportSize(DESKTOP);
+  }
+
+  // The article's copy-link button: shown once share.js runs, and it copies the address.
+  if (article) {
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.origin });
+    await open(article);
+    const item = page.locator("[data-share-copy]");
+    out.copy = { shown: await item.isVisible(), status: null, copied: null };
+    out.copy.url = await page.getAttribute('link[rel="canonical"]', "href");
+    if (out.copy.shown) {
+      await item.locator("button").click();
+      await page
+        .waitForFunction(() => document.querySelector(".share__status")?.textContent, null, {
+          timeout: 5000,
+        })
+        .catch(() => {});
+      out.copy.status = await page.locator(".share__status").textContent();
+      out.copy.copied = await page
+        .evaluate(() => navigator.clipboard.readText())
+        .catch((e) => `not read: ${e.message}`);
+    }
   }
 
   // Search as a reader does: type on the search page, wait for the results.
