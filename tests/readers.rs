@@ -92,6 +92,15 @@ fn readers_see_each_page_in_its_language_and_direction_with_no_accessibility_vio
 
     // The copy-link button, hidden in the HTML, is shown by the theme's script, and copies
     // the article's address (the share links themselves: tests/share.rs).
+    // The article's terms and share links are rows of pills, not bulleted columns.
+    for (list, seen) in seen["rows"].as_object().unwrap() {
+        assert!(seen["items"].as_u64().unwrap() >= 2, "{list}: {seen}");
+        assert_eq!(
+            (&seen["row"], &seen["bullets"]),
+            (&true.into(), &false.into()),
+            "{list}"
+        );
+    }
     let copy = &seen["copy"];
     assert_eq!(copy["shown"], true, "{copy}");
     assert_eq!(copy["copied"], copy["url"], "{copy}");

@@ -20,7 +20,7 @@ const DESKTOP = { width: 1280, height: 900 };
 
 const server = await serve(folder);
 const browser = await launch();
-const out = { pages: [], switcher: null, copy: null, search: null, screenshots: [] };
+const out = { pages: [], switcher: null, rows: null, copy: null, search: null, screenshots: [] };
 try {
   const context = await browser.newContext({ viewport: DESKTOP });
   const page = await context.newPage();
@@ -116,6 +116,17 @@ try {
   if (article) {
     await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.origin });
     await open(article);
+    // Lists drawn as rows of pills: their first two items side by side, no bullets.
+    out.rows = await page.evaluate(() =>
+      Object.fromEntries(
+        [".tags", ".share__list"].map((css) => {
+          const items = [...document.querySelectorAll(`${css} > li`)];
+          const [a, b] = items.map((li) => li.getBoundingClientRect());
+          const bullets = items.some((li) => getComputedStyle(li).listStyleType !== "none");
+          return [css, { items: items.length, row: !!(a && b && Math.abs(a.top - b.top) < 2), bullets }];
+        }),
+      ),
+    );
     const item = page.locator("[data-share-copy]");
     out.copy = { shown: await item.isVisible(), status: null, copied: null };
     out.copy.url = await page.getAttribute('link[rel="canonical"]', "href");
