@@ -547,26 +547,34 @@ fn links_follow_their_target_in_watch_mode() {
     check(&singly(&ops)).unwrap();
 }
 
-/// A save by rename, then a move to another section or a delete: the rebuild is given the
-/// temp file and where the article went, never its old path, and its page still goes.
-#[test]
-fn an_article_gone_that_no_path_names_is_dropped() {
+/// The op that writes the article "alpha" into the first section in language `lang` (with
+/// the term line `terms`), and its file's index among the sources, as ops name a source.
+fn alpha_written(lang: usize, terms: usize) -> (Op, usize) {
     let write = Op::Write {
         section: 0,
         name: 0,
-        lang: 1,
+        lang,
         title: 0,
         date: 0,
         slug: false,
         draft: false,
-        terms: 1,
+        terms,
     };
     let probe = Site::sample();
     apply(probe.root(), &write);
+    let file = format!("briefings/alpha.{}.md", LANGS[lang]);
     let alpha = sources(probe.root())
         .iter()
-        .position(|p| p.ends_with("briefings/alpha.en.md"))
+        .position(|p| p.ends_with(&file))
         .unwrap();
+    (write, alpha)
+}
+
+/// A save by rename, then a move to another section or a delete: the rebuild is given the
+/// temp file and where the article went, never its old path, and its page still goes.
+#[test]
+fn an_article_gone_that_no_path_names_is_dropped() {
+    let (write, alpha) = alpha_written(1, 1);
     for to in [Some(1), None] {
         check(&singly(&[write.clone(), Op::SaveThenMove { which: alpha, to }])).unwrap();
     }
@@ -576,22 +584,7 @@ fn an_article_gone_that_no_path_names_is_dropped() {
 /// is mended, every page links the new stylesheet, not only those the mend renders again.
 #[test]
 fn a_stylesheet_changed_while_a_source_is_broken_reaches_every_page() {
-    let write = Op::Write {
-        section: 0,
-        name: 0,
-        lang: 0,
-        title: 0,
-        date: 0,
-        slug: false,
-        draft: false,
-        terms: 0,
-    };
-    let probe = Site::sample();
-    apply(probe.root(), &write);
-    let alpha = sources(probe.root())
-        .iter()
-        .position(|p| p.ends_with("briefings/alpha.ar.md"))
-        .unwrap();
+    let (write, alpha) = alpha_written(0, 0);
     let restyle = Op::Static {
         extra_file: false,
         text: 1,
