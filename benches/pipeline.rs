@@ -62,7 +62,7 @@ fn rendering(c: &mut Criterion) {
     .expect("the sample loads");
     let theme = Theme::load(root(), &config, Default::default()).expect("the default theme loads");
     let media = render::images::plan(root(), &site, &theme.static_files, None).expect("the photos plan");
-    let jobs = render::jobs(&site, &ArticleHashes::new(&site));
+    let jobs = render::jobs(&site, &ArticleHashes::new(&site), theme.cards.is_some());
     let job = jobs
         .iter()
         .find(|j| j.is_article() && j.path.starts_with("briefings/"))
@@ -86,5 +86,36 @@ fn rendering(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, loading, rendering);
+/// Social cards through the default theme's style: the sample's Arabic headline, and a
+/// hostile one (Latin model names, digits, a hashtag and a handle) long enough to shrink.
+/// The target is 5 ms a card; a whole build's share is measured by
+/// `benches/compare.py` (its "cards" row).
+fn cards(c: &mut Criterion) {
+    use nashra::media::card::{draw, layout, Card};
+    let config = Config::load(root()).expect("the sample config loads");
+    let theme = Theme::load(root(), &config, Default::default()).expect("the default theme loads");
+    let style = theme.cards.as_deref().expect("the default theme draws cards");
+    let card = |headline| Card {
+        headline,
+        site: "نشرة الساحل",
+        date: Some("٢٠ نوفمبر ٢٠٢٤"),
+        lang: "ar",
+        rtl: true,
+    };
+    let sample = card("مالي تتسلم دفعة جديدة من المعدات العسكرية الروسية");
+    let hostile = card(
+        "روسيا تسلّم مالي دبابات T-72B3 ومقاتلات Su-24M في صفقة بقيمة 2.5 مليار دولار (#الساحل) عبر @MaliGov وسط تحذيرات من ECOWAS",
+    );
+    let mut g = c.benchmark_group("cards");
+    g.bench_function("draw the sample's card", |b| b.iter(|| draw(&sample, style)));
+    g.bench_function("draw a long mixed-script card", |b| {
+        b.iter(|| draw(&hostile, style))
+    });
+    g.bench_function("lay out a long mixed-script card", |b| {
+        b.iter(|| layout(&hostile, style))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, loading, rendering, cards);
 criterion_main!(benches);

@@ -113,6 +113,20 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// Draw an article's social card as the build does, to look at it before publishing,
+    /// or print where its text went (lines, runs, glyphs) as JSON.
+    Card {
+        /// The article's file: content/… or seeds/….
+        file: PathBuf,
+        #[command(flatten)]
+        site: SiteArgs,
+        /// Where to write the PNG.
+        #[arg(long, short, default_value = "card.png")]
+        out: PathBuf,
+        /// Print the layout as JSON instead of writing the PNG.
+        #[arg(long)]
+        layout: bool,
+    },
     /// Build, then rebuild on every change to the sources until Ctrl-C.
     Watch(BuildArgs),
     /// Preview the site at a local address, rebuilt on every change, pages reloading
@@ -178,7 +192,7 @@ impl Command {
     fn site_root(&self) -> Option<&Path> {
         match self {
             Command::Build(a) | Command::Watch(a) => Some(&a.site.root),
-            Command::Check { site, .. } => Some(&site.root),
+            Command::Check { site, .. } | Command::Card { site, .. } => Some(&site.root),
             Command::Serve { root, .. } | Command::New { root, .. } | Command::Import { root, .. } => {
                 Some(root)
             }
@@ -216,6 +230,23 @@ fn main() -> ExitCode {
         Command::Check { site, strict, format } => {
             let root = site.root.clone();
             check(&root, nashra::check::check(&site.into()), strict, format)
+        }
+        Command::Card {
+            file,
+            site,
+            out,
+            layout,
+        } => {
+            let root = site.root.clone();
+            let drawn = nashra::render::card(&site.into(), &file);
+            let done = drawn.and_then(|d| match layout {
+                true => serde_json::to_string_pretty(&d.layout)
+                    .map_err(|e| nashra::error::Diagnostic::new(&file, e.to_string()).into()),
+                false => std::fs::write(&out, &d.png)
+                    .map(|()| format!("Wrote {}", out.display()))
+                    .map_err(|e| nashra::error::Error::io(&out, "write the card", &e)),
+            });
+            report(&root, done)
         }
         Command::Watch(args) => {
             let root = args.site.root.clone();

@@ -231,7 +231,25 @@ fn articles_carry_json_ld_and_open_graph_metadata() {
             attrs(&page, "meta[property='og:locale:alternate']", "content"),
             [other]
         );
-        assert_eq!(attrs(&page, "meta[name='twitter:card']", "content"), ["summary"]);
+        // No lead photo: the article shares its social card, drawn beside the page.
+        assert_eq!(
+            attrs(&page, "meta[name='twitter:card']", "content"),
+            ["summary_large_image"]
+        );
+        assert_eq!(
+            attrs(&page, "meta[property='og:image']", "content"),
+            [format!("https://example.org{file}card.png")]
+        );
+        for (property, value) in [("og:image:width", "1200"), ("og:image:height", "630")] {
+            let selector = format!("meta[property='{property}']");
+            assert_eq!(attrs(&page, &selector, "content"), [value]);
+        }
+        let card = std::fs::read(site.public().join(format!("{}card.png", &file[1..]))).unwrap();
+        assert!(
+            card.starts_with(b"\x89PNG\r\n\x1a\n"),
+            "{file}: card.png is a PNG"
+        );
+        assert_eq!(&card[16..24], &[0, 0, 4, 176, 0, 0, 2, 118], "{file}: 1200×630");
         assert_eq!(attrs(&page, "meta[name=description]", "content").len(), 1);
         if lang == "en" {
             assert_eq!(ld["headline"], "Mali receives \"new\" kit </script><b>");

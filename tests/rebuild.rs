@@ -620,8 +620,9 @@ fn an_edit_renders_only_its_dependants() {
     assert_eq!(r.written, ["en/briefings/mali-russia-equipment/index.html"]);
     assert!(r.removed.is_empty());
 
-    // The title: the article, every English list and feed it is on (home, section, edition,
-    // its terms), and the Arabic translation, whose language switcher names it.
+    // The title: the article and its social card, every English list and feed it is on
+    // (home, section, edition, its terms), and the Arabic translation, whose language
+    // switcher names it. (The heading above left the card alone: it does not show it.)
     let r = rebuild(
         site.read(rel)
             .replace("title = \"Mali receives", "title = \"Mali takes delivery of"),
@@ -633,6 +634,7 @@ fn an_edit_renders_only_its_dependants() {
             "en/atom.xml",
             "en/briefings/atom.xml",
             "en/briefings/index.html",
+            "en/briefings/mali-russia-equipment/card.png",
             "en/briefings/mali-russia-equipment/index.html",
             "en/editions/2024-11-20/index.html",
             "en/index.html",

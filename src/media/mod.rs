@@ -15,6 +15,7 @@
 //! Sources are sniffed by magic bytes, size-checked from the header before any pixel is
 //! decoded (decompression bombs), and every failure is an [`Error`] written for an editor.
 
+pub mod card;
 pub mod library;
 pub mod strip;
 

@@ -3,6 +3,7 @@
 
 mod array;
 pub mod assets;
+mod cards;
 mod feed;
 pub mod images;
 mod kept;
@@ -10,6 +11,7 @@ mod refs;
 
 pub mod theme;
 
+pub use cards::card;
 pub use kept::Caches;
 
 use std::borrow::Cow;
@@ -78,7 +80,7 @@ pub fn render(root: &Path, site: &Site, cache: &Caches, stage: &Stage) -> Result
     let media = images::plan(root, site, &theme.static_files, None)?;
     // A page shows its photos' published names: any change to them renders pages again.
     let digest = crate::cache::key(&[&theme.digest.to_le_bytes(), &media.digest().to_le_bytes()]);
-    let jobs = jobs(site, &ArticleHashes::new(site));
+    let jobs = jobs(site, &ArticleHashes::new(site), theme.cards.is_some());
     let search = site.config.search;
     let kept = AtomicUsize::new(0);
     let indexed = render_each(site, &theme, &media, jobs.iter(), |n, job, render| {
@@ -149,11 +151,12 @@ pub fn render(root: &Path, site: &Site, cache: &Caches, stage: &Stage) -> Result
 /// Renders every page of `site` with the theme at `root` and keeps none: what `nashra check`
 /// needs to know that every template renders every page, every photo can be read, and every
 /// static image can be published without its metadata. Returns how many pages rendered, and
-/// the photos' warnings.
+/// the photos' and social cards' warnings.
 pub fn check(root: &Path, site: &Site) -> Result<(usize, Vec<Diagnostic>)> {
     let theme = Theme::load(root, &site.config, theme::Names::Fingerprinted)?;
     let media = images::plan(root, site, &theme.static_files, None)?;
-    let jobs = jobs(site, &ArticleHashes::new(site));
+    // Cards are laid out for their warnings below, not drawn: check writes no file.
+    let jobs = jobs(site, &ArticleHashes::new(site), false);
     render_each(site, &theme, &media, jobs.iter(), |_, _, render| {
         render().map(|_| None::<()>)
     })?;
@@ -167,7 +170,11 @@ pub fn check(root: &Path, site: &Site) -> Result<(usize, Vec<Diagnostic>)> {
             .collect::<Vec<_>>(),
     )?;
     let pages = jobs.iter().filter(|j| j.path.ends_with(".html")).count();
-    Ok((pages, media.location_warnings()))
+    let mut warnings = media.location_warnings();
+    if let Some(style) = &theme.cards {
+        warnings.extend(cards::warnings(site, style, &theme.dates));
+    }
+    Ok((pages, warnings))
 }
 
 /// A rendered page as the search indexer takes it: (output path, HTML).
@@ -260,6 +267,8 @@ enum Renders {
     Feed(usize),
     Sitemap,
     Robots,
+    /// A social card (when the theme draws them).
+    Card(cards::CardOf),
 }
 
 /// Hashes job inputs: foldhash's quality variant with a fixed seed, several times faster than
@@ -329,9 +338,9 @@ impl ArticleHashes {
 }
 
 /// Every file rendered from `site`, with its inputs hashed; `articles` are the site's
-/// [`ArticleHashes`]. The hashes must cover exactly what [`Renderer`] reads for that file;
-/// the rebuild property test holds them to it.
-pub fn jobs(site: &Site, articles: &ArticleHashes) -> Vec<Job> {
+/// [`ArticleHashes`]; `cards`: whether the theme draws social cards. The hashes must cover
+/// exactly what [`Renderer`] reads for that file; the rebuild property test holds them to it.
+pub fn jobs(site: &Site, articles: &ArticleHashes, cards: bool) -> Vec<Job> {
     let listed: Vec<u64> = articles.seen.iter().map(|s| s.0).collect();
     let listed = &listed;
     let lists: Vec<List> = site.lists().collect();
@@ -410,6 +419,9 @@ pub fn jobs(site: &Site, articles: &ArticleHashes) -> Vec<Job> {
     jobs.extend(feeds);
     jobs.extend(not_found);
     jobs.extend(search_pages);
+    if cards {
+        jobs.extend(cards::jobs(site));
+    }
     if site.config.sitemap {
         jobs.push(hashed(Renders::Sitemap, "sitemap.xml".into(), &|h| {
             articles.seen.iter().for_each(|s| s.1.hash(h));
@@ -505,6 +517,7 @@ fn render_each<'j, T: Send>(
                 Renders::Feed(i) => r.feed(&site.sections[i]),
                 Renders::Sitemap => Ok(r.sitemap()),
                 Renders::Robots => Ok(r.robots()),
+                Renders::Card(of) => r.card(of, &job.path),
             })
         })
         .collect::<Vec<_>>();
@@ -666,6 +679,8 @@ struct SiteCtx<'r, 'a> {
     base_path: &'a str,
     default_language: &'a str,
     languages: &'r [LangCtx<'a>],
+    /// The language's social card, when the theme draws cards: what its home and lists share.
+    card: Option<cards::CardCtx>,
 }
 
 /// One language version of the current page.
@@ -703,6 +718,9 @@ struct PageCtx<'a> {
     authors: &'a [String],
     /// The lead image (see [`images::ImageCtx`]).
     image: Option<images::ImageCtx<'a>>,
+    /// The article's social card, on its own page, when the theme draws cards.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    card: Option<cards::CardCtx>,
     terms: Vec<TermGroup<'a>>,
     /// The edition of the article's day, when the site has editions.
     edition_path: Option<String>,
@@ -898,6 +916,7 @@ impl<'a> Renderer<'a> {
             base_path: &config.base_path,
             default_language: &config.default_language,
             languages: &self.languages,
+            card: self.card_ctx(&config.language_prefix(lang), current.title),
         };
         let mut ctx = Context::new();
         ctx.insert("kind", kind);
@@ -941,6 +960,7 @@ impl<'a> Renderer<'a> {
             section_path: &self.sections[a.section],
             authors: &p.authors,
             image,
+            card: with_content.then(|| self.card_ctx(&a.path, &p.title)).flatten(),
             terms: self.term_groups(a),
             edition_path: self.site.config.editions.then(|| {
                 let archive = editions_path(&self.site.config, &p.file.lang);

@@ -19,6 +19,7 @@ use crate::content::bidi::push_isolated;
 use crate::content::nfc;
 use crate::error::{collect_all, read_text, Diagnostic, Result};
 use crate::i18n::{DateFilter, DateFormatter, NumberFilter};
+use crate::media::card::{CardToml, Style};
 
 /// Templates every theme must provide.
 const REQUIRED: [&str; 7] = [
@@ -53,12 +54,19 @@ pub struct Theme {
     pub sources: HashMap<String, PathBuf>,
     /// What `theme.toml` says; templates see it as `theme`.
     pub meta: ThemeMeta,
+    /// The social cards' style, fonts read, when the theme draws cards.
+    pub cards: Option<Arc<Style>>,
+    /// Each language's date formatter, as the `date` filter writes dates.
+    pub dates: Dates,
     /// A hash of all that rendering reads besides the site: templates, UI strings, static
     /// files' names (fingerprinted ones too), `theme.toml` and the config. The build cache
     /// keeps a page only under the same digest (templates cannot read the clock or a random number: nashra is built
     /// without Tera's `now()` and `get_random()`).
     pub digest: u128,
 }
+
+/// Each language's date formatter, by language code.
+pub type Dates = HashMap<String, Arc<DateFormatter>>;
 
 /// `theme.toml`: what the theme is.
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
@@ -75,12 +83,16 @@ pub struct ThemeMeta {
     /// The theme it restyles: its files are used wherever this one has none.
     #[serde(default)]
     pub extends: Option<String>,
+    /// The social cards it draws for articles and lists; a theme without inherits the
+    /// table of the theme it extends.
+    #[serde(default)]
+    pub card: Option<CardToml>,
 }
 
 impl Theme {
     /// Loads the configured theme from `root/themes/<theme>` plus the site's overrides.
     pub fn load(root: &Path, config: &Config, names: Names) -> Result<Self> {
-        let (chain, meta) = theme_chain(root, config)?;
+        let (chain, meta, card) = theme_chain(root, config)?;
         let shown_dir = Path::new("themes").join(&config.theme);
         // Every theme of the chain, the one it extends first, then the site's own folders.
         let layers = |sub: &'static str| {
@@ -151,7 +163,12 @@ impl Theme {
         let assets = Arc::new(urls);
 
         let strings = Arc::new(load_strings(&chain, &shown_dir, config)?);
-        let digest = digest(&templates, &assets, &strings, &meta, config);
+        let cards = card
+            .map(|(toml, dir, shown)| card_style(&toml, &dir, &shown))
+            .transpose()?;
+        let fonts = cards.iter().flat_map(|c| c.fonts.iter().map(|f| &*f.data));
+        let fonts = crate::cache::key_of(fonts);
+        let digest = digest(&templates, &assets, &strings, &meta, fonts, config);
         let mut dates = HashMap::new();
         for lang in &config.languages {
             let formatter = DateFormatter::new(&lang.dates).map_err(|e| {
@@ -192,9 +209,39 @@ impl Theme {
             assets: processed,
             sources,
             meta,
+            cards: cards.map(Arc::new),
+            dates,
             digest,
         })
     }
+}
+
+/// The card style `toml` gives, its fonts read from `dir`, the folder of the theme whose
+/// `theme.toml` has it (`shown` in diagnostics).
+fn card_style(toml: &CardToml, dir: &Path, shown: &Path) -> Result<Style> {
+    let meta = shown.join("theme.toml");
+    let read = |file: &str| {
+        let relative = Path::new(file);
+        let inside = relative
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+        if !inside {
+            return Err(format!(
+                "the card font `{file}` must be a path inside the theme's folder, as `fonts/Name.ttf`"
+            ));
+        }
+        std::fs::read(dir.join(relative)).map_err(|e| {
+            format!(
+                "the card font `{file}` cannot be read from {}: {e}",
+                shown.join(relative).display()
+            )
+        })
+    };
+    Style::new(toml, read).map_err(|message| {
+        Diagnostic::new(&meta, message)
+            .help("see \"Social cards\" in themes/README.md for the `[card]` table")
+            .into()
+    })
 }
 
 /// [`Theme::digest`]: every input named, length-prefixed, in a fixed order.
@@ -203,10 +250,12 @@ fn digest(
     static_files: &BTreeMap<String, String>,
     strings: &HashMap<String, BTreeMap<String, String>>,
     meta: &ThemeMeta,
+    fonts: u128,
     config: &Config,
 ) -> u128 {
     let described = format!("{meta:?}\n{config:?}");
-    let mut parts: Vec<&[u8]> = vec![described.as_bytes()];
+    let fonts = fonts.to_le_bytes();
+    let mut parts: Vec<&[u8]> = vec![described.as_bytes(), &fonts];
     for (name, (_, text)) in templates {
         parts.extend([name.as_bytes(), text.as_bytes()]);
     }
@@ -225,9 +274,10 @@ fn digest(
 
 /// The folders of the configured theme and of the themes it extends, the one extended
 /// first, each with the name diagnostics give it; and the configured theme's `theme.toml`.
-fn theme_chain(root: &Path, config: &Config) -> Result<(Vec<(PathBuf, PathBuf)>, ThemeMeta)> {
+fn theme_chain(root: &Path, config: &Config) -> Result<Chain> {
     let mut chain: Vec<(PathBuf, PathBuf)> = Vec::new();
     let mut configured = None;
+    let mut card = None;
     let mut name = config.theme.clone();
     // Who named the theme: nashra.toml for the first, then each theme.toml's `extends`.
     let mut named_by = (PathBuf::from(CONFIG_FILE), root.join(CONFIG_FILE), "theme");
@@ -281,6 +331,9 @@ fn theme_chain(root: &Path, config: &Config) -> Result<(Vec<(PathBuf, PathBuf)>,
         let meta: ThemeMeta =
             toml::from_str(&meta_text).map_err(|e| toml_diagnostic(&meta_path, &meta_text, &e, 1))?;
         let parent = meta.extends.clone();
+        if card.is_none() {
+            card = meta.card.clone().map(|c| (c, dir.clone(), shown_dir.clone()));
+        }
         chain.push((dir.clone(), shown_dir));
         configured.get_or_insert(meta);
         match parent {
@@ -294,8 +347,16 @@ fn theme_chain(root: &Path, config: &Config) -> Result<(Vec<(PathBuf, PathBuf)>,
     chain.reverse();
     // The loop runs at least once, so the configured theme's `theme.toml` was read.
     let meta = configured.ok_or_else(|| Diagnostic::new(CONFIG_FILE, "no theme is configured"))?;
-    Ok((chain, meta))
+    Ok((chain, meta, card))
 }
+
+/// The theme's folders (the one extended first, each with its name in diagnostics), the
+/// configured theme's `theme.toml`, and the nearest `[card]` table with its theme's folders.
+type Chain = (
+    Vec<(PathBuf, PathBuf)>,
+    ThemeMeta,
+    Option<(CardToml, PathBuf, PathBuf)>,
+);
 
 /// A chain of templates that include or extend each other back to the first, if any: Tera
 /// would recurse through it until the stack overflows.

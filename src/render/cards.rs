@@ -1,0 +1,218 @@
+//! Social cards on the site: which cards a theme that draws them gets (one per article, beside
+//! its page as `card.png`, and one per language for its home and lists), what templates
+//! see of them, and the drawing itself, a render job like a page, so the build cache, watch
+//! and the output's carry-over treat a card as they treat a page.
+
+use std::hash::Hash;
+
+use serde::Serialize;
+
+use super::{hashed, Job, Renderer, Renders};
+use crate::error::{Diagnostic, Result};
+use crate::media::card::{self, Card, Layout, Style};
+use crate::output::{Content, Output};
+use crate::site::Site;
+
+/// The card's file beside its page.
+const FILE: &str = "card.png";
+
+/// Whose card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardOf {
+    Article(usize),
+    /// A language's (index into the config's languages): its home page and lists show it.
+    Site(usize),
+}
+
+/// A card as templates see it: `og:image` and its size and text.
+#[derive(Serialize, Debug)]
+pub(super) struct CardCtx {
+    url: String,
+    width: u32,
+    height: u32,
+    /// What the card says, for `og:image:alt`.
+    alt: String,
+}
+
+/// The card jobs of `site`: one per article and one per language, each hashing what its
+/// card shows (the theme's style and fonts are in the theme's digest).
+pub(super) fn jobs(site: &Site) -> impl Iterator<Item = Job> + '_ {
+    let articles = site.articles.iter().enumerate().map(|(i, a)| {
+        let path = format!("{}{FILE}", a.path);
+        hashed(Renders::Card(CardOf::Article(i)), path, &|h| {
+            (&a.page.title, a.page.date.as_str(), &a.page.file.lang).hash(h)
+        })
+    });
+    let languages = site.config.languages.iter().enumerate().map(|(i, l)| {
+        let path = format!("{}{FILE}", site.config.language_prefix(&l.code));
+        hashed(Renders::Card(CardOf::Site(i)), path, &|h| {
+            (&l.code, &l.title, &l.description).hash(h)
+        })
+    });
+    articles.chain(languages)
+}
+
+/// Every card of `site` laid out (not drawn): a warning for each headline cut short and
+/// each character no card font has. What `nashra check` says of the cards.
+pub fn warnings(site: &Site, style: &Style, dates: &super::theme::Dates) -> Vec<Diagnostic> {
+    use rayon::prelude::*;
+    let laid: Vec<(usize, std::result::Result<Layout, String>)> = (0..site.articles.len())
+        .into_par_iter()
+        .map(|i| {
+            let date = article_date(site, i, dates);
+            (i, card::layout(&article_card(site, i, date.as_deref()), style))
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (i, layout) in laid {
+        let source = &site.articles[i].page.source;
+        let layout = match layout {
+            Ok(layout) => layout,
+            Err(e) => {
+                out.push(
+                    Diagnostic::new(source, format!("its social card cannot be laid out: {e}")).warning(),
+                );
+                continue;
+            }
+        };
+        if layout.truncated {
+            out.push(
+                Diagnostic::new(
+                    source,
+                    "the headline is too long for its social card: the card cuts it with “…”",
+                )
+                .warning()
+                .help(format!(
+                    "shorten the title; at the smallest size the card holds {} lines",
+                    layout.headline.len()
+                )),
+            );
+        }
+        if !layout.missing.is_empty() {
+            let shown: Vec<String> = layout
+                .missing
+                .iter()
+                .map(|c| format!("“{c}” (U+{:04X})", u32::from(*c)))
+                .collect();
+            out.push(
+                Diagnostic::new(
+                    source,
+                    format!(
+                        "the social card's fonts have no glyph for {}: the card shows an empty box for each",
+                        shown.join(", ")
+                    ),
+                )
+                .warning()
+                .help("add a font that has them to `[card].fonts` in theme.toml, or write the title without them"),
+            );
+        }
+    }
+    out
+}
+
+/// What article `i`'s card shows.
+fn article_card<'s>(site: &'s Site, i: usize, date: Option<&'s str>) -> Card<'s> {
+    let a = &site.articles[i];
+    let lang = &a.page.file.lang;
+    let language = site.config.languages.iter().find(|l| &l.code == lang);
+    Card {
+        headline: &a.page.title,
+        site: language.map_or("", |l| l.title.as_str()),
+        date,
+        lang,
+        rtl: language.is_some_and(|l| l.dir == crate::config::Direction::Rtl),
+    }
+}
+
+/// Article `i`'s date as its pages write it (the Gregorian date in its language's digits).
+fn article_date(site: &Site, i: usize, dates: &super::theme::Dates) -> Option<String> {
+    let page = &site.articles[i].page;
+    let formatter = dates.get(&page.file.lang)?;
+    formatter.gregorian(page.date.as_str()).ok()
+}
+
+/// The card of the article from `file` (as given, or relative to the site's folder), drawn
+/// as a build of the site in `opts` would: what `nashra card` shows.
+pub fn card(opts: &crate::BuildOptions, file: &std::path::Path) -> Result<card::Drawn> {
+    let root = &opts.root;
+    let config = opts.config()?;
+    let articles = crate::content::Articles::off();
+    let loaded = crate::build::load(
+        root,
+        config,
+        opts.visibility(),
+        crate::build::BrokenLinks::Report,
+        &articles,
+    );
+    let (site, _) = loaded?;
+    let theme = super::Theme::load(root, &site.config, super::theme::Names::Fingerprinted)?;
+    let Some(style) = theme.cards.as_deref() else {
+        let meta = std::path::Path::new("themes")
+            .join(&site.config.theme)
+            .join("theme.toml");
+        return Err(Diagnostic::new(meta, "the theme draws no social cards")
+            .help("add a `[card]` table to theme.toml (see \"Social cards\" in themes/README.md)")
+            .into());
+    };
+    let wanted = file.strip_prefix(root).unwrap_or(file);
+    let Some(i) = site.articles.iter().position(|a| a.page.source == wanted) else {
+        return Err(
+            Diagnostic::new(file, "no article of the site is built from this file")
+                .help("name an article's file under content/ or seeds/ (a draft needs --drafts)")
+                .into(),
+        );
+    };
+    let date = article_date(&site, i, &theme.dates);
+    card::draw(&article_card(&site, i, date.as_deref()), style)
+        .map_err(|e| Diagnostic::new(file, format!("its social card cannot be drawn: {e}")).into())
+}
+
+impl Renderer<'_> {
+    /// The card of `of`, drawn.
+    pub(super) fn card(&self, of: CardOf, path: &str) -> Result<Output> {
+        let Some(style) = self.theme.cards.as_deref() else {
+            return Err(Diagnostic::new(path, "the theme draws no cards").into());
+        };
+        let site = self.site;
+        let date;
+        let (card, source) = match of {
+            CardOf::Article(i) => {
+                date = article_date(site, i, &self.theme.dates);
+                let card = article_card(site, i, date.as_deref());
+                (card, site.articles[i].page.source.as_path())
+            }
+            CardOf::Site(l) => {
+                let lang = &site.config.languages[l];
+                let headline = match lang.description.trim().is_empty() {
+                    true => &lang.title,
+                    false => &lang.description,
+                };
+                let card = Card {
+                    headline,
+                    site: &lang.title,
+                    date: None,
+                    lang: &lang.code,
+                    rtl: lang.dir == crate::config::Direction::Rtl,
+                };
+                (card, std::path::Path::new(crate::config::CONFIG_FILE))
+            }
+        };
+        let drawn = card::draw(&card, style)
+            .map_err(|e| Diagnostic::new(source, format!("its social card cannot be drawn: {e}")))?;
+        Ok(Output {
+            path: path.to_string(),
+            content: Content::Bytes(drawn.png),
+        })
+    }
+
+    /// What templates see of the card at site path `folder` (a page's or a language's home).
+    pub(super) fn card_ctx(&self, folder: &str, alt: &str) -> Option<CardCtx> {
+        self.theme.cards.as_ref()?;
+        Some(CardCtx {
+            url: self.urls.url(&format!("{folder}{FILE}")),
+            width: card::WIDTH,
+            height: card::HEIGHT,
+            alt: alt.to_string(),
+        })
+    }
+}
