@@ -250,7 +250,7 @@ fn lay_out(faces: &Faces, card: &Card, style: &Style) -> Layout {
                 if last || line.width > inner {
                     let range = if last { rest } else { range.clone() };
                     let text = paragraph.cut(faces, range, inner / size);
-                    let cut = Paragraph::new(faces, &text, card.rtl, card.lang);
+                    let cut = Paragraph::unmeasured(faces, &text, card.rtl, card.lang);
                     out.push(cut.line(faces, 0..text.len(), size));
                 } else {
                     out.push(line);
@@ -261,7 +261,7 @@ fn lay_out(faces: &Faces, card: &Card, style: &Style) -> Layout {
     };
     let single = |text: &str, size: f32| {
         let text = prepared(text, card.rtl);
-        let p = Paragraph::new(faces, &text, card.rtl, card.lang);
+        let p = Paragraph::unmeasured(faces, &text, card.rtl, card.lang);
         (p.line(faces, 0..text.len(), size), p.missing)
     };
     let (site, mut missing) = single(card.site, SITE_SIZE);

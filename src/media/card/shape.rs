@@ -234,20 +234,10 @@ pub struct Paragraph<'t> {
 }
 
 impl<'t> Paragraph<'t> {
-    /// Reads `text` (whitespace already made single spaces) in a paragraph of direction `rtl`.
+    /// Reads `text` (whitespace already made single spaces) in a paragraph of direction `rtl`,
+    /// each word measured for [`Paragraph::break_lines`].
     pub fn new(faces: &Faces, text: &'t str, rtl: bool, lang: &'t str) -> Self {
-        let level = if rtl { Level::rtl() } else { Level::ltr() };
-        let bidi = BidiInfo::new(text, Some(level));
-        let (fonts, missing) = faces.assign(text);
-        let mut paragraph = Paragraph {
-            text,
-            bidi,
-            fonts,
-            missing,
-            words: Vec::new(),
-            space: 0.0,
-            lang,
-        };
+        let mut paragraph = Self::unmeasured(faces, text, rtl, lang);
         let mut at = 0;
         for word in text.split(' ') {
             let range = at..at + word.len();
@@ -261,6 +251,22 @@ impl<'t> Paragraph<'t> {
         let space = shape(faces, " ", space_font, false, lang);
         paragraph.space = advance(&space.glyphs) / faces.upem(space_font);
         paragraph
+    }
+
+    /// `text` read for setting as one line ([`Paragraph::line`]): bidi levels and fonts, no
+    /// word measured.
+    pub fn unmeasured(faces: &Faces, text: &'t str, rtl: bool, lang: &'t str) -> Self {
+        let level = if rtl { Level::rtl() } else { Level::ltr() };
+        let (fonts, missing) = faces.assign(text);
+        Paragraph {
+            text,
+            bidi: BidiInfo::new(text, Some(level)),
+            fonts,
+            missing,
+            words: Vec::new(),
+            space: 0.0,
+            lang,
+        }
     }
 
     /// The width in ems of `range` of the text, shaped run by run.
@@ -331,18 +337,8 @@ impl<'t> Paragraph<'t> {
 
     /// The width in ems of `text` set as a line of this paragraph.
     fn width_of(&self, faces: &Faces, text: &str) -> f32 {
-        let (fonts, _) = faces.assign(text);
-        let level = self.bidi.paragraphs.first().map(|p| p.level);
-        let probe = Paragraph {
-            text,
-            bidi: BidiInfo::new(text, level),
-            fonts,
-            missing: Vec::new(),
-            words: Vec::new(),
-            space: self.space,
-            lang: self.lang,
-        };
-        probe.measure(faces, 0..text.len())
+        let rtl = self.bidi.paragraphs.first().is_some_and(|p| p.level.is_rtl());
+        Paragraph::unmeasured(faces, text, rtl, self.lang).measure(faces, 0..text.len())
     }
 
     /// The line `range` shaped, its runs in visual order, at `size` pixels.
