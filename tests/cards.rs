@@ -460,3 +460,166 @@ fn the_card_command_names_a_file_that_is_no_article() {
         "{stderr}"
     );
 }
+
+/// The mean of each channel over the rectangle `x0..x1` × `y0..y1` of an RGB picture.
+fn mean(img: &image::RgbImage, (x0, x1): (u32, u32), (y0, y1): (u32, u32)) -> [f64; 3] {
+    let mut sum = [0.0; 3];
+    for y in y0..y1 {
+        for x in x0..x1 {
+            for (s, c) in sum.iter_mut().zip(img.get_pixel(x, y).0) {
+                *s += f64::from(c);
+            }
+        }
+    }
+    sum.map(|s| s / f64::from((x1 - x0) * (y1 - y0)))
+}
+
+#[test]
+fn an_article_with_a_lead_photo_gets_its_card_drawn_over_it_as_a_jpeg() {
+    let site = site();
+    common::with_photos(&site);
+    site.build(&[]).success();
+    let jpeg = site
+        .root()
+        .join("public/briefings/mali-russia-equipment/card.jpg");
+    let bytes = fs::read(&jpeg).unwrap_or_else(|e| panic!("{}: {e}", jpeg.display()));
+    assert!(bytes.starts_with(&[0xFF, 0xD8, 0xFF]), "not a JPEG");
+    assert!(
+        !site
+            .root()
+            .join("public/briefings/mali-russia-equipment/card.png")
+            .exists(),
+        "the flat card is still written beside the photo card"
+    );
+    let card = image::load_from_memory_with_format(&bytes, image::ImageFormat::Jpeg)
+        .unwrap()
+        .into_rgb8();
+    assert_eq!(card.dimensions(), (1200, 630));
+    // Saved for a person to look at, beside the flat cards (and as PNG, which more viewers show).
+    let shots = screenshots();
+    fs::create_dir_all(&shots).unwrap();
+    fs::write(shots.join("photo.jpg"), &bytes).unwrap();
+    card.save(shots.join("photo.jpg.png")).unwrap();
+
+    // The page shares the card, not the photo, at its size, in both tags.
+    for (page, url) in [
+        (
+            "briefings/mali-russia-equipment/index.html",
+            "https://example.org/briefings/mali-russia-equipment/card.jpg",
+        ),
+        (
+            "en/briefings/mali-russia-equipment/index.html",
+            "https://example.org/en/briefings/mali-russia-equipment/card.jpg",
+        ),
+    ] {
+        let doc = site.page(page);
+        assert_eq!(
+            common::attrs(&doc, "meta[property='og:image']", "content"),
+            [url],
+            "{page}"
+        );
+        assert_eq!(
+            common::attrs(&doc, "meta[name='twitter:image']", "content"),
+            [url],
+            "{page}"
+        );
+        assert_eq!(
+            common::attrs(&doc, "meta[property='og:image:width']", "content"),
+            ["1200"]
+        );
+        assert_eq!(
+            common::attrs(&doc, "meta[property='og:image:height']", "content"),
+            ["630"]
+        );
+    }
+
+    // Below the date at the left of an Arabic card there is no text: the photo shows there,
+    // cropped to cover the card, under the theme's background (#0b2a3c) at 0.72.
+    let source = image::load_from_memory(&common::photo(1800, 1200))
+        .unwrap()
+        .into_rgb8();
+    let covered = image::imageops::resize(&source, 1200, 800, image::imageops::FilterType::Lanczos3);
+    let (xs, ys) = ((60, 400), (600, 625));
+    let photo = mean(&covered, xs, (ys.0 + 85, ys.1 + 85));
+    let expected: Vec<f64> = photo
+        .iter()
+        .zip([0x0b, 0x2a, 0x3c])
+        .map(|(p, b)| p * 0.28 + f64::from(b) * 0.72)
+        .collect();
+    let shown = mean(&card, xs, ys);
+    for (s, e) in shown.iter().zip(&expected) {
+        assert!(
+            (s - e).abs() < 6.0,
+            "photo under the scrim: {shown:?}, expected {expected:?}"
+        );
+    }
+    // Not flat: the photo's gradient runs left to right.
+    let (left, right) = (mean(&card, (60, 100), ys), mean(&card, (360, 400), ys));
+    assert!(
+        right[0] - left[0] > 4.0,
+        "no photo under the card: {left:?} → {right:?}"
+    );
+    // The headline is white text on it.
+    let bright = (150..520)
+        .flat_map(|y| (0..1200).map(move |x| (x, y)))
+        .filter(|&(x, y)| card.get_pixel(x, y).0.iter().all(|&c| c > 235))
+        .count();
+    assert!(
+        bright > 5_000,
+        "only {bright} white pixels in the headline's band"
+    );
+
+    // Drawn again, the same bytes.
+    site.build(&[]).success();
+    assert!(
+        fs::read(&jpeg).unwrap() == bytes,
+        "the photo card changed on a rebuild"
+    );
+
+    // An article without a photo keeps its flat card.
+    let flat = site.root().join("public/briefings/card-arabic/card.png");
+    assert_eq!(png_size(&fs::read(flat).unwrap()), (1200, 630));
+}
+
+#[test]
+fn a_theme_with_photo_false_draws_the_flat_card_for_an_article_with_a_photo() {
+    let site = site();
+    common::with_photos(&site);
+    let toml = site.read("themes/default/theme.toml");
+    assert!(
+        toml.contains("photo = true"),
+        "the default theme no longer draws photo cards"
+    );
+    site.write(
+        "themes/default/theme.toml",
+        toml.replace("photo = true", "photo = false"),
+    );
+    site.build(&[]).success();
+    let dir = site.root().join("public/briefings/mali-russia-equipment");
+    assert_eq!(png_size(&fs::read(dir.join("card.png")).unwrap()), (1200, 630));
+    assert!(
+        !dir.join("card.jpg").exists(),
+        "a photo card without the theme asking"
+    );
+    let doc = site.page("briefings/mali-russia-equipment/index.html");
+    assert_eq!(
+        common::attrs(&doc, "meta[property='og:image']", "content"),
+        ["https://example.org/briefings/mali-russia-equipment/card.png"]
+    );
+}
+
+#[test]
+fn a_scrim_outside_zero_to_one_is_an_error_naming_theme_toml() {
+    let site = site();
+    let toml = site.read("themes/default/theme.toml");
+    site.write(
+        "themes/default/theme.toml",
+        toml.replace("scrim = 0.72", "scrim = 1.5"),
+    );
+    let out = site.build(&[]).failure();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("theme.toml") && stderr.contains("card.scrim = 1.5"),
+        "{stderr}"
+    );
+}

@@ -312,6 +312,42 @@ pub fn encode(bytes: &[u8], variants: &[Variant], settings: &Settings) -> Result
         .collect()
 }
 
+/// `bytes` decoded as [`encode`] decodes it and scaled to cover `width` × `height` (the
+/// middle kept, the rest cropped), as 8-bit sRGB, three bytes a pixel, transparency over
+/// white: what a social card is drawn on.
+pub fn cover(bytes: &[u8], width: u32, height: u32, settings: &Settings) -> Result<Vec<u8>, Error> {
+    let pixels = Source::open(bytes, settings)?.decode(settings)?;
+    Ok(pixels.resize_to(width, height, true)?.rgb().into_owned())
+}
+
+/// RGB `pixels`, `width` × `height`, as a JPEG of `quality` with nothing but its pixels
+/// (SOI, a minimal JFIF APP0 without thumbnail, tables and scans); baseline unless
+/// `progressive`. The error is a detail for [`Error`]'s message.
+pub fn jpeg(
+    pixels: &[u8],
+    width: u32,
+    height: u32,
+    quality: u8,
+    progressive: bool,
+) -> Result<Vec<u8>, String> {
+    let (Ok(width), Ok(height)) = (u16::try_from(width), u16::try_from(height)) else {
+        return Err("JPEG cannot store images over 65535 px".to_string());
+    };
+    let mut out = Vec::new();
+    let mut encoder = jpeg_encoder::Encoder::new(&mut out, quality.clamp(1, 100));
+    encoder.set_progressive(progressive);
+    // Optimised Huffman tables: smaller files for the same pixels. Only for progressive
+    // files: baseline ones made with them decoded (image 0.25) as stripes; which side is
+    // wrong was not found out.
+    encoder.set_optimized_huffman_tables(progressive);
+    // Averaged chroma, as libjpeg does: the default (top-left pixel) frays red edges.
+    encoder.set_chroma_subsampling_method(jpeg_encoder::ChromaSubsamplingMethod::Average);
+    encoder
+        .encode(pixels, width, height, jpeg_encoder::ColorType::Rgb)
+        .map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
 /// What went wrong with a source image, said for an editor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
@@ -653,15 +689,21 @@ impl Pixels {
 
     /// This image resized to `width` px wide.
     fn resize(&self, width: u32) -> Result<Pixels, Error> {
+        self.resize_to(width, scaled_height(width, self.width, self.height), false)
+    }
+
+    /// This image resized to `width` × `height`; `cover`: where the aspect ratio differs, the
+    /// middle of the image is taken (cropped, not stretched). Published variants keep their
+    /// own ratio, so they do not crop: the rounding of their height would shift them.
+    fn resize_to(&self, width: u32, height: u32, cover: bool) -> Result<Pixels, Error> {
         use fast_image_resize as fr;
         let pixel_type = if self.alpha {
             fr::PixelType::U8x4
         } else {
             fr::PixelType::U8x3
         };
-        let height = scaled_height(width, self.width, self.height);
         let failed = |e: &dyn fmt::Display| Error {
-            message: format!("could not resize the image to {width} px: {e}"),
+            message: format!("could not resize the image to {width}×{height} px: {e}"),
             help: "This is a bug of nashra; please report it with the image.".to_string(),
         };
         let source = fr::images::ImageRef::new(self.width, self.height, &self.data, pixel_type)
@@ -669,8 +711,9 @@ impl Pixels {
         let mut target = fr::images::Image::new(width, height, pixel_type);
         // Lanczos3 keeps photos sharp; alpha is premultiplied during the resize by default, so
         // transparent pixels' colours do not bleed into the edges.
-        let options =
-            fr::ResizeOptions::new().resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Lanczos3));
+        let options = fr::ResizeOptions::new()
+            .resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Lanczos3))
+            .fit_into_destination(cover.then_some((0.5, 0.5)));
         fr::Resizer::new()
             .resize(&source, &mut target, &options)
             .map_err(|e| failed(&e))?;
@@ -743,28 +786,16 @@ impl Pixels {
     }
 
     fn encode_jpeg(&self, settings: &Settings) -> Result<Vec<u8>, String> {
-        let (Ok(width), Ok(height)) = (u16::try_from(self.width), u16::try_from(self.height)) else {
-            return Err("JPEG cannot store images over 65535 px".to_string());
-        };
-        let flattened;
-        let rgb = if self.alpha {
-            flattened = flatten_on_white(&self.data);
-            &flattened
-        } else {
-            &self.data
-        };
-        let mut out = Vec::new();
-        // Writes SOI, a minimal JFIF APP0 (no thumbnail), tables and scans: nothing else.
-        let mut encoder = jpeg_encoder::Encoder::new(&mut out, settings.quality.clamp(1, 100));
-        // Progressive with optimised Huffman tables: about 10 % smaller, and shows early.
-        encoder.set_progressive(true);
-        encoder.set_optimized_huffman_tables(true);
-        // Averaged chroma, as libjpeg does: the default (top-left pixel) frays red edges.
-        encoder.set_chroma_subsampling_method(jpeg_encoder::ChromaSubsamplingMethod::Average);
-        encoder
-            .encode(rgb, width, height, jpeg_encoder::ColorType::Rgb)
-            .map_err(|e| e.to_string())?;
-        Ok(out)
+        // Progressive: about 10 % smaller, and shows early.
+        jpeg(&self.rgb(), self.width, self.height, settings.quality, true)
+    }
+
+    /// The pixels without alpha: composited over white where they have it.
+    fn rgb(&self) -> std::borrow::Cow<'_, [u8]> {
+        match self.alpha {
+            true => std::borrow::Cow::Owned(flatten_on_white(&self.data)),
+            false => std::borrow::Cow::Borrowed(&self.data),
+        }
     }
 
     fn encode_png(&self) -> Result<Vec<u8>, String> {

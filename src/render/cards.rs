@@ -1,6 +1,6 @@
 //! Social cards on the site: which cards a theme that draws them gets (one per article, beside
-//! its page as `card.png`, and one per language for its home and lists), what templates
-//! see of them, and the drawing itself, a render job like a page, so the build cache, watch
+//! its page as `card.png`, or `card.jpg` when drawn over its lead photo, and one per language
+//! for its home and lists), what templates see of them, and the drawing itself, a render job like a page, so the build cache, watch
 //! and the output's carry-over treat a card as they treat a page.
 
 use std::hash::Hash;
@@ -10,11 +10,32 @@ use serde::Serialize;
 use super::{hashed, Job, Renderer, Renders};
 use crate::error::{Diagnostic, Result};
 use crate::media::card::{self, Card, Layout, Style};
+use crate::media::library::{Library, Photo};
 use crate::output::{Content, Output};
 use crate::site::Site;
 
-/// The card's file beside its page.
+/// The card's file beside its page: a flat card, or one drawn over a photo.
 const FILE: &str = "card.png";
+const PHOTO_FILE: &str = "card.jpg";
+
+/// The quality of a card drawn over a photo: its text's edges stay clean at about 50 KB.
+const PHOTO_QUALITY: u8 = 82;
+
+/// The photo article `i`'s card is drawn over: its lead image, when the theme asks for it
+/// and the image is a photo nashra processes (another host's image is not read).
+fn photo_of<'m>(site: &Site, i: usize, style: &Style, media: &'m Library) -> Option<&'m Photo> {
+    let page = &site.articles[i].page;
+    let image = page.image.as_ref().filter(|_| style.photo)?;
+    media.photo(&page.source, &image.src)
+}
+
+/// The file name of a card drawn over `photo`, if any.
+fn file(photo: Option<&Photo>) -> &'static str {
+    match photo {
+        Some(_) => PHOTO_FILE,
+        None => FILE,
+    }
+}
 
 /// Whose card.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,13 +55,21 @@ pub(super) struct CardCtx {
     alt: String,
 }
 
-/// The card jobs of `site`: one per article and one per language, each hashing what its
-/// card shows (the theme's style and fonts are in the theme's digest).
-pub(super) fn jobs(site: &Site) -> impl Iterator<Item = Job> + '_ {
-    let articles = site.articles.iter().enumerate().map(|(i, a)| {
-        let path = format!("{}{FILE}", a.path);
+/// The card jobs of `site` in `style`: one per article and one per language, each hashing
+/// what its card shows (the theme's style and fonts are in the theme's digest; a photo's
+/// key is the hash of its bytes, and the scrim is hashed with it, so a new photo redraws
+/// the card over it and nothing else).
+pub(super) fn jobs<'s>(
+    site: &'s Site,
+    style: &'s Style,
+    media: &'s Library,
+) -> impl Iterator<Item = Job> + 's {
+    let articles = site.articles.iter().enumerate().map(move |(i, a)| {
+        let photo = photo_of(site, i, style, media);
+        let path = format!("{}{}", a.path, file(photo));
         hashed(Renders::Card(CardOf::Article(i)), path, &|h| {
-            (&a.page.title, a.page.date.as_str(), &a.page.file.lang).hash(h)
+            (&a.page.title, a.page.date.as_str(), &a.page.file.lang).hash(h);
+            photo.map(|p| (p.key, style.scrim.to_bits())).hash(h);
         })
     });
     let languages = site.config.languages.iter().enumerate().map(|(i, l)| {
@@ -179,6 +208,9 @@ impl Renderer<'_> {
             CardOf::Article(i) => {
                 date = article_date(site, i, &self.theme.dates);
                 let card = article_card(site, i, date.as_deref());
+                if let Some(photo) = photo_of(site, i, style, self.media) {
+                    return self.photo_card(&card, style, photo, path);
+                }
                 (card, site.articles[i].page.source.as_path())
             }
             CardOf::Site(l) => {
@@ -205,11 +237,33 @@ impl Renderer<'_> {
         })
     }
 
-    /// What templates see of the card at site path `folder` (a page's or a language's home).
-    pub(super) fn card_ctx(&self, folder: &str, alt: &str) -> Option<CardCtx> {
-        self.theme.cards.as_ref()?;
+    /// `card` drawn over `photo`, as the JPEG at `path`. A photo that cannot be read or
+    /// decoded (its own files report why: the build fails on it) gives the flat card, as a
+    /// JPEG all the same, since pages name `path`.
+    fn photo_card(&self, card: &Card, style: &Style, photo: &Photo, path: &str) -> Result<Output> {
+        let settings = &self.site.config.images;
+        let pixels = std::fs::read(&photo.found.disk)
+            .ok()
+            .and_then(|bytes| crate::media::cover(&bytes, card::WIDTH, card::HEIGHT, settings).ok());
+        let jpeg = card::draw_on_photo(card, style, pixels, PHOTO_QUALITY).map_err(|e| {
+            Diagnostic::new(
+                &photo.found.shown,
+                format!("its social card cannot be drawn: {e}"),
+            )
+        })?;
+        Ok(Output {
+            path: path.to_string(),
+            content: Content::Bytes(jpeg),
+        })
+    }
+
+    /// What templates see of the card at site path `folder` (a page's or a language's home);
+    /// `article`: the article whose card it is, if one.
+    pub(super) fn card_ctx(&self, folder: &str, alt: &str, article: Option<usize>) -> Option<CardCtx> {
+        let style = self.theme.cards.as_deref()?;
+        let photo = article.and_then(|i| photo_of(self.site, i, style, self.media));
         Some(CardCtx {
-            url: self.urls.url(&format!("{folder}{FILE}")),
+            url: self.urls.url(&format!("{folder}{}", file(photo))),
             width: card::WIDTH,
             height: card::HEIGHT,
             alt: alt.to_string(),

@@ -80,7 +80,11 @@ pub fn render(root: &Path, site: &Site, cache: &Caches, stage: &Stage) -> Result
     let media = images::plan(root, site, &theme.static_files, None)?;
     // A page shows its photos' published names: any change to them renders pages again.
     let digest = crate::cache::key(&[&theme.digest.to_le_bytes(), &media.digest().to_le_bytes()]);
-    let jobs = jobs(site, &ArticleHashes::new(site), theme.cards.is_some());
+    let jobs = jobs(
+        site,
+        &ArticleHashes::new(site),
+        theme.cards.as_deref().map(|c| (c, &media)),
+    );
     let search = site.config.search;
     let kept = AtomicUsize::new(0);
     let indexed = render_each(site, &theme, &media, jobs.iter(), |n, job, render| {
@@ -156,7 +160,7 @@ pub fn check(root: &Path, site: &Site) -> Result<(usize, Vec<Diagnostic>)> {
     let theme = Theme::load(root, &site.config, theme::Names::Fingerprinted)?;
     let media = images::plan(root, site, &theme.static_files, None)?;
     // Cards are laid out for their warnings below, not drawn: check writes no file.
-    let jobs = jobs(site, &ArticleHashes::new(site), false);
+    let jobs = jobs(site, &ArticleHashes::new(site), None);
     render_each(site, &theme, &media, jobs.iter(), |_, _, render| {
         render().map(|_| None::<()>)
     })?;
@@ -338,9 +342,14 @@ impl ArticleHashes {
 }
 
 /// Every file rendered from `site`, with its inputs hashed; `articles` are the site's
-/// [`ArticleHashes`]; `cards`: whether the theme draws social cards. The hashes must cover
+/// [`ArticleHashes`]; `cards`: the theme's social cards, when it draws them, and the site's
+/// photos (which a card may be drawn over). The hashes must cover
 /// exactly what [`Renderer`] reads for that file; the rebuild property test holds them to it.
-pub fn jobs(site: &Site, articles: &ArticleHashes, cards: bool) -> Vec<Job> {
+pub fn jobs(
+    site: &Site,
+    articles: &ArticleHashes,
+    cards: Option<(&crate::media::card::Style, &Library)>,
+) -> Vec<Job> {
     let listed: Vec<u64> = articles.seen.iter().map(|s| s.0).collect();
     let listed = &listed;
     let lists: Vec<List> = site.lists().collect();
@@ -419,8 +428,8 @@ pub fn jobs(site: &Site, articles: &ArticleHashes, cards: bool) -> Vec<Job> {
     jobs.extend(feeds);
     jobs.extend(not_found);
     jobs.extend(search_pages);
-    if cards {
-        jobs.extend(cards::jobs(site));
+    if let Some((style, media)) = cards {
+        jobs.extend(cards::jobs(site, style, media));
     }
     if site.config.sitemap {
         jobs.push(hashed(Renders::Sitemap, "sitemap.xml".into(), &|h| {
@@ -916,7 +925,7 @@ impl<'a> Renderer<'a> {
             base_path: &config.base_path,
             default_language: &config.default_language,
             languages: &self.languages,
-            card: self.card_ctx(&config.language_prefix(lang), current.title),
+            card: self.card_ctx(&config.language_prefix(lang), current.title, None),
         };
         let mut ctx = Context::new();
         ctx.insert("kind", kind);
@@ -960,7 +969,9 @@ impl<'a> Renderer<'a> {
             section_path: &self.sections[a.section],
             authors: &p.authors,
             image,
-            card: with_content.then(|| self.card_ctx(&a.path, &p.title)).flatten(),
+            card: with_content
+                .then(|| self.card_ctx(&a.path, &p.title, Some(i)))
+                .flatten(),
             terms: self.term_groups(a),
             edition_path: self.site.config.editions.then(|| {
                 let archive = editions_path(&self.site.config, &p.file.lang);

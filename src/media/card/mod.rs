@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 use crate::config::Direction;
 use crate::content::bidi::foreign_runs;
 
-use raster::Canvas;
 pub use raster::Rgb;
+use raster::{Canvas, Photo, Surface};
 use shape::{Faces, Paragraph};
 pub use shape::{Font, Line};
 
@@ -56,6 +56,14 @@ pub struct CardToml {
     /// The most lines the headline may take.
     #[serde(default = "default_lines")]
     pub lines: usize,
+    /// Whether an article whose lead image is a photo gets a card drawn over it (a JPEG)
+    /// rather than the flat one.
+    #[serde(default)]
+    pub photo: bool,
+    /// How much of `background` is laid over the photo, 0 to 1: what keeps the text readable
+    /// on a bright photo.
+    #[serde(default = "default_scrim")]
+    pub scrim: f32,
 }
 
 fn default_size() -> f32 {
@@ -66,6 +74,9 @@ fn default_min_size() -> f32 {
 }
 fn default_lines() -> usize {
     4
+}
+fn default_scrim() -> f32 {
+    0.7
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -87,6 +98,8 @@ pub struct Style {
     pub size: f32,
     pub min_size: f32,
     pub lines: usize,
+    pub photo: bool,
+    pub scrim: f32,
 }
 
 impl Style {
@@ -113,6 +126,12 @@ impl Style {
         if !(1..=6).contains(&toml.lines) {
             return Err(format!("`card.lines = {}` must be 1 to 6", toml.lines));
         }
+        if !(0.0..=1.0).contains(&toml.scrim) {
+            return Err(format!(
+                "`card.scrim = {}` must be 0 to 1 (how much of the background covers the photo)",
+                toml.scrim
+            ));
+        }
         let mut fonts = Vec::new();
         for f in &toml.fonts {
             let data: Arc<[u8]> = read(&f.file)?.into();
@@ -138,6 +157,8 @@ impl Style {
             size: toml.size,
             min_size: toml.min_size,
             lines: toml.lines,
+            photo: toml.photo,
+            scrim: toml.scrim,
         })
     }
 }
@@ -310,6 +331,36 @@ pub fn draw(card: &Card, style: &Style) -> Result<Drawn, String> {
     let faces = Faces::new(&style.fonts).ok_or("a card font cannot be read")?;
     let layout = lay_out(&faces, card, style);
     let mut canvas = Canvas::new(WIDTH, HEIGHT, style.background);
+    paint(&mut canvas, &faces, &layout, card, style);
+    Ok(Drawn {
+        png: canvas.png()?,
+        layout,
+    })
+}
+
+/// Draws `card` in `style` over `photo` (RGB, [`WIDTH`] × [`HEIGHT`]) under the style's
+/// scrim: a JPEG of `quality`, the photo's own kind of file. No photo: the flat card, as a
+/// JPEG.
+pub fn draw_on_photo(
+    card: &Card,
+    style: &Style,
+    photo: Option<Vec<u8>>,
+    quality: u8,
+) -> Result<Vec<u8>, String> {
+    let faces = Faces::new(&style.fonts).ok_or("a card font cannot be read")?;
+    let layout = lay_out(&faces, card, style);
+    let (pixels, scrim) = match photo {
+        Some(pixels) => (pixels, style.scrim),
+        None => (Vec::new(), 1.0),
+    };
+    let mut canvas = Photo::new(WIDTH, HEIGHT, pixels, style.background, scrim);
+    paint(&mut canvas, &faces, &layout, card, style);
+    canvas.jpeg(quality)
+}
+
+/// Draws `layout` of `card` on `canvas`: the stripe, the rule, the site's name, the headline
+/// and the date.
+fn paint<S: Surface>(canvas: &mut S, faces: &Faces, layout: &Layout, card: &Card, style: &Style) {
     let accent = canvas.solid(style.accent);
     let muted = canvas.text_ink(style.muted);
     let text = canvas.text_ink(style.text);
@@ -333,7 +384,7 @@ pub fn draw(card: &Card, style: &Style) -> Result<Drawn, String> {
     let site = &layout.site;
     let at = band(SITE_BASELINE, SITE_SIZE);
     canvas.text(
-        &faces,
+        faces,
         site,
         SITE_SIZE,
         muted,
@@ -344,7 +395,7 @@ pub fn draw(card: &Card, style: &Style) -> Result<Drawn, String> {
     if let Some(date) = &layout.date {
         let at = band(DATE_BASELINE, DATE_SIZE);
         canvas.text(
-            &faces,
+            faces,
             date,
             DATE_SIZE,
             muted,
@@ -359,10 +410,6 @@ pub fn draw(card: &Card, style: &Style) -> Result<Drawn, String> {
         let line_top = top + n as f32 * layout.line_height;
         let baseline = line_top + layout.line_height / 2.0 + layout.baseline;
         let at = (line_top, line_top + layout.line_height);
-        canvas.text(&faces, line, layout.size, text, start(line.width), baseline, at);
+        canvas.text(faces, line, layout.size, text, start(line.width), baseline, at);
     }
-    Ok(Drawn {
-        png: canvas.png()?,
-        layout,
-    })
 }

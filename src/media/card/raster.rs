@@ -4,6 +4,7 @@
 //! picks one of a few dozen steps from the background to the text's colour. No full-size
 //! RGBA picture, no quantiser, at most 256 colours: a palette PNG of 10–25 KB that every
 //! platform reads, made in well under a millisecond (a card is drawn for every article).
+//! A card over a photo is drawn into RGB pixels from the same coverage instead, and is a JPEG.
 
 use tiny_skia::{FillRule, Mask, PathBuilder, Transform};
 
@@ -26,10 +27,6 @@ pub struct Canvas {
     palette: Vec<u8>,
 }
 
-/// A colour of the canvas: a solid one (one index), or a text colour's first step.
-#[derive(Clone, Copy)]
-pub struct Ink(u8);
-
 impl Canvas {
     pub fn new(width: u32, height: u32, background: Rgb) -> Self {
         // The last card's pixels, cleared: a fresh 750 KB a card was mostly page faults.
@@ -45,16 +42,73 @@ impl Canvas {
         }
     }
 
+    fn entries(&self) -> u8 {
+        u8::try_from(self.palette.len() / 3).unwrap_or(u8::MAX)
+    }
+
+    fn row(&mut self, y: u32) -> &mut [u8] {
+        let start = y as usize * self.width as usize;
+        &mut self.indices[start..start + self.width as usize]
+    }
+}
+
+/// What a card is drawn on: the flat [`Canvas`] or a [`Photo`]. Both take the same shapes
+/// and the same glyph coverage ([`Surface::text`]); only how coverage becomes colour differs.
+pub trait Surface {
+    /// A colour as the surface draws it.
+    type Ink: Copy;
+
+    /// The surface's width and height.
+    fn size(&self) -> (u32, u32);
+
     /// A colour for solid shapes.
-    pub fn solid(&mut self, colour: Rgb) -> Ink {
-        let ink = Ink(self.entries());
+    fn solid(&mut self, colour: Rgb) -> Self::Ink;
+
+    /// A colour for text, laid over what is below by coverage.
+    fn text_ink(&mut self, colour: Rgb) -> Self::Ink;
+
+    /// Fills the rectangle at whole pixels `x`, `y` of `width` × `height` with `ink`.
+    fn rect(&mut self, ink: Self::Ink, x: u32, y: u32, width: u32, height: u32);
+
+    /// Lays `ink` over the surface as much as `mask` covers each pixel.
+    fn paint(&mut self, ink: Self::Ink, mask: &Coverage);
+
+    /// Sets `line` at `size` pixels in `ink`, its left end at `x`, its baseline at `y`, and
+    /// nothing outside `band` (top, bottom).
+    #[allow(clippy::too_many_arguments)]
+    fn text(
+        &mut self,
+        faces: &Faces,
+        line: &Line,
+        size: f32,
+        ink: Self::Ink,
+        x: f32,
+        y: f32,
+        band: (f32, f32),
+    ) {
+        if let Some(mask) = Coverage::of(faces, line, size, x, y, band, self.size()) {
+            self.paint(ink, &mask);
+        }
+    }
+}
+
+impl Surface for Canvas {
+    /// A solid colour's index, or a text colour's first step.
+    type Ink = u8;
+
+    fn size(&self) -> (u32, u32) {
+        (self.width, self.height)
+    }
+
+    fn solid(&mut self, colour: Rgb) -> u8 {
+        let ink = self.entries();
         self.palette.extend(colour);
         ink
     }
 
-    /// A colour for text: [`STEPS`] entries, the background mixed with more and more of it.
-    pub fn text_ink(&mut self, colour: Rgb) -> Ink {
-        let ink = Ink(self.entries());
+    /// [`STEPS`] entries, the background mixed with more and more of the colour.
+    fn text_ink(&mut self, colour: Rgb) -> u8 {
+        let ink = self.entries();
         let steps = u16::from(STEPS);
         for step in 1..=steps {
             for (b, c) in self.background.iter().zip(colour) {
@@ -65,45 +119,133 @@ impl Canvas {
         ink
     }
 
-    fn entries(&self) -> u8 {
-        u8::try_from(self.palette.len() / 3).unwrap_or(u8::MAX)
-    }
-
-    fn row(&mut self, y: u32) -> &mut [u8] {
-        let start = y as usize * self.width as usize;
-        &mut self.indices[start..start + self.width as usize]
-    }
-
-    /// Fills the rectangle at whole pixels `x`, `y` of `width` × `height` with `ink`.
-    pub fn rect(&mut self, ink: Ink, x: u32, y: u32, width: u32, height: u32) {
+    fn rect(&mut self, ink: u8, x: u32, y: u32, width: u32, height: u32) {
         let (x_end, y_end) = ((x + width).min(self.width), (y + height).min(self.height));
         for y in y..y_end {
             let row = self.row(y);
-            row[x.min(x_end) as usize..x_end as usize].fill(ink.0);
+            row[x.min(x_end) as usize..x_end as usize].fill(ink);
         }
     }
 
-    /// Sets `line` at `size` pixels in `ink`, its left end at `x`, its baseline at `y`, and
-    /// nothing outside `top..bottom`. Each glyph's coverage comes from the thread's
-    /// [`Glyphs`] (drawn once per font, glyph, size and quarter pixel), added into a mask
-    /// the size of the line, whose coverage then picks the ink's steps.
-    #[allow(clippy::too_many_arguments)]
-    pub fn text(
-        &mut self,
+    /// Coverage → the ink's step, 0 for none (the background shows).
+    fn paint(&mut self, ink: u8, mask: &Coverage) {
+        let steps = u16::from(STEPS);
+        let lut: [u8; 256] = std::array::from_fn(|c| match (c as u16 * steps + 127) / 255 {
+            0 => 0,
+            step => ink + (step as u8 - 1),
+        });
+        for (y, cover) in mask.rows() {
+            let row = self.row(y);
+            for (index, &c) in row[mask.left as usize..].iter_mut().zip(cover) {
+                if c != 0 {
+                    *index = lut[usize::from(c)];
+                }
+            }
+        }
+    }
+}
+
+/// A card drawn over a photo: RGB pixels, row by row, text blended in by its exact coverage.
+pub struct Photo {
+    width: u32,
+    height: u32,
+    rgb: Vec<u8>,
+}
+
+impl Photo {
+    /// `rgb` (`width` × `height`, three bytes a pixel) with `background` laid over it at
+    /// `scrim` (0 to 1) opacity, so light text stays readable on any photo.
+    pub fn new(width: u32, height: u32, mut rgb: Vec<u8>, background: Rgb, scrim: f32) -> Self {
+        rgb.resize(width as usize * height as usize * 3, 0);
+        let over = (scrim.clamp(0.0, 1.0) * 255.0).round() as u8;
+        for px in rgb.chunks_exact_mut(3) {
+            for (c, b) in px.iter_mut().zip(background) {
+                *c = blend(*c, b, over);
+            }
+        }
+        Photo { width, height, rgb }
+    }
+
+    /// The card as a baseline JPEG of `quality`, with no metadata.
+    pub fn jpeg(&self, quality: u8) -> Result<Vec<u8>, String> {
+        crate::media::jpeg(&self.rgb, self.width, self.height, quality, false)
+    }
+}
+
+/// `under` with `over` laid on it at `alpha` of 255, rounded.
+fn blend(under: u8, over: u8, alpha: u8) -> u8 {
+    let (u, o, a) = (u32::from(under), u32::from(over), u32::from(alpha));
+    u8::try_from((u * (255 - a) + o * a + 127) / 255).unwrap_or(u8::MAX)
+}
+
+impl Surface for Photo {
+    type Ink = Rgb;
+
+    fn size(&self) -> (u32, u32) {
+        (self.width, self.height)
+    }
+
+    fn solid(&mut self, colour: Rgb) -> Rgb {
+        colour
+    }
+
+    fn text_ink(&mut self, colour: Rgb) -> Rgb {
+        colour
+    }
+
+    fn rect(&mut self, ink: Rgb, x: u32, y: u32, width: u32, height: u32) {
+        let (x_end, y_end) = ((x + width).min(self.width), (y + height).min(self.height));
+        for y in y..y_end {
+            let row = (y * self.width) as usize * 3;
+            let span = &mut self.rgb[row + x.min(x_end) as usize * 3..row + x_end as usize * 3];
+            for px in span.chunks_exact_mut(3) {
+                px.copy_from_slice(&ink);
+            }
+        }
+    }
+
+    fn paint(&mut self, ink: Rgb, mask: &Coverage) {
+        let width = self.width as usize;
+        for (y, cover) in mask.rows() {
+            let row = (y as usize * width + mask.left as usize) * 3;
+            for (px, &c) in self.rgb[row..].chunks_exact_mut(3).zip(cover) {
+                for (p, i) in px.iter_mut().zip(ink) {
+                    *p = blend(*p, i, c);
+                }
+            }
+        }
+    }
+}
+
+/// A line of text's anti-aliased coverage, in a box of the surface from (`left`, `top`),
+/// `width` wide: what both surfaces turn into colour.
+pub struct Coverage {
+    left: u32,
+    top: u32,
+    width: usize,
+    data: Vec<u8>,
+}
+
+impl Coverage {
+    /// The coverage of `line` at `size` pixels, its left end at `x`, its baseline at `y`,
+    /// clipped to `top..bottom` and to a surface of `bounds`; none when nothing is inside.
+    /// Each glyph's coverage comes from the thread's [`Glyphs`] (drawn once per font, glyph,
+    /// size and quarter pixel), added into a mask the size of the line.
+    fn of(
         faces: &Faces,
         line: &Line,
         size: f32,
-        ink: Ink,
         x: f32,
         y: f32,
         (top, bottom): (f32, f32),
-    ) {
+        bounds: (u32, u32),
+    ) -> Option<Self> {
         let left = x.floor().max(0.0) as i32;
         let top = top.floor().max(0.0) as i32;
-        let right = ((x + line.width).ceil() as i32).min(self.width as i32);
-        let bottom = (bottom.ceil() as i32).min(self.height as i32);
+        let right = ((x + line.width).ceil() as i32).min(bounds.0 as i32);
+        let bottom = (bottom.ceil() as i32).min(bounds.1 as i32);
         if right <= left || bottom <= top {
-            return;
+            return None;
         }
         let (width, height) = ((right - left) as usize, (bottom - top) as usize);
         let mut coverage = vec![0u8; width * height];
@@ -130,22 +272,21 @@ impl Canvas {
                 }
             }
         });
-        // Coverage → the ink's step, 0 for none (the background shows).
-        let steps = u16::from(STEPS);
-        let lut: [u8; 256] = std::array::from_fn(|c| match (c as u16 * steps + 127) / 255 {
-            0 => 0,
-            step => ink.0 + (step as u8 - 1),
-        });
-        for (dy, cover) in coverage.chunks_exact(width).enumerate() {
-            let row = self.row(top as u32 + dy as u32);
-            for (index, &c) in row[left as usize..].iter_mut().zip(cover) {
-                if c != 0 {
-                    *index = lut[usize::from(c)];
-                }
-            }
-        }
+        Some(Coverage {
+            left: left as u32,
+            top: top as u32,
+            width,
+            data: coverage,
+        })
     }
 
+    /// Each row's coverage with the surface row it falls on.
+    fn rows(&self) -> impl Iterator<Item = (u32, &[u8])> {
+        (self.top..).zip(self.data.chunks_exact(self.width))
+    }
+}
+
+impl Canvas {
     /// The PNG's scanlines, each filtered "up" (less the row above, which suits text: its
     /// strokes run down): the filter's byte, then the row's pixels two a byte, the first in
     /// the high half (the card's width is even, so no row ends in half a byte). Most rows
