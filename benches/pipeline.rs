@@ -62,7 +62,11 @@ fn rendering(c: &mut Criterion) {
     .expect("the sample loads");
     let theme = Theme::load(root(), &config, Default::default()).expect("the default theme loads");
     let media = render::images::plan(root(), &site, &theme.static_files, None).expect("the photos plan");
-    let jobs = render::jobs(&site, &ArticleHashes::new(&site), theme.cards.is_some());
+    let jobs = render::jobs(
+        &site,
+        &ArticleHashes::new(&site),
+        theme.cards.as_deref().map(|c| (c, &media)),
+    );
     let job = jobs
         .iter()
         .find(|j| j.is_article() && j.path.starts_with("briefings/"))
