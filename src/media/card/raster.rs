@@ -379,3 +379,21 @@ impl rustybuzz::ttf_parser::OutlineBuilder for Outline<'_> {
         self.path.close();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::pack;
+
+    /// Sixteen at a time or in the remainder, each pair of indices is one byte, the first
+    /// pixel in the high half.
+    #[test]
+    fn pack_puts_two_pixels_in_a_byte_in_order() {
+        for len in [2, 14, 16, 18, 32, 46, 1200] {
+            let row: Vec<u8> = (0..len).map(|i| ((i * 7 + i / 3) % 16) as u8).collect();
+            let mut out = vec![0; len / 2];
+            pack(&row, &mut out);
+            let expected: Vec<u8> = row.chunks(2).map(|p| p[0] << 4 | p[1]).collect();
+            assert_eq!(out, expected, "a row of {len}");
+        }
+    }
+}
