@@ -130,18 +130,22 @@ impl Canvas {
                 }
             }
         });
-        // Coverage → the ink's step, 0 for none (the background shows).
+        // Coverage → the ink's step (`c × STEPS / 255`, rounded), 0 for none (the background
+        // shows). Branch-free arithmetic, not a table, so the compiler runs it sixteen
+        // pixels at a time: the line's mask is mostly the space between strokes.
         let steps = u16::from(STEPS);
-        let lut: [u8; 256] = std::array::from_fn(|c| match (c as u16 * steps + 127) / 255 {
-            0 => 0,
-            step => ink.0 + (step as u8 - 1),
-        });
         for (dy, cover) in coverage.chunks_exact(width).enumerate() {
             let row = self.row(top as u32 + dy as u32);
             for (index, &c) in row[left as usize..].iter_mut().zip(cover) {
-                if c != 0 {
-                    *index = lut[usize::from(c)];
-                }
+                let x = u16::from(c) * steps + 127;
+                // x / 255, exact for any x below 65,535.
+                let step = ((x + 1 + (x >> 8)) >> 8) as u8;
+                let inked = if step == 0 {
+                    0
+                } else {
+                    ink.0.wrapping_add(step - 1)
+                };
+                *index = if c == 0 { *index } else { inked };
             }
         }
     }
