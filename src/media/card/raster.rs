@@ -131,8 +131,8 @@ impl Canvas {
             }
         });
         // Coverage → the ink's step (`c × STEPS / 255`, rounded), 0 for none (the background
-        // shows). Branch-free arithmetic, not a table, so the compiler runs it sixteen
-        // pixels at a time: the line's mask is mostly the space between strokes.
+        // shows). Branch-free arithmetic, not a table lookup behind a branch, so that the
+        // compiler may run it several pixels at a time: most of a line's mask is empty.
         let steps = u16::from(STEPS);
         for (dy, cover) in coverage.chunks_exact(width).enumerate() {
             let row = self.row(top as u32 + dy as u32);
