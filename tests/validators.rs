@@ -60,8 +60,7 @@ fn files(dir: &Path, keep: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
 /// Every Atom and RSS feed under `public`.
 fn xml_feeds(public: &Path) -> Vec<PathBuf> {
     files(public, |p| {
-        p.file_name()
-            .is_some_and(|n| n == "atom.xml" || n == "rss.xml")
+        p.file_name().is_some_and(|n| n == "atom.xml" || n == "rss.xml")
     })
 }
 
@@ -217,7 +216,10 @@ fn raw_titles(xml: &str) -> Result<(String, String, Vec<String>), roxmltree::Err
             .unwrap_or_default()
     };
     let feed = match rss {
-        true => root.children().find(|n| n.has_tag_name("channel")).unwrap_or(root),
+        true => root
+            .children()
+            .find(|n| n.has_tag_name("channel"))
+            .unwrap_or(root),
         false => root,
     };
     let lang = match rss {
