@@ -197,7 +197,10 @@ pub struct Config {
     pub terms: BTreeMap<String, BTreeMap<String, BTreeMap<String, Vec<String>>>>,
     /// Articles per list page (home, sections, terms, editions); 0 puts every article on one page.
     pub paginate_by: usize,
-    /// What the Atom feeds carry.
+    /// The formats every feed is written in (`feeds`), as listed, each once; never empty.
+    /// The first is the one `lang.feed_url` names.
+    pub feeds: Vec<FeedFormat>,
+    /// What feed entries carry.
     pub feed_content: FeedContent,
     /// How many of the newest articles a feed lists; 0 lists all.
     pub feed_limit: usize,
@@ -240,6 +243,58 @@ pub enum FeedContent {
     Full,
 }
 
+/// A format feeds are written in; each feed's formats sit side by side in its folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FeedFormat {
+    /// Atom 1.0 (RFC 4287), `atom.xml`.
+    Atom,
+    /// RSS 2.0, `rss.xml`.
+    Rss,
+    /// JSON Feed 1.1, `feed.json`.
+    Json,
+}
+
+impl FeedFormat {
+    /// Every format, in the order `feeds` is documented.
+    pub const ALL: [Self; 3] = [Self::Atom, Self::Rss, Self::Json];
+
+    /// The name `feeds` lists it by.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Atom => "atom",
+            Self::Rss => "rss",
+            Self::Json => "json",
+        }
+    }
+
+    /// The file a feed in this format is written to, in its list's folder.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Self::Atom => "atom.xml",
+            Self::Rss => "rss.xml",
+            Self::Json => "feed.json",
+        }
+    }
+
+    /// Its media type, for `<link rel="alternate" type>`.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Self::Atom => "application/atom+xml",
+            Self::Rss => "application/rss+xml",
+            Self::Json => "application/feed+json",
+        }
+    }
+
+    /// Its name as readers know it, shown on links.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Atom => "Atom",
+            Self::Rss => "RSS",
+            Self::Json => "JSON Feed",
+        }
+    }
+}
+
 /// One name or several, as `nashra.toml` allows for term names.
 #[derive(Deserialize)]
 #[serde(untagged)]
@@ -267,6 +322,9 @@ struct RawConfig {
     terms: BTreeMap<String, BTreeMap<String, BTreeMap<String, OneOrMany>>>,
     #[serde(default = "default_paginate_by")]
     paginate_by: usize,
+    /// Read as names and checked in [`feed_formats`], so a wrong one is named with the key.
+    #[serde(default = "default_feeds")]
+    feeds: Vec<String>,
     #[serde(default)]
     feed_content: FeedContent,
     #[serde(default = "default_feed_limit")]
@@ -319,6 +377,11 @@ fn default_paginate_by() -> usize {
 }
 fn default_feed_limit() -> usize {
     50
+}
+/// Atom alone, as before RSS and JSON Feed were written: a site that does not ask for them
+/// publishes the files it always did.
+fn default_feeds() -> Vec<String> {
+    vec!["atom".into()]
 }
 fn default_taxonomies() -> Vec<String> {
     vec!["tags".into(), "regions".into()]
@@ -428,6 +491,8 @@ impl Config {
             }
         }
 
+        let feeds =
+            feed_formats(&raw.feeds).map_err(|(message, help)| key_at("feeds")(message).help(help))?;
         if let Err(e) = raw.images.validate() {
             return Err(key_at("images")(format!("[images]: {e}")).into());
         }
@@ -500,6 +565,7 @@ impl Config {
             seed_section,
             terms,
             paginate_by: raw.paginate_by,
+            feeds,
             feed_content: raw.feed_content,
             feed_limit: raw.feed_limit,
             search: raw.search,
@@ -538,6 +604,34 @@ impl Config {
         self.base_path = path;
         Ok(self)
     }
+}
+
+/// The formats `feeds` names, each once in the order written; or what is wrong and what to
+/// write instead.
+fn feed_formats(names: &[String]) -> std::result::Result<Vec<FeedFormat>, (String, String)> {
+    let help = || {
+        "list one or more of \"atom\", \"rss\" and \"json\", e.g. feeds = [\"atom\", \"rss\", \"json\"]"
+            .to_string()
+    };
+    let mut formats = Vec::new();
+    for name in names {
+        let Some(format) = FeedFormat::ALL.into_iter().find(|f| f.key() == name) else {
+            return Err((
+                format!("`feeds` lists {name:?}, which is not a feed format"),
+                help(),
+            ));
+        };
+        if !formats.contains(&format) {
+            formats.push(format);
+        }
+    }
+    if formats.is_empty() {
+        return Err((
+            "`feeds` is empty: every list's feed needs a format".into(),
+            help(),
+        ));
+    }
+    Ok(formats)
 }
 
 const BASE_URL_HELP: &str =

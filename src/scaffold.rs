@@ -21,6 +21,7 @@ minify = true
 taxonomies = ["regions", "tags"]
 seed_section = "briefings"
 search = true          # a Pagefind index and a search page per language
+feeds = ["atom", "rss", "json"]   # every feed (language, section, term) in Atom, RSS 2.0 and JSON Feed 1.1
 
 [languages.ar]
 name = "العربية"

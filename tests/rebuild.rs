@@ -620,33 +620,42 @@ fn an_edit_renders_only_its_dependants() {
     assert_eq!(r.written, ["en/briefings/mali-russia-equipment/index.html"]);
     assert!(r.removed.is_empty());
 
-    // The title: the article and its social card, every English list and feed it is on
-    // (home, section, edition, its terms), and the Arabic translation, whose language
-    // switcher names it. (The heading above left the card alone: it does not show it.)
+    // The title: the article and its social card, every English list it is on (home,
+    // section, edition, its terms) and the feeds of all but the edition, in every format,
+    // and the Arabic translation, whose language switcher names it. (The heading above left
+    // the card alone: it does not show it.)
     let r = rebuild(
         site.read(rel)
             .replace("title = \"Mali receives", "title = \"Mali takes delivery of"),
     );
-    assert_eq!(
-        r.written,
-        [
-            "briefings/mali-russia-equipment/index.html",
-            "en/atom.xml",
-            "en/briefings/atom.xml",
-            "en/briefings/index.html",
-            "en/briefings/mali-russia-equipment/card.png",
-            "en/briefings/mali-russia-equipment/index.html",
-            "en/editions/2024-11-20/index.html",
-            "en/index.html",
-            "en/regions/burkina-faso/index.html",
-            "en/regions/mali/index.html",
-            "en/regions/niger/index.html",
-            "en/regions/russia/index.html",
-            "en/tags/africa-corps/index.html",
-            "en/tags/military-cooperation/index.html",
-            "en/tags/security/index.html",
-        ]
-    );
+    let with_feeds = [
+        "en/",
+        "en/briefings/",
+        "en/regions/burkina-faso/",
+        "en/regions/mali/",
+        "en/regions/niger/",
+        "en/regions/russia/",
+        "en/tags/africa-corps/",
+        "en/tags/military-cooperation/",
+        "en/tags/security/",
+    ];
+    let mut want: Vec<String> = with_feeds
+        .iter()
+        .flat_map(|list| {
+            ["index.html", "atom.xml", "rss.xml", "feed.json"].map(|file| format!("{list}{file}"))
+        })
+        .chain(
+            [
+                "briefings/mali-russia-equipment/index.html",
+                "en/briefings/mali-russia-equipment/card.png",
+                "en/briefings/mali-russia-equipment/index.html",
+                "en/editions/2024-11-20/index.html",
+            ]
+            .map(String::from),
+        )
+        .collect();
+    want.sort();
+    assert_eq!(r.written, want);
     assert_eq!(r.rendered, r.written.len(), "{r:?}");
 
     // Saved without a change: the file is read again, but no page depends on anything new.

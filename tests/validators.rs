@@ -1,8 +1,10 @@
 //! End-to-end: the sample site, as built, passes the validators the outside world applies to
-//! it. Every page passes the Nu HTML Checker (vnu, the W3C's checker); every Atom feed parses
-//! in Python's feedparser without complaint, its links lead to files the build wrote and its
-//! Arabic titles arrive as written; the sitemap validates against the sitemaps.org schema
-//! (with its hreflang alternates) and every feed is well-formed XML, both by xmllint.
+//! it. Every page passes the Nu HTML Checker (vnu, the W3C's checker); every Atom and RSS feed
+//! (of each language, section and term) parses in Python's feedparser without complaint, its
+//! links lead to files the build wrote and its Arabic titles arrive as written; the sitemap
+//! validates against the sitemaps.org schema (with its hreflang alternates) and every feed is
+//! well-formed XML, both by xmllint. (No released feedparser reads JSON Feed, 6.0.14 being
+//! the newest: tests/feeds.rs holds the JSON feeds to the spec's requirements.)
 //!
 //! The tools are pinned and installed by `tests/run`: vnu.jar from the npm package vnu-jar
 //! (`npm ci --prefix tests/browser`) run by a Java 17+ runtime; feedparser from PyPI
@@ -55,8 +57,11 @@ fn files(dir: &Path, keep: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
     found
 }
 
-fn atom_feeds(public: &Path) -> Vec<PathBuf> {
-    files(public, |p| p.file_name().is_some_and(|n| n == "atom.xml"))
+/// Every Atom and RSS feed under `public`.
+fn xml_feeds(public: &Path) -> Vec<PathBuf> {
+    files(public, |p| {
+        p.file_name().is_some_and(|n| n == "atom.xml" || n == "rss.xml")
+    })
 }
 
 /// Runs `cmd`; a tool that cannot be started fails the test with `missing` (what to install).
@@ -196,27 +201,41 @@ fn pinned(package: &str) -> String {
         .to_string()
 }
 
-/// The feed's title, language (`xml:lang`) and entry titles as the XML has them.
+/// The feed's title, language and entry titles as the XML has them: an Atom feed's
+/// `xml:lang` and entries, an RSS channel's `<language>` and items.
 fn raw_titles(xml: &str) -> Result<(String, String, Vec<String>), roxmltree::Error> {
     let doc = roxmltree::Document::parse(xml)?;
-    let feed = doc.root_element();
-    let title = |parent: roxmltree::Node| {
+    let root = doc.root_element();
+    let rss = root.has_tag_name("rss");
+    let ns = if rss { None } else { Some(ATOM) };
+    let child = |parent: roxmltree::Node, name: &str| {
         parent
             .children()
-            .find(|n| n.has_tag_name((ATOM, "title")))
+            .find(|n| n.tag_name().name() == name && n.tag_name().namespace() == ns)
             .map(|t| t.text().unwrap_or("").to_string())
             .unwrap_or_default()
     };
-    let lang = feed
-        .attribute(("http://www.w3.org/XML/1998/namespace", "lang"))
-        .unwrap_or("")
-        .to_string();
+    let feed = match rss {
+        true => root
+            .children()
+            .find(|n| n.has_tag_name("channel"))
+            .unwrap_or(root),
+        false => root,
+    };
+    let lang = match rss {
+        true => child(feed, "language"),
+        false => feed
+            .attribute(("http://www.w3.org/XML/1998/namespace", "lang"))
+            .unwrap_or("")
+            .to_string(),
+    };
+    let entry = if rss { "item" } else { "entry" };
     let entries = feed
         .children()
-        .filter(|n| n.has_tag_name((ATOM, "entry")))
-        .map(title)
+        .filter(|n| n.tag_name().name() == entry && n.tag_name().namespace() == ns)
+        .map(|n| child(n, "title"))
         .collect();
-    Ok((title(feed), lang, entries))
+    Ok((child(feed, "title"), lang, entries))
 }
 
 fn is_arabic_letter(c: char) -> bool {
@@ -266,15 +285,20 @@ fn link_problems(what: &str, links: &Value) -> Vec<String> {
 }
 
 #[test]
-fn every_atom_feed_parses_cleanly_in_feedparser() {
+fn every_atom_and_rss_feed_parses_cleanly_in_feedparser() {
     let (site, build_secs) = built();
     let public = site.public();
-    let feeds = atom_feeds(&public);
-    assert!(
-        feeds.len() >= 2,
-        "the sample site builds a feed per language at least; found {feeds:?}"
-    );
+    let feeds = xml_feeds(&public);
     let names: Vec<String> = feeds.iter().map(|f| rel(&public, f)).collect();
+    // Each language's, a section's and terms' feeds, in both formats and both languages.
+    for prefix in ["", "en/"] {
+        for list in ["", "briefings/", "regions/mali/", "tags/security/"] {
+            for file in ["atom.xml", "rss.xml"] {
+                let feed = format!("{prefix}{list}{file}");
+                assert!(names.contains(&feed), "{feed} is not among {names:?}");
+            }
+        }
+    }
 
     // feed.py's packages: where tests/run installs them, ahead of anything on PYTHONPATH.
     let mut python_path = vec![repo().join("tests/validators/python-packages")];
@@ -328,9 +352,13 @@ fn every_atom_feed_parses_cleanly_in_feedparser() {
                 feed["bozo_exception"]
             ));
         }
-        if feed["version"] != "atom10" {
+        let (version, dated) = match name.ends_with("rss.xml") {
+            true => ("rss20", "published_parsed"),
+            false => ("atom10", "updated_parsed"),
+        };
+        if feed["version"] != version {
             problems.push(format!(
-                "{name}: read as {} rather than Atom 1.0",
+                "{name}: read as {} rather than {version}",
                 feed["version"]
             ));
         }
@@ -368,8 +396,8 @@ fn every_atom_feed_parses_cleanly_in_feedparser() {
             }
             problems.extend(title_ok);
             problems.extend(link_problems(&what, &entry["links"]));
-            if entry["updated_parsed"] != true {
-                problems.push(format!("{what}: feedparser cannot read its updated date"));
+            if entry[dated] != true {
+                problems.push(format!("{what}: feedparser cannot read its date ({dated})"));
             }
             // The title a reader lists is the page's heading, letter for letter.
             for link in entry["links"].as_array().into_iter().flatten() {
@@ -451,8 +479,8 @@ fn the_sitemap_matches_the_sitemaps_org_schema_and_the_feeds_are_well_formed() {
         out.status
     );
 
-    let feeds = atom_feeds(&public);
-    assert!(feeds.len() >= 2, "{feeds:?}");
+    let feeds = xml_feeds(&public);
+    assert!(feeds.len() >= 4, "{feeds:?}");
     let out = run(
         Command::new("xmllint").args(["--noout", "--nonet"]).args(&feeds),
         XMLLINT,

@@ -26,8 +26,7 @@ use serde::Serialize;
 use tera::Context;
 
 use crate::cache::pages;
-use crate::config::Config;
-use crate::config::FeedContent;
+use crate::config::{Config, FeedContent, FeedFormat};
 use crate::content::markdown::Heading;
 use crate::error::{collect_all, Diagnostic, Result};
 use crate::media::library::Library;
@@ -267,8 +266,8 @@ enum Renders {
     NotFound(usize),
     /// The search page of a language (when the site has search).
     Search(usize),
-    /// The Atom feed of a section (the home page's: the whole language).
-    Feed(usize),
+    /// The feed of a section (the home page's: the whole language) or a term, in one format.
+    Feed(List, FeedFormat),
     Sitemap,
     Robots,
     /// A social card (when the theme draws them).
@@ -397,15 +396,15 @@ pub fn jobs(
             }
         })
     });
-    let feeds = site.sections.iter().enumerate().map(|(i, s)| {
-        hashed(Renders::Feed(i), format!("{}atom.xml", s.path), &|h| {
-            (&s.lang, &s.path, &s.title, &s.description).hash(h);
-            for &a in feed::entries(site, s).iter() {
-                match site.config.feed_content {
-                    FeedContent::Full => hash_page(h, site, &site.articles[a], true),
-                    FeedContent::Summary => listed[a].hash(h),
-                }
-            }
+    // A list's feeds in every format are made from the same inputs: hashed once.
+    let feeds = lists.iter().filter(|&&l| feed::has_feeds(l)).flat_map(|&list| {
+        let mut h = input_hasher();
+        hash_feed(&mut h, site, list, listed);
+        let inputs = h.finish();
+        site.config.feeds.iter().map(move |&format| Job {
+            what: Renders::Feed(list, format),
+            path: feed::feed_path(site.list(list).path, format),
+            inputs,
         })
     });
     let not_found = languages.clone().map(|(i, l)| Job {
@@ -469,6 +468,22 @@ fn hash_list(h: &mut InputHasher, site: &Site, list: List) {
     }
 }
 
+/// What [`Renderer::feed`] reads of `list` and its articles (`listed`: each article's hash of
+/// what lists show of it).
+fn hash_feed(h: &mut InputHasher, site: &Site, list: List, listed: &[u64]) {
+    let info = site.list(list);
+    (info.lang, info.path, info.title).hash(h);
+    if let List::Section(i) = list {
+        site.sections[i].description.hash(h);
+    }
+    for &a in feed::entries(site, list).iter() {
+        match site.config.feed_content {
+            FeedContent::Full => hash_page(h, site, &site.articles[a], true),
+            FeedContent::Summary => listed[a].hash(h),
+        }
+    }
+}
+
 /// A home page's newest edition; none for a section.
 fn latest_edition<'s>(site: &'s Site, s: &Section) -> Option<&'s Edition> {
     if !s.folder.is_empty() {
@@ -523,7 +538,7 @@ fn render_each<'j, T: Send>(
                 Renders::Editions(i) => r.editions(&site.config.languages[i].code),
                 Renders::NotFound(i) => r.not_found(&site.config.languages[i].code),
                 Renders::Search(i) => r.search(&site.config.languages[i].code),
-                Renders::Feed(i) => r.feed(&site.sections[i]),
+                Renders::Feed(list, format) => r.feed(list, format),
                 Renders::Sitemap => Ok(r.sitemap()),
                 Renders::Robots => Ok(r.robots()),
                 Renders::Card(of) => r.card(of, &job.path),
@@ -610,6 +625,21 @@ fn joined(base: &str, site_path: &str) -> String {
     out
 }
 
+/// The feeds, in every format the config lists, of the list at `list_path`.
+fn feed_links(urls: &Urls, config: &Config, list_path: &str) -> Vec<FeedLink> {
+    let link = |format: &FeedFormat| {
+        let path = feed::feed_path(list_path, *format);
+        FeedLink {
+            format: format.key(),
+            media_type: format.media_type(),
+            name: format.name(),
+            url: urls.url(&path),
+            path: urls.path(&path),
+        }
+    };
+    config.feeds.iter().map(link).collect()
+}
+
 /// The Open Graph locale of a language code: `pt-BR` → `pt_BR`; a bare code gets the
 /// region most of its readers are assumed in (`ar` → `ar_AR`, Facebook's pan-Arabic locale).
 fn og_locale(code: &str) -> String {
@@ -670,10 +700,12 @@ struct LangCtx<'a> {
     hijri: bool,
     home_path: String,
     home_url: String,
-    /// The language's Atom feed: absolute (for `<link rel="alternate">` and feed readers)
-    /// and root-relative (for links on the page).
+    /// The language's feed in the first format `feeds` lists: absolute (for `<link
+    /// rel="alternate">` and feed readers) and root-relative (for links on the page).
     feed_url: String,
     feed_path: String,
+    /// The language's feed in every format.
+    feeds: Vec<FeedLink>,
     /// The language's edition archive, when the site has editions.
     editions_path: Option<String>,
     /// The language's search page, when the site has search.
@@ -770,6 +802,20 @@ struct TaxonomyCtx<'a> {
     terms: Vec<TermLink<'a>>,
 }
 
+/// A feed of a language or a list in one format, for `<link rel="alternate">` and links.
+#[derive(Serialize)]
+struct FeedLink {
+    /// `atom`, `rss` or `json`, as `feeds` names it.
+    format: &'static str,
+    /// Its media type, for `type` attributes.
+    #[serde(rename = "type")]
+    media_type: &'static str,
+    /// The format's own name, the same in every language: `Atom`, `RSS`, `JSON Feed`.
+    name: &'static str,
+    url: String,
+    path: String,
+}
+
 /// A list's name and links: a section, a term, an edition.
 #[derive(Serialize)]
 struct ListCtx<'a> {
@@ -783,6 +829,8 @@ struct ListCtx<'a> {
     /// Articles on all pages.
     count: usize,
     extra: Option<&'a serde_json::Map<String, serde_json::Value>>,
+    /// The list's feeds, one per format: a section's and a term's; none for an edition.
+    feeds: Vec<FeedLink>,
 }
 
 /// Where a page of a list is among the others.
@@ -830,6 +878,7 @@ impl<'a> Renderer<'a> {
             .iter()
             .map(|lang| {
                 let home = config.language_prefix(&lang.code);
+                let feeds = feed_links(&urls, config, &home);
                 LangCtx {
                     code: &lang.code,
                     name: &lang.name,
@@ -840,8 +889,9 @@ impl<'a> Renderer<'a> {
                     home_url: urls.url(&home),
                     locale: og_locale(&lang.code),
                     hijri: lang.dates.hijri,
-                    feed_url: urls.url(&format!("{home}atom.xml")),
-                    feed_path: urls.path(&format!("{home}atom.xml")),
+                    feed_url: feeds.first().map(|f| f.url.clone()).unwrap_or_default(),
+                    feed_path: feeds.first().map(|f| f.path.clone()).unwrap_or_default(),
+                    feeds,
                     editions_path: config
                         .editions
                         .then(|| urls.path(&editions_path(config, &lang.code))),
@@ -1091,6 +1141,7 @@ impl<'a> Renderer<'a> {
             pages: articles.iter().map(|&i| self.page_ctx(i, None)).collect(),
             count,
             extra: None,
+            feeds: Vec::new(),
         }
     }
 
@@ -1117,6 +1168,9 @@ impl<'a> Renderer<'a> {
             .collect();
         let shown = &info.articles[pager.items.clone()];
         let mut ctx_list = self.list_ctx(info.title, info.path, shown, info.articles.len());
+        if feed::has_feeds(list) {
+            ctx_list.feeds = feed_links(&self.urls, &site.config, info.path);
+        }
         let (kind, template, name) = match list {
             List::Section(i) if site.sections[i].folder.is_empty() => ("index", "index.html", "section"),
             List::Section(_) => ("section", "section.html", "section"),

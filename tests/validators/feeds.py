@@ -1,9 +1,9 @@
-"""Parses Atom feeds with feedparser, the library most feed readers' back ends share, and
+"""Parses Atom and RSS feeds with feedparser, the library most feed readers' back ends share, and
 prints what it made of them as JSON for tests/validators.rs to assert on.
 
     python3 feeds.py PUBLIC_DIR BASE_URL FEED...
 
-FEED is a path under PUBLIC_DIR (atom.xml, en/atom.xml…). Every link of a feed and of its
+FEED is a path under PUBLIC_DIR (atom.xml, en/rss.xml…). Every link of a feed and of its
 entries that starts with BASE_URL is mapped to the file under PUBLIC_DIR a static server
 would answer it with (a path ending in / gets index.html), and whether that file exists is
 reported: the Rust side decides what is an error.
@@ -89,6 +89,7 @@ def main():
                         "title": entry.get("title"),
                         "id": entry.get("id"),
                         "updated_parsed": entry.get("updated_parsed") is not None,
+                        "published_parsed": entry.get("published_parsed") is not None,
                         "summary": bool(entry.get("summary")),
                         "links": links(public, base, entry.get("links", [])),
                     }
