@@ -8,6 +8,7 @@ mod feed;
 pub mod images;
 mod kept;
 mod refs;
+mod sitemap;
 
 pub mod theme;
 
@@ -332,7 +333,7 @@ impl ArticleHashes {
         let mut listed = input_hasher();
         hash_page(&mut listed, site, a, false);
         let mut mapped = input_hasher();
-        feed::hash_sitemap_entry(&mut mapped, a, versions());
+        sitemap::hash_sitemap_entry(&mut mapped, a, versions());
         (job, (listed.finish(), mapped.finish()))
     }
 }
@@ -425,7 +426,7 @@ pub fn jobs(site: &Site, articles: &ArticleHashes, cards: bool) -> Vec<Job> {
     if site.config.sitemap {
         jobs.push(hashed(Renders::Sitemap, "sitemap.xml".into(), &|h| {
             articles.seen.iter().for_each(|s| s.1.hash(h));
-            feed::hash_sitemap_lists(h, site)
+            sitemap::hash_sitemap_lists(h, site)
         }));
         jobs.push(Job {
             what: Renders::Robots,
