@@ -7,6 +7,7 @@ mod cards;
 mod feed;
 pub mod images;
 mod kept;
+mod redirects;
 mod refs;
 mod sitemap;
 
@@ -266,8 +267,14 @@ enum Renders {
     Search(usize),
     /// The Atom feed of a section (the home page's: the whole language).
     Feed(usize),
-    Sitemap,
+    /// `sitemap.xml`, or (with the range of its URLs) one of the files it is split into.
+    Sitemap(Option<(usize, usize)>),
+    /// `sitemap.xml` as the index of that many files.
+    SitemapIndex(usize),
+    NewsSitemap,
     Robots,
+    /// The page at an old URL (index into [`Site::redirects`]).
+    Redirect(usize),
     /// A social card (when the theme draws them).
     Card(cards::CardOf),
 }
@@ -423,16 +430,9 @@ pub fn jobs(site: &Site, articles: &ArticleHashes, cards: bool) -> Vec<Job> {
     if cards {
         jobs.extend(cards::jobs(site));
     }
+    jobs.extend(redirects::jobs(site));
     if site.config.sitemap {
-        jobs.push(hashed(Renders::Sitemap, "sitemap.xml".into(), &|h| {
-            articles.seen.iter().for_each(|s| s.1.hash(h));
-            sitemap::hash_sitemap_lists(h, site)
-        }));
-        jobs.push(Job {
-            what: Renders::Robots,
-            path: "robots.txt".into(),
-            inputs: 0,
-        });
+        jobs.extend(sitemap::jobs(site, articles));
     }
     jobs
 }
@@ -516,8 +516,11 @@ fn render_each<'j, T: Send>(
                 Renders::NotFound(i) => r.not_found(&site.config.languages[i].code),
                 Renders::Search(i) => r.search(&site.config.languages[i].code),
                 Renders::Feed(i) => r.feed(&site.sections[i]),
-                Renders::Sitemap => Ok(r.sitemap()),
+                Renders::Sitemap(part) => Ok(r.sitemap(part.map(|(from, to)| from..to))),
+                Renders::SitemapIndex(parts) => Ok(r.sitemap_index(parts)),
+                Renders::NewsSitemap => Ok(r.news_sitemap()),
                 Renders::Robots => Ok(r.robots()),
+                Renders::Redirect(i) => Ok(r.redirect(&site.redirects[i])),
                 Renders::Card(of) => r.card(of, &job.path),
             })
         })
