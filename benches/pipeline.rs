@@ -54,7 +54,8 @@ fn rendering(c: &mut Criterion) {
         config.clone(),
         Visibility {
             drafts: false,
-            until: None,
+            future: true,
+            now: Default::default(),
         },
         nashra::build::BrokenLinks::Fail,
         &nashra::content::Articles::off(),

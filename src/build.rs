@@ -72,12 +72,12 @@ impl BuildOptions {
         self.output.clone().unwrap_or_else(|| self.root.join("public"))
     }
 
-    /// Which articles this build publishes; scheduled ones are judged against the clock now.
+    /// Which articles this build publishes, and the clock read once for the whole build.
     pub fn visibility(&self) -> Visibility {
         Visibility {
             drafts: self.drafts,
-            until: (!self.future)
-                .then(|| chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now()).naive_utc()),
+            future: self.future,
+            now: chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now()).naive_utc(),
         }
     }
 
@@ -191,6 +191,9 @@ pub struct LoadReport {
     /// Links between articles that lead nowhere, when loading was asked to report them
     /// ([`BrokenLinks::Report`]) rather than fail.
     pub broken_links: Vec<Diagnostic>,
+    /// A warning for each draft with `aliases`, for `check`: its old URLs lead to a page
+    /// that is not published (or, with `--drafts`, that production will not have).
+    pub draft_aliases: Vec<Diagnostic>,
 }
 
 /// What a link between articles that leads nowhere does to loading.
@@ -318,7 +321,8 @@ pub(crate) fn assemble(
             })
             .collect::<Vec<_>>()
     });
-    let all = collect_all([content, seeds])?.into_iter().flatten().collect();
+    let all: Vec<Loaded> = collect_all([content, seeds])?.into_iter().flatten().collect();
+    report.draft_aliases = all.iter().filter_map(draft_aliases).collect();
     let site = match links {
         BrokenLinks::Fail => Site::new(config, all, visible)?,
         BrokenLinks::Report => {
@@ -328,6 +332,25 @@ pub(crate) fn assemble(
         }
     };
     Ok((site, report))
+}
+
+/// The warning for a draft that has `aliases`.
+fn draft_aliases(loaded: &Loaded) -> Option<Diagnostic> {
+    let Loaded::Page(p) = loaded else { return None };
+    let first = p.aliases.first().filter(|_| p.draft)?;
+    let urls: Vec<String> = p.aliases.iter().map(|a| format!("/{}", a.path)).collect();
+    Some(
+        Diagnostic::new(
+            &p.source,
+            format!(
+                "this draft has `aliases`: its old URLs ({}) redirect to a page that is not published",
+                urls.join(", ")
+            ),
+        )
+        .at(first.line, first.column)
+        .warning()
+        .help("publish it (draft = false), or give the aliases to the published article that replaces the old page"),
+    )
 }
 
 /// The files with one of `extensions` under `dir`, sorted; editor backups and hidden files
@@ -417,10 +440,17 @@ fn normalize(p: &Path) -> PathBuf {
 }
 
 /// HTML pages per language: the default language owns the root, others their `<code>/` prefix.
+/// The pages at old URLs only redirect, and are not counted.
 fn pages_per_language(site: &Site, paths: &[impl AsRef<str>]) -> Vec<(String, usize)> {
     let langs = &site.config.languages;
     let mut counts: Vec<(String, usize)> = langs.iter().map(|l| (l.code.clone(), 0)).collect();
-    for path in paths.iter().map(|p| p.as_ref()).filter(|p| p.ends_with(".html")) {
+    let redirects: HashSet<String> = site
+        .redirects
+        .iter()
+        .map(|r| site.target(r).alias.output_path())
+        .collect();
+    let pages = paths.iter().map(|p| p.as_ref());
+    for path in pages.filter(|p| p.ends_with(".html") && !redirects.contains(*p)) {
         let i = langs
             .iter()
             .position(|l| {

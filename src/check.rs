@@ -46,6 +46,7 @@ pub fn check(opts: &BuildOptions) -> Result<CheckReport> {
         }
     };
     let mut warnings = loaded.warnings;
+    warnings.extend(loaded.draft_aliases);
     warnings.extend(dates_that_disagree(&site));
     warnings.extend(photos);
     Ok(CheckReport {

@@ -23,12 +23,32 @@ const TITLES: [&str; 3] = ["مالي وروسيا", "Mali and Russia", "مالي
 /// Titles an existing article is given: sorting before, among and after the others.
 const RETITLES: [&str; 3] = ["Bamako", "Mali and Russia", "نيامي"];
 const DATES: [&str; 3] = ["2024-11-20", "2024-11-21", "2023-01-05"];
+
+/// The `i`th date an article is given: one of [`DATES`], or (the last) today, which puts it in
+/// the news sitemap (of the two days up to the build).
+fn date(i: usize) -> String {
+    match DATES.get(i) {
+        Some(d) => d.to_string(),
+        None => chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
+            .format("%Y-%m-%d")
+            .to_string(),
+    }
+}
 /// Term lines: a term by slug, by a configured name in another language, an unconfigured one.
 const TERMS: [&str; 4] = [
     "",
     "regions = [\"mali\"]\n",
     "regions = [\"مالي\", \"niger\"]\ntags = [\"Security\", \"drones\"]\n",
     "tags = [\"drones\"]\n",
+];
+
+/// Alias lines: none, an old folder, that and an old page from the site's root, and one that
+/// may clash with an article's own URL (then both builds fail).
+const ALIASES: [&str; 4] = [
+    "",
+    "aliases = [\"old/a/\"]\n",
+    "aliases = [\"old/a/\", \"/old/b.html\"]\n",
+    "aliases = [\"/briefings/alpha/\"]\n",
 ];
 
 /// One thing a writer (or their editor, or `git checkout`) does to the sources.
@@ -47,6 +67,8 @@ enum Op {
     },
     /// Change only the taxonomy terms of an existing article.
     Retag { which: usize, terms: usize },
+    /// Change only the old URLs (`aliases`) of an existing source.
+    Realias { which: usize, aliases: usize },
     /// Change the body of an existing source: a new heading or a new first paragraph.
     Edit { which: usize, text: usize, lead: bool },
     /// Change only the date of an existing article: its place in every list moves.
@@ -85,13 +107,14 @@ enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        4 => (0..3usize, 0..3usize, 0..2usize, 0..3usize, 0..3usize, any::<bool>(), prop::bool::weighted(0.15), 0..4usize)
+        4 => (0..3usize, 0..3usize, 0..2usize, 0..3usize, 0..4usize, any::<bool>(), prop::bool::weighted(0.15), 0..4usize)
             .prop_map(|(section, name, lang, title, date, slug, draft, terms)| Op::Write {
                 section, name, lang, title, date, slug, draft, terms
             }),
         2 => (any::<usize>(), 0..4usize).prop_map(|(which, terms)| Op::Retag { which, terms }),
+        2 => (any::<usize>(), 0..4usize).prop_map(|(which, aliases)| Op::Realias { which, aliases }),
         3 => (any::<usize>(), 0..3usize, any::<bool>()).prop_map(|(which, text, lead)| Op::Edit { which, text, lead }),
-        2 => (any::<usize>(), 0..3usize).prop_map(|(which, date)| Op::Redate { which, date }),
+        2 => (any::<usize>(), 0..4usize).prop_map(|(which, date)| Op::Redate { which, date }),
         2 => (any::<usize>(), 0..3usize).prop_map(|(which, title)| Op::Retitle { which, title }),
         2 => (any::<usize>(), any::<usize>(), 0..3usize).prop_map(|(which, to, anchor)| Op::Link { which, to, anchor }),
         2 => any::<usize>().prop_map(Op::Delete),
@@ -154,7 +177,7 @@ fn apply(root: &Path, op: &Op) -> Vec<PathBuf> {
             name,
             lang,
             title,
-            date,
+            date: d,
             slug,
             draft,
             terms,
@@ -168,7 +191,7 @@ fn apply(root: &Path, op: &Op) -> Vec<PathBuf> {
                 &format!("content/{}/{}.{}.md", SECTIONS[section], NAMES[name], LANGS[lang]),
                 &format!(
                     "+++\ntitle = \"{}\"\ndate = {}\n{slug}draft = {draft}\n{}+++\n\nنص الخبر عن T-72B3.\n\n## {}\n\nMore text.\n",
-                    TITLES[title], DATES[date], TERMS[terms], TITLES[(title + 1) % 3]
+                    TITLES[title], date(d), TERMS[terms], TITLES[(title + 1) % 3]
                 ),
             )
         }
@@ -213,30 +236,12 @@ fn apply(root: &Path, op: &Op) -> Vec<PathBuf> {
             .unwrap();
             vec![p.clone()]
         }
-        Op::Redate { which, date } => set_line(root, which, "date = ", DATES[date]),
+        Op::Redate { which, date: d } => set_line(root, which, "date = ", &date(d)),
         Op::Retitle { which, title } => {
             set_line(root, which, "title = ", &format!("\"{}\"", RETITLES[title]))
         }
-        Op::Retag { which, terms } => {
-            let all = sources(root);
-            let Some(p) = all.get(which % all.len().max(1)) else {
-                return Vec::new();
-            };
-            let old = fs::read_to_string(p).unwrap();
-            let Some((front, body)) = old.strip_prefix("+++\n").and_then(|o| o.split_once("\n+++\n")) else {
-                return Vec::new();
-            };
-            let kept: Vec<&str> = front
-                .lines()
-                .filter(|l| !l.starts_with("regions") && !l.starts_with("tags"))
-                .collect();
-            fs::write(
-                p,
-                format!("+++\n{}\n{}+++\n{body}", kept.join("\n"), TERMS[terms]),
-            )
-            .unwrap();
-            vec![p.clone()]
-        }
+        Op::Retag { which, terms } => set_keys(root, which, &["regions", "tags"], TERMS[terms]),
+        Op::Realias { which, aliases } => set_keys(root, which, &["aliases"], ALIASES[aliases]),
         Op::Delete(i) => {
             let all = sources(root);
             if all.is_empty() {
@@ -380,6 +385,25 @@ fn set_line(root: &Path, which: usize, key: &str, value: &str) -> Vec<PathBuf> {
         })
         .collect();
     fs::write(p, new.join("\n") + "\n").unwrap();
+    vec![p.clone()]
+}
+
+/// Replaces the front-matter lines of `keys` in the `which`th source (modulo their number)
+/// with `lines`, and returns the path changed.
+fn set_keys(root: &Path, which: usize, keys: &[&str], lines: &str) -> Vec<PathBuf> {
+    let all = sources(root);
+    let Some(p) = all.get(which % all.len().max(1)) else {
+        return Vec::new();
+    };
+    let old = fs::read_to_string(p).unwrap();
+    let Some((front, body)) = old.strip_prefix("+++\n").and_then(|o| o.split_once("\n+++\n")) else {
+        return Vec::new();
+    };
+    let kept: Vec<&str> = front
+        .lines()
+        .filter(|l| !keys.iter().any(|k| l.starts_with(k)))
+        .collect();
+    fs::write(p, format!("+++\n{}\n{lines}+++\n{body}", kept.join("\n"))).unwrap();
     vec![p.clone()]
 }
 

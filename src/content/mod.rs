@@ -8,12 +8,14 @@
 //! in decomposed form (NFD, as some macOS tools write names) is the same name as its composed
 //! twin. Only [`Page::source`] keeps the path as it is on disk, for diagnostics.
 
+mod alias;
 pub mod bidi;
 mod body;
 mod cached;
 pub mod front_matter;
 pub mod markdown;
 
+pub use alias::Alias;
 pub use body::Body;
 pub use cached::{Articles, CACHE};
 
@@ -160,6 +162,11 @@ impl Date {
         DateTime::parse_from_rfc3339(&self.iso).unwrap_or_else(|_| self.sort.and_utc().fixed_offset())
     }
 
+    /// The moment in UTC (a date or time written without an offset taken as UTC).
+    pub fn utc(&self) -> NaiveDateTime {
+        self.sort
+    }
+
     /// Whether this date is later than `now` (UTC), i.e. the article is scheduled.
     pub fn is_after(&self, now: NaiveDateTime) -> bool {
         self.sort > now
@@ -238,6 +245,9 @@ pub struct Page {
     /// body's opening. A summary taken from the body, shown above it, is read twice.
     #[n(21)]
     pub standfirst: bool,
+    /// Its old URLs, each written as a page that redirects to it.
+    #[n(22)]
+    pub aliases: Vec<Alias>,
 }
 
 impl Page {
@@ -288,6 +298,8 @@ pub struct SectionFile {
     pub paginate_by: Option<usize>,
     /// Free data for themes.
     pub extra: serde_json::Map<String, serde_json::Value>,
+    /// The section's old URLs, each written as a page that redirects to it.
+    pub aliases: Vec<Alias>,
 }
 
 /// A link to another content file (`@/…`) or an image, and where its file has it.
@@ -399,6 +411,8 @@ struct PageFront {
     translation_key: Option<String>,
     seed: Option<String>,
     #[serde(default)]
+    aliases: Vec<String>,
+    #[serde(default)]
     extra: serde_json::Map<String, serde_json::Value>,
     #[serde(flatten)]
     terms: BTreeMap<String, serde_json::Value>,
@@ -413,6 +427,8 @@ struct SectionFront {
     #[serde(default)]
     sort_by: SortBy,
     paginate_by: Option<usize>,
+    #[serde(default)]
+    aliases: Vec<String>,
     #[serde(default)]
     extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -464,6 +480,36 @@ fn lead_image(front: ImageFront, keys: &front_matter::Keys, problems: &mut Vec<D
     })
 }
 
+/// The site paths of the old URLs `written` in front matter `keys` of a file in language
+/// `lang`; each that is not a path a redirect can be written at is a problem pushed.
+fn aliases(
+    written: &[String],
+    config: &Config,
+    lang: &str,
+    keys: &front_matter::Keys,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<Alias> {
+    let prefix = config.language_prefix(lang);
+    let (line, column) = keys.value_place("aliases");
+    let mut out: Vec<Alias> = Vec::new();
+    for w in written {
+        match alias::site_path(w, &prefix) {
+            // The same old URL twice in one file is one redirect.
+            Ok(path) if out.iter().any(|a| a.path == path) => {}
+            Ok(path) => out.push(Alias { path, line, column }),
+            Err(why) => problems.push(
+                keys.at_value("aliases", format!("the alias {w:?} {why}"))
+                    .help(format!(
+                        "an alias is an old URL's path on this site: relative to the language's root ({}), or to the site's root with a leading `/`, e.g. {}",
+                        if prefix.is_empty() { "/" } else { &prefix },
+                        keys.example("aliases", "[\"2019/05/old-story/\"]")
+                    )),
+            ),
+        }
+    }
+    out
+}
+
 /// How Markdown in language `lang` is written out: the language's direction and quotes, and
 /// the site's rule for raw HTML.
 fn markdown_style(config: &Config, lang: &str) -> markdown::Style {
@@ -512,7 +558,15 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
     };
 
     if file.name == "_index" {
-        let fm: SectionFront = front_matter::parse(shown, format, front, split.front_line)?.into_result()?;
+        let front_matter::Front {
+            fields: fm,
+            keys,
+            mut problems,
+        } = front_matter::parse::<SectionFront>(shown, format, front, split.front_line)?;
+        let aliases = aliases(&fm.aliases, config, &file.lang, &keys, &mut problems);
+        if !problems.is_empty() {
+            return Err(problems.into());
+        }
         let rendered = markdown::render(split.body, style, config.slugify).map_err(too_deep)?;
         return Ok(Loaded::Section(Box::new(SectionFile {
             source: shown.to_path_buf(),
@@ -523,6 +577,7 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
             sort_by: fm.sort_by,
             paginate_by: fm.paginate_by,
             extra: fm.extra,
+            aliases,
             file,
         })));
     }
@@ -589,6 +644,7 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
                 "image",
                 "translation_key",
                 "seed",
+                "aliases",
                 "extra",
             ];
             let guess = did_you_mean(
@@ -640,6 +696,7 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
         rendered.ok()
     });
     let image = fm.image.and_then(|front| lead_image(front, &keys, &mut problems));
+    let aliases = aliases(&fm.aliases, config, &file.lang, &keys, &mut problems);
     // Each of these is `None` only with a problem pushed for it.
     let (Some(title), Some(date), true) = (title, date, problems.is_empty()) else {
         return Err(problems.into());
@@ -697,6 +754,7 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
         fingerprint: fingerprint.finish(),
         listing: 0,
         standfirst,
+        aliases,
     };
     page.listing = page.listing_hash();
     Ok(Loaded::Page(Arc::new(page)))

@@ -7,7 +7,9 @@ mod cards;
 mod feed;
 pub mod images;
 mod kept;
+mod redirects;
 mod refs;
+mod sitemap;
 
 pub mod theme;
 
@@ -268,8 +270,14 @@ enum Renders {
     Search(usize),
     /// The feed of a section (the home page's: the whole language) or a term, in one format.
     Feed(List, FeedFormat),
-    Sitemap,
+    /// `sitemap.xml`, or (with the range of its URLs) one of the files it is split into.
+    Sitemap(Option<(usize, usize)>),
+    /// `sitemap.xml` as the index of that many files.
+    SitemapIndex(usize),
+    NewsSitemap,
     Robots,
+    /// The page at an old URL (index into [`Site::redirects`]).
+    Redirect(usize),
     /// A social card (when the theme draws them).
     Card(cards::CardOf),
 }
@@ -335,7 +343,7 @@ impl ArticleHashes {
         let mut listed = input_hasher();
         hash_page(&mut listed, site, a, false);
         let mut mapped = input_hasher();
-        feed::hash_sitemap_entry(&mut mapped, a, versions());
+        sitemap::hash_sitemap_entry(&mut mapped, a, versions());
         (job, (listed.finish(), mapped.finish()))
     }
 }
@@ -430,16 +438,9 @@ pub fn jobs(
     if let Some((style, media)) = cards {
         jobs.extend(cards::jobs(site, style, media));
     }
+    jobs.extend(redirects::jobs(site));
     if site.config.sitemap {
-        jobs.push(hashed(Renders::Sitemap, "sitemap.xml".into(), &|h| {
-            articles.seen.iter().for_each(|s| s.1.hash(h));
-            feed::hash_sitemap_lists(h, site)
-        }));
-        jobs.push(Job {
-            what: Renders::Robots,
-            path: "robots.txt".into(),
-            inputs: 0,
-        });
+        jobs.extend(sitemap::jobs(site, articles));
     }
     jobs
 }
@@ -539,8 +540,11 @@ fn render_each<'j, T: Send>(
                 Renders::NotFound(i) => r.not_found(&site.config.languages[i].code),
                 Renders::Search(i) => r.search(&site.config.languages[i].code),
                 Renders::Feed(list, format) => r.feed(list, format),
-                Renders::Sitemap => Ok(r.sitemap()),
+                Renders::Sitemap(part) => Ok(r.sitemap(part.map(|(from, to)| from..to))),
+                Renders::SitemapIndex(parts) => Ok(r.sitemap_index(parts)),
+                Renders::NewsSitemap => Ok(r.news_sitemap()),
                 Renders::Robots => Ok(r.robots()),
+                Renders::Redirect(i) => Ok(r.redirect(&site.redirects[i])),
                 Renders::Card(of) => r.card(of, &job.path),
             })
         })

@@ -8,24 +8,29 @@ pub mod taxonomy;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 
 use crate::config::Config;
-use crate::content::{differ_only_in_normalization, slug, Loaded, Page, SectionFile, SortBy, SourceRef};
+use crate::content::{
+    differ_only_in_normalization, slug, Alias, Loaded, Page, SectionFile, SortBy, SourceRef,
+};
 use crate::error::{Diagnostic, Result};
 use links::{LeftOut, Resolved};
 pub use taxonomy::{editions_path, Edition, Taxonomy, Term, TermRef};
 
-/// Which articles are published.
+/// Which articles are published, and when the build runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Visibility {
     /// Whether drafts are built.
     pub drafts: bool,
-    /// Articles dated after this moment (UTC) are scheduled and left out; `None` keeps them.
-    pub until: Option<NaiveDateTime>,
+    /// Whether articles dated after `now` are built; else they are scheduled and left out.
+    pub future: bool,
+    /// The moment (UTC) the build reads the clock, once: what is scheduled is judged against
+    /// it, and the news sitemap lists the articles of the two days up to it.
+    pub now: NaiveDateTime,
 }
 
 /// An article placed on the site.
@@ -76,6 +81,8 @@ pub struct Section {
     pub articles: Vec<usize>,
     /// Indices of the same section in the other languages.
     pub translations: Vec<usize>,
+    /// Its old URLs (from its `_index` file), each written as a page that redirects to it.
+    pub aliases: Vec<Alias>,
 }
 
 /// The whole site as data, ready to render.
@@ -91,6 +98,42 @@ pub struct Site {
     pub taxonomies: Vec<Taxonomy>,
     /// Editions, per language (config order), newest day first.
     pub editions: Vec<Edition>,
+    /// The pages written at old URLs (`aliases`), articles' first, in article order.
+    pub redirects: Vec<Redirect>,
+    /// When the build runs ([`Visibility::now`]).
+    pub now: NaiveDateTime,
+}
+
+/// A page written at an old URL of an article or section, leading to its new one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Redirect {
+    /// What it leads to.
+    pub to: RedirectTo,
+    /// Which of its `aliases` this is.
+    pub alias: usize,
+}
+
+/// What a redirect leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RedirectTo {
+    /// Index into [`Site::articles`].
+    Article(usize),
+    /// Index into [`Site::sections`].
+    Section(usize),
+}
+
+/// Where a redirect leads, as its page shows it.
+pub struct Target<'s> {
+    /// The old URL's alias.
+    pub alias: &'s Alias,
+    /// Site path of the new URL.
+    pub path: &'s str,
+    /// Language code of what it leads to.
+    pub lang: &'s str,
+    /// Its title.
+    pub title: &'s str,
+    /// The file that names the alias.
+    pub source: &'s Path,
 }
 
 impl Site {
@@ -127,7 +170,7 @@ impl Site {
                     file: p.file.clone(),
                     draft: true,
                 }),
-                Loaded::Page(p) if visible.until.is_some_and(|now| p.date.is_after(now)) => {
+                Loaded::Page(p) if !visible.future && p.date.is_after(visible.now) => {
                     left_out.push(LeftOut {
                         file: p.file.clone(),
                         draft: false,
@@ -201,12 +244,27 @@ impl Site {
             true => taxonomy::editions(&config, &articles),
             false => Vec::new(),
         };
+        let of_articles = articles.iter().enumerate().flat_map(|(i, a)| {
+            (0..a.page.aliases.len()).map(move |alias| Redirect {
+                to: RedirectTo::Article(i),
+                alias,
+            })
+        });
+        let of_sections = sections.iter().enumerate().flat_map(|(i, s)| {
+            (0..s.aliases.len()).map(move |alias| Redirect {
+                to: RedirectTo::Section(i),
+                alias,
+            })
+        });
+        let redirects = of_articles.chain(of_sections).collect();
         let mut site = Self {
             config,
             articles,
             sections,
             taxonomies,
             editions,
+            redirects,
+            now: visible.now,
         };
         let broken = site
             .link(&left_out)
@@ -229,6 +287,33 @@ impl Site {
             s.links = links;
         }
         Ok(())
+    }
+
+    /// Where a redirect leads.
+    pub fn target(&self, r: &Redirect) -> Target<'_> {
+        match r.to {
+            RedirectTo::Article(i) => {
+                let a = &self.articles[i];
+                Target {
+                    alias: &a.page.aliases[r.alias],
+                    path: &a.path,
+                    lang: &a.page.file.lang,
+                    title: &a.page.title,
+                    source: &a.page.source,
+                }
+            }
+            RedirectTo::Section(i) => {
+                let s = &self.sections[i];
+                Target {
+                    alias: &s.aliases[r.alias],
+                    path: &s.path,
+                    lang: &s.lang,
+                    title: &s.title,
+                    // Only a section with an `_index` file has aliases.
+                    source: s.source.as_deref().unwrap_or(Path::new("content")),
+                }
+            }
+        }
     }
 
     /// Every list of articles on the site, each once.
@@ -326,6 +411,11 @@ impl Site {
                 Owner::Editions(&l.code),
             )
         }));
+        // Last, so that a clash is reported at the alias, where the fix is.
+        paths.extend(self.redirects.iter().enumerate().map(|(i, r)| {
+            let path = self.target(r).alias.path.as_str();
+            (Cow::Borrowed(path), Owner::Redirect(i))
+        }));
 
         let mut seen: HashMap<&str, usize> = HashMap::new();
         let mut errors = Vec::new();
@@ -336,17 +426,23 @@ impl Site {
             };
             let ((name, source), (first, _)) = (self.owner(paths[i].1), self.owner(paths[first].1));
             let url = format!("{}{}", self.config.base_path, path);
-            errors.push(
-                Diagnostic::new(
-                    source.unwrap_or_else(|| PathBuf::from(&name)),
-                    format!("{name} and {first} would both be written to {url}"),
-                )
-                .help(clash_help(
+            let d = Diagnostic::new(
+                source.unwrap_or_else(|| PathBuf::from(&name)),
+                format!("{name} and {first} would both be written to {url}"),
+            );
+            errors.push(match paths[i].1 {
+                Owner::Redirect(r) => {
+                    let alias = self.target(&self.redirects[r]).alias;
+                    d.at(alias.line, alias.column).help(
+                        "take the alias out, or give the page that has that URL another `slug` or file name",
+                    )
+                }
+                _ => d.help(clash_help(
                     &name,
                     &first,
                     "give one of them another `slug` or file name",
                 )),
-            );
+            });
         }
         if errors.is_empty() {
             Ok(())
@@ -384,6 +480,20 @@ impl Site {
                 (format!("the {} edition of {}", e.lang, e.date), None)
             }
             Owner::Taxonomy(lang, name) => (format!("the {lang} list of {name}"), None),
+            Owner::Redirect(r) => {
+                let t = self.target(&self.redirects[r]);
+                let (alias, source) = (t.alias, t.source);
+                (
+                    format!(
+                        "the alias {:?} in {}:{}:{}",
+                        alias.path,
+                        source.display(),
+                        alias.line,
+                        alias.column
+                    ),
+                    Some(source.to_path_buf()),
+                )
+            }
             Owner::Editions(lang) => (format!("the {lang} edition archive"), None),
         }
     }
@@ -396,7 +506,8 @@ impl Site {
     pub fn replace_page(&mut self, old: &Arc<Page>, new: &Arc<Page>) -> Option<Vec<usize>> {
         fn placement(p: &Page) -> impl PartialEq + '_ {
             let key = (&p.source, &p.file, &p.slug, &p.translation_key, &p.seed);
-            (key, p.draft, &p.date, &p.terms)
+            // Aliases are URLs the site checks for clashes: a new one links the site anew.
+            (key, p.draft, &p.date, &p.terms, &p.aliases)
         }
         if placement(old) != placement(new) {
             return None;
@@ -507,6 +618,8 @@ enum Owner<'a> {
     List(List),
     Taxonomy(&'a str, &'a str),
     Editions(&'a str),
+    /// Index into [`Site::redirects`].
+    Redirect(usize),
 }
 
 /// Every language's home, every folder that holds articles or an `_index` file, and the
@@ -584,32 +697,35 @@ fn build_sections(
             } else {
                 folder.rsplit('/').next().unwrap_or_default().to_string()
             };
-            let (source, title, description, content_html, refs, extra, sort_by, per_page) = match file {
-                Some(f) => (
-                    Some(f.source),
-                    if f.title.is_empty() {
-                        fallback_title
-                    } else {
-                        f.title
-                    },
-                    f.description,
-                    f.content_html,
-                    f.refs,
-                    f.extra,
-                    f.sort_by,
-                    f.paginate_by.unwrap_or(config.paginate_by),
-                ),
-                None => (
-                    None,
-                    fallback_title,
-                    String::new(),
-                    String::new(),
-                    Vec::new(),
-                    Default::default(),
-                    SortBy::Date,
-                    config.paginate_by,
-                ),
-            };
+            let (source, title, description, content_html, refs, extra, sort_by, per_page, aliases) =
+                match file {
+                    Some(f) => (
+                        Some(f.source),
+                        if f.title.is_empty() {
+                            fallback_title
+                        } else {
+                            f.title
+                        },
+                        f.description,
+                        f.content_html,
+                        f.refs,
+                        f.extra,
+                        f.sort_by,
+                        f.paginate_by.unwrap_or(config.paginate_by),
+                        f.aliases,
+                    ),
+                    None => (
+                        None,
+                        fallback_title,
+                        String::new(),
+                        String::new(),
+                        Vec::new(),
+                        Default::default(),
+                        SortBy::Date,
+                        config.paginate_by,
+                        Vec::new(),
+                    ),
+                };
             Section {
                 lang,
                 folder,
@@ -625,6 +741,7 @@ fn build_sections(
                 per_page,
                 articles: Vec::new(),
                 translations: Vec::new(),
+                aliases,
             }
         })
         .collect();

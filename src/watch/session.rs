@@ -276,8 +276,11 @@ impl Session {
                 }
             });
         match last_site {
-            Some((site, loaded, mut hashes)) if patched => {
+            Some((mut site, loaded, mut hashes)) if patched => {
                 hashes.update(&site, &touched);
+                // The clock is read for every rebuild, as for every build: the news sitemap
+                // lists the two days up to it.
+                site.now = self.opts.visibility().now;
                 self.site = Some((site, loaded, hashes));
             }
             _ => {
