@@ -17,7 +17,7 @@ use crate::seed;
 use crate::site::{Site, Visibility};
 
 /// The folders of a site that it is built from (besides `nashra.toml`).
-pub const SOURCE_DIRS: [&str; 5] = ["content", "seeds", "themes", "templates", "static"];
+pub const SOURCE_DIRS: [&str; 6] = ["content", "seeds", "themes", "templates", "static", "data"];
 
 /// What `nashra build` was asked to do.
 #[derive(Debug, Clone, Default)]

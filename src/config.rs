@@ -121,6 +121,8 @@ pub struct Language {
     pub dates: DateStyle,
     /// How the Markdown's straight quotes are written out.
     pub quotes: Quotes,
+    /// The breaking-news banner its pages show, while it lasts (`[languages.<code>.banner]`).
+    pub banner: Option<crate::data::Banner>,
 }
 
 /// How a language writes the quotes its authors type straight (`quotes` in its table).
@@ -219,6 +221,8 @@ pub struct Config {
     pub raw_html: bool,
     /// How photos are published (`[images]`): widths, formats, quality, the size limit.
     pub images: crate::media::Settings,
+    /// The `[extra]` table, for templates (`site.extra`): whatever a theme wants configured.
+    pub extra: serde_json::Value,
 }
 
 /// How text becomes a URL segment or an anchor.
@@ -341,6 +345,8 @@ struct RawConfig {
     raw_html: bool,
     #[serde(default)]
     images: crate::media::Settings,
+    #[serde(default)]
+    extra: toml::Table,
 }
 
 #[derive(Deserialize)]
@@ -358,6 +364,7 @@ struct RawLanguage {
     hijri: bool,
     /// `"curly"`, `"as-written"` or a pair such as `"«»"` (default: [`Quotes::of_code`]).
     quotes: Option<String>,
+    banner: Option<crate::data::RawBanner>,
 }
 
 fn default_language() -> String {
@@ -448,6 +455,11 @@ impl Config {
                     )
                 })?,
             };
+            let banner = lang
+                .banner
+                .map(|b| b.check())
+                .transpose()
+                .map_err(|e| key_at(&format!("languages.{code}.banner"))(e))?;
             languages.push(Language {
                 code,
                 name: lang.name,
@@ -456,6 +468,7 @@ impl Config {
                 description: lang.description,
                 dates,
                 quotes,
+                banner,
             });
         }
         let Some(pos) = languages.iter().position(|l| l.code == raw.default_language) else {
@@ -574,6 +587,7 @@ impl Config {
             slugify: raw.slugify,
             raw_html: raw.raw_html,
             images: raw.images,
+            extra: crate::data::json(toml::Value::Table(raw.extra)),
         })
     }
 

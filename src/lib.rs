@@ -8,6 +8,7 @@ pub mod cache;
 pub mod check;
 pub mod config;
 pub mod content;
+pub mod data;
 pub mod error;
 pub mod i18n;
 pub mod import;

@@ -17,6 +17,7 @@ pub use cards::card;
 pub use kept::Caches;
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -726,6 +727,19 @@ struct SiteCtx<'r, 'a> {
     languages: &'r [LangCtx<'a>],
     /// The language's social card, when the theme draws cards: what its home and lists share.
     card: Option<cards::CardCtx>,
+    /// `[extra]` of `nashra.toml`.
+    extra: &'a serde_json::Value,
+    /// `data/*.toml` by name.
+    data: &'a BTreeMap<String, serde_json::Value>,
+    /// The language's breaking-news banner, while it shows.
+    banner: Option<BannerCtx<'a>>,
+}
+
+/// A banner as templates see it: its text, and its link made a URL.
+#[derive(Serialize)]
+struct BannerCtx<'a> {
+    text: &'a str,
+    link: Option<String>,
 }
 
 /// One language version of the current page.
@@ -935,6 +949,23 @@ impl<'a> Renderer<'a> {
         &self.languages[i]
     }
 
+    /// The banner of language `lang` when it shows: a link that is no URL is a path on the
+    /// site (`/` or not), given the site's base path.
+    fn banner(&self, lang: &str) -> Option<BannerCtx<'a>> {
+        if !self.theme.banners.0.iter().any(|l| l == lang) {
+            return None;
+        }
+        let banner = self.site.config.language(lang)?.banner.as_ref()?;
+        let link = banner.link.as_deref().map(|link| match link.contains(':') {
+            true => link.to_string(),
+            false => self.urls.path(link.trim_start_matches('/')),
+        });
+        Some(BannerCtx {
+            text: &banner.text,
+            link,
+        })
+    }
+
     /// The variables every template gets. `versions` are (language, site path, title) of every
     /// language version of this page, the current one included.
     fn common(
@@ -980,6 +1011,9 @@ impl<'a> Renderer<'a> {
             default_language: &config.default_language,
             languages: &self.languages,
             card: self.card_ctx(&config.language_prefix(lang), current.title, None),
+            extra: &config.extra,
+            data: &self.theme.data,
+            banner: self.banner(lang),
         };
         let mut ctx = Context::new();
         ctx.insert("kind", kind);

@@ -58,8 +58,15 @@ pub struct Theme {
     pub cards: Option<Arc<Style>>,
     /// Each language's date formatter, as the `date` filter writes dates.
     pub dates: Dates,
+    /// The site's `data/*.toml` by name (`site.data`): loaded with the theme, since a
+    /// change to them, like one to a template, may change every page.
+    pub data: Arc<BTreeMap<String, serde_json::Value>>,
+    /// The languages whose banner shows, judged by the clock when the theme was loaded, and
+    /// the moment the first of them ends, when the theme must be loaded again.
+    pub banners: (Vec<String>, Option<chrono::NaiveDateTime>),
     /// A hash of all that rendering reads besides the site: templates, UI strings, static
-    /// files' names (fingerprinted ones too), `theme.toml` and the config. The build cache
+    /// files' names (fingerprinted ones too), `theme.toml`, the config, the site's data and
+    /// which banners show. The build cache
     /// keeps a page only under the same digest (templates cannot read the clock or a random number: nashra is built
     /// without Tera's `now()` and `get_random()`).
     pub digest: u128,
@@ -168,7 +175,10 @@ impl Theme {
             .transpose()?;
         let fonts = cards.iter().flat_map(|c| c.fonts.iter().map(|f| &*f.data));
         let fonts = crate::cache::key_of(fonts);
-        let digest = digest(&templates, &assets, &strings, &meta, fonts, config);
+        let data = crate::data::load(root)?;
+        let banners = banners(config, crate::data::now());
+        let site_data = format!("{data:?}\n{banners:?}");
+        let digest = digest(&templates, &assets, &strings, &meta, fonts, config, &site_data);
         let mut dates = HashMap::new();
         for lang in &config.languages {
             let formatter = DateFormatter::new(&lang.dates).map_err(|e| {
@@ -211,9 +221,28 @@ impl Theme {
             meta,
             cards: cards.map(Arc::new),
             dates,
+            data: Arc::new(data),
+            banners,
             digest,
         })
     }
+
+    /// Whether a banner that showed when the theme was loaded has ended since: a watch
+    /// session then loads the theme again, as a new build would.
+    pub fn banner_ended(&self) -> bool {
+        self.banners.1.is_some_and(|end| crate::data::now() >= end)
+    }
+}
+
+/// The languages of `config` whose banner shows at `now`, and when the first of them ends.
+fn banners(config: &Config, now: chrono::NaiveDateTime) -> (Vec<String>, Option<chrono::NaiveDateTime>) {
+    let shown: Vec<&crate::config::Language> = config
+        .languages
+        .iter()
+        .filter(|l| l.banner.as_ref().is_some_and(|b| b.shows_at(now)))
+        .collect();
+    let end = shown.iter().filter_map(|l| l.banner.as_ref()?.until).min();
+    (shown.iter().map(|l| l.code.clone()).collect(), end)
 }
 
 /// The card style `toml` gives, its fonts read from `dir`, the folder of the theme whose
@@ -252,8 +281,9 @@ fn digest(
     meta: &ThemeMeta,
     fonts: u128,
     config: &Config,
+    site_data: &str,
 ) -> u128 {
-    let described = format!("{meta:?}\n{config:?}");
+    let described = format!("{meta:?}\n{config:?}\n{site_data}");
     let fonts = fonts.to_le_bytes();
     let mut parts: Vec<&[u8]> = vec![described.as_bytes(), &fonts];
     for (name, (_, text)) in templates {

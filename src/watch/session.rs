@@ -248,7 +248,11 @@ impl Session {
         } else {
             self.rerender_all |= changes.templates;
             self.statics_changed |= changes.statics;
-            if changes.templates || changes.statics {
+            // A banner that has ended since the theme was loaded: pages lose it, as in a
+            // new build.
+            let ended = self.theme.as_ref().is_some_and(Theme::banner_ended);
+            self.rerender_all |= ended;
+            if changes.templates || changes.statics || ended {
                 self.theme = None;
             }
             for path in &changes.content {
@@ -621,7 +625,8 @@ impl Session {
                 "static" => changes.statics = true,
                 // themes/<name>/static/…
                 "themes" if parts.nth(1).is_some_and(|p| p == "static") => changes.statics = true,
-                "themes" | "templates" => changes.templates = true,
+                // The site's data is loaded with the theme: every page may show it.
+                "themes" | "templates" | "data" => changes.templates = true,
                 _ => {}
             }
         }
