@@ -130,6 +130,17 @@ fn hostile_seed_shows_as_text() {
         .filter(|(f, _)| !f.starts_with("pagefind"));
     for (file, bytes) in pages {
         let text = String::from_utf8_lossy(&bytes);
+        // A JSON Feed's `title` and `summary` are plain text, which may hold the seed's words
+        // as written; its HTML is `content_html`, where the markup must be escaped.
+        if file.extension().is_some_and(|e| e == "json") {
+            let feed: serde_json::Value = serde_json::from_slice(&bytes).expect("valid JSON");
+            for item in feed["items"].as_array().into_iter().flatten() {
+                let html = item["content_html"].as_str().unwrap_or_default();
+                assert!(!html.contains("<script"), "{file:?}: {html}");
+                assert!(!html.contains("<img src=x"), "{file:?}: {html}");
+            }
+            continue;
+        }
         if file.extension().is_none_or(|e| e != "html") {
             assert!(!text.contains("<script"), "{file:?}");
             assert!(!text.contains("<img src=x"), "{file:?}");

@@ -129,7 +129,7 @@ fn extra_and_data_files_are_what_templates_read() {
     // Edited, the data shows at once, with the build cache on.
     site.write(
         "data/staff.toml",
-        "editor = { name = \"Moussa Diarra\", since = 2025 }\n",
+        "editor = { name = \"Moussa Diarra\", since = 2025 }\ncorrespondents = [\"Niamey\"]\n",
     );
     site.build(&[]).success();
     assert_eq!(texts(&site.page("404.html"), "#editor"), ["Moussa Diarra 2025"]);

@@ -344,7 +344,7 @@ fn read_toml(keys: &mut Keys, problems: &mut Vec<Diagnostic>) -> Result<Map<Stri
         }
         match toml::Value::deserialize(ValueDeserializer::from(value)) {
             Ok(v) => {
-                object.insert(key, toml_to_json(v));
+                object.insert(key, crate::data::json(v));
             }
             Err(e) => {
                 problems.push(toml_diagnostic(keys.path, keys.text, &e, keys.first_line));
@@ -511,19 +511,6 @@ fn yaml_message(e: &serde_norway::Error) -> String {
     match s.find(" at line ") {
         Some(i) => s[..i].to_string(),
         None => s,
-    }
-}
-
-fn toml_to_json(v: toml::Value) -> serde_json::Value {
-    use serde_json::Value as J;
-    match v {
-        toml::Value::String(s) => J::String(s),
-        toml::Value::Integer(i) => J::from(i),
-        toml::Value::Float(f) => serde_json::Number::from_f64(f).map_or(J::Null, J::Number),
-        toml::Value::Boolean(b) => J::Bool(b),
-        toml::Value::Datetime(d) => J::String(d.to_string()),
-        toml::Value::Array(a) => J::Array(a.into_iter().map(toml_to_json).collect()),
-        toml::Value::Table(t) => J::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect()),
     }
 }
 
