@@ -271,8 +271,9 @@ enum Renders {
     Search(usize),
     /// The feed of a section (the home page's: the whole language) or a term, in one format.
     Feed(List, FeedFormat),
-    /// `sitemap.xml`, or (with the range of its URLs) one of the files it is split into.
-    Sitemap(Option<(usize, usize)>),
+    /// `sitemap.xml`, or (its number from 0 and the range of its URLs) one of the files it is
+    /// split into.
+    Sitemap(Option<(usize, usize, usize)>),
     /// `sitemap.xml` as the index of that many files.
     SitemapIndex(usize),
     NewsSitemap,
@@ -541,7 +542,7 @@ fn render_each<'j, T: Send>(
                 Renders::NotFound(i) => r.not_found(&site.config.languages[i].code),
                 Renders::Search(i) => r.search(&site.config.languages[i].code),
                 Renders::Feed(list, format) => r.feed(list, format),
-                Renders::Sitemap(part) => Ok(r.sitemap(part.map(|(from, to)| from..to))),
+                Renders::Sitemap(part) => Ok(r.sitemap(part.map(|(k, from, to)| (k, from..to)))),
                 Renders::SitemapIndex(parts) => Ok(r.sitemap_index(parts)),
                 Renders::NewsSitemap => Ok(r.news_sitemap()),
                 Renders::Robots => Ok(r.robots()),

@@ -43,7 +43,7 @@ pub(super) fn jobs(site: &Site, articles: &ArticleHashes) -> Vec<Job> {
         n => {
             let parts = parts.into_iter().enumerate().map(|(k, range)| {
                 let path = part_path(k);
-                let what = Renders::Sitemap(Some((range.start, range.end)));
+                let what = Renders::Sitemap(Some((k, range.start, range.end)));
                 hashed(what, path, &|h| (all, &range).hash(h))
             });
             let index = hashed(Renders::SitemapIndex(n), "sitemap.xml".into(), &|h| n.hash(h));
@@ -153,11 +153,10 @@ fn news_language(code: &str) -> String {
 impl Renderer<'_> {
     /// `sitemap.xml` (`part`: `None`), or one part of it: every page (in `part`), each with
     /// its versions in the other languages.
-    pub(super) fn sitemap(&self, part: Option<Range<usize>>) -> Output {
+    pub(super) fn sitemap(&self, part: Option<(usize, Range<usize>)>) -> Output {
         let mut urls = sitemap_urls(self.site);
         let path = match part {
-            Some(range) => {
-                let k = self.sitemap_part(&range);
+            Some((k, range)) => {
                 urls.truncate(range.end);
                 urls.drain(..range.start);
                 part_path(k)
@@ -195,12 +194,6 @@ impl Renderer<'_> {
             ("xmlns:xhtml", "http://www.w3.org/1999/xhtml"),
             body,
         )
-    }
-
-    /// Which part a range of the sitemap's URLs is, counted from 0.
-    fn sitemap_part(&self, range: &Range<usize>) -> usize {
-        let parts = split(&url_bounds(self.site), MAX_URLS, MAX_BYTES);
-        parts.iter().position(|p| p == range).unwrap_or_default()
     }
 
     /// `sitemap.xml` as the index of its `parts` files.
