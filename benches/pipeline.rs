@@ -61,7 +61,7 @@ fn rendering(c: &mut Criterion) {
         &nashra::content::Articles::off(),
     )
     .expect("the sample loads");
-    let theme = Theme::load(root(), &config, Default::default()).expect("the default theme loads");
+    let theme = Theme::load(root(), &config, Default::default(), site.now).expect("the default theme loads");
     let media = render::images::plan(root(), &site, &theme.static_files, None).expect("the photos plan");
     let jobs = render::jobs(
         &site,
@@ -98,7 +98,8 @@ fn rendering(c: &mut Criterion) {
 fn cards(c: &mut Criterion) {
     use nashra::media::card::{draw, layout, Card};
     let config = Config::load(root()).expect("the sample config loads");
-    let theme = Theme::load(root(), &config, Default::default()).expect("the default theme loads");
+    let theme = Theme::load(root(), &config, Default::default(), Default::default())
+        .expect("the default theme loads");
     let style = theme.cards.as_deref().expect("the default theme draws cards");
     let card = |headline| Card {
         headline,

@@ -112,6 +112,44 @@ fn an_alias_that_clashes_with_a_page_fails_naming_both_files() {
 }
 
 #[test]
+fn an_alias_over_the_search_page_a_feed_or_a_static_file_fails_naming_it() {
+    let site = Site::sample();
+    site.write("static/verify-4f2a.html", "<p>site verification</p>\n");
+    site.build(&[]).success();
+    let before = snapshot(&site.public());
+    // The search page, a folder where robots.txt is a file, a static file, and the folder the
+    // English feed is written in made a file.
+    add_front(
+        &site,
+        EN,
+        "aliases = [\"/search/\", \"/robots.txt/\", \"/verify-4f2a.html\", \"/en/atom.xml/\"]",
+    );
+    let failed = site.build(&[]).failure().code(1);
+    let err = stderr(&failed);
+    for (alias, other) in [
+        ("search/", "the search page"),
+        ("robots.txt/", "robots.txt"),
+        ("verify-4f2a.html", "the static file verify-4f2a.html"),
+        ("en/atom.xml/", "a feed"),
+    ] {
+        let said = format!("{EN}:2:11: error: the alias {alias:?} would be written over {other} (/{alias})");
+        assert!(err.contains(&said), "{said}\n{err}");
+    }
+    assert_eq!(snapshot(&site.public()), before, "a failed build changed public/");
+    // `check` finds the same.
+    let checked = common::nashra()
+        .current_dir(site.root())
+        .arg("check")
+        .assert()
+        .failure();
+    assert!(
+        stderr(&checked).contains("would be written over the search page"),
+        "{}",
+        stderr(&checked)
+    );
+}
+
+#[test]
 fn check_warns_of_an_alias_to_a_draft() {
     let site = Site::sample();
     article(

@@ -29,7 +29,23 @@ const PAGES: [&str; 12] = [
 fn readers_see_each_page_in_its_language_and_direction_with_no_accessibility_violation() {
     let site = Site::sample();
     common::with_photos(&site);
+    // A breaking banner on every page, its Latin names inside the Arabic, so axe and the
+    // direction checks read it too.
+    let mut config = site.read("nashra.toml");
+    config.push_str(concat!(
+        "\n[languages.ar.banner]\ntext = \"عاجل: انقطاع شبكة Starlink في باماكو\"\n",
+        "link = \"/posts/\"\n",
+        "\n[languages.en.banner]\ntext = \"Breaking: Starlink outage in Bamako\"\n",
+    ));
+    site.write("nashra.toml", config);
     site.build(&[]).success();
+    for (page, text) in [
+        ("index.html", "انقطاع شبكة"),
+        ("en/index.html", "Starlink outage"),
+    ] {
+        let html = site.read(&format!("public/{page}"));
+        assert!(html.contains(text), "{page} shows no banner");
+    }
     let shots = common::repo().join("target/screenshots");
     let _ = std::fs::remove_dir_all(&shots);
     let public = site.public();

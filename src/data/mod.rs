@@ -140,11 +140,6 @@ impl Banner {
     }
 }
 
-/// The clock, UTC, as banners are judged by it.
-pub fn now() -> NaiveDateTime {
-    chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now()).naive_utc()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -174,7 +174,7 @@ pub fn card(opts: &crate::BuildOptions, file: &std::path::Path) -> Result<card::
         &articles,
     );
     let (site, _) = loaded?;
-    let theme = super::Theme::load(root, &site.config, super::theme::Names::Fingerprinted)?;
+    let theme = super::Theme::load(root, &site.config, super::theme::Names::Fingerprinted, site.now)?;
     let Some(style) = theme.cards.as_deref() else {
         let meta = std::path::Path::new("themes")
             .join(&site.config.theme)

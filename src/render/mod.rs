@@ -15,6 +15,7 @@ pub mod theme;
 
 pub use cards::card;
 pub use kept::Caches;
+pub use redirects::check_clashes;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -78,7 +79,7 @@ pub struct Rendered {
 /// from the cache). A page, or the search bundle, that the cache says the previous output
 /// has as this build would make it is carried over from there instead ([`kept`]).
 pub fn render(root: &Path, site: &Site, cache: &Caches, stage: &Stage) -> Result<Rendered> {
-    let theme = Theme::load(root, &site.config, theme::Names::Fingerprinted)?;
+    let theme = Theme::load(root, &site.config, theme::Names::Fingerprinted, site.now)?;
     let media = images::plan(root, site, &theme.static_files, None)?;
     // A page shows its photos' published names: any change to them renders pages again.
     let digest = crate::cache::key(&[&theme.digest.to_le_bytes(), &media.digest().to_le_bytes()]);
@@ -87,6 +88,7 @@ pub fn render(root: &Path, site: &Site, cache: &Caches, stage: &Stage) -> Result
         &ArticleHashes::new(site),
         theme.cards.as_deref().map(|c| (c, &media)),
     );
+    redirects::check_clashes(site, &jobs, &theme, &media)?;
     let search = site.config.search;
     let kept = AtomicUsize::new(0);
     let indexed = render_each(site, &theme, &media, jobs.iter(), |n, job, render| {
@@ -159,10 +161,11 @@ pub fn render(root: &Path, site: &Site, cache: &Caches, stage: &Stage) -> Result
 /// static image can be published without its metadata. Returns how many pages rendered, and
 /// the photos' and social cards' warnings.
 pub fn check(root: &Path, site: &Site) -> Result<(usize, Vec<Diagnostic>)> {
-    let theme = Theme::load(root, &site.config, theme::Names::Fingerprinted)?;
+    let theme = Theme::load(root, &site.config, theme::Names::Fingerprinted, site.now)?;
     let media = images::plan(root, site, &theme.static_files, None)?;
     // Cards are laid out for their warnings below, not drawn: check writes no file.
     let jobs = jobs(site, &ArticleHashes::new(site), None);
+    redirects::check_clashes(site, &jobs, &theme, &media)?;
     render_each(site, &theme, &media, jobs.iter(), |_, _, render| {
         render().map(|_| None::<()>)
     })?;

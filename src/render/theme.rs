@@ -97,8 +97,9 @@ pub struct ThemeMeta {
 }
 
 impl Theme {
-    /// Loads the configured theme from `root/themes/<theme>` plus the site's overrides.
-    pub fn load(root: &Path, config: &Config, names: Names) -> Result<Self> {
+    /// Loads the configured theme from `root/themes/<theme>` plus the site's overrides, with
+    /// the banners that show at `now` (the build's clock, [`crate::site::Visibility::now`]).
+    pub fn load(root: &Path, config: &Config, names: Names, now: chrono::NaiveDateTime) -> Result<Self> {
         let (chain, meta, card) = theme_chain(root, config)?;
         let shown_dir = Path::new("themes").join(&config.theme);
         // Every theme of the chain, the one it extends first, then the site's own folders.
@@ -176,7 +177,7 @@ impl Theme {
         let fonts = cards.iter().flat_map(|c| c.fonts.iter().map(|f| &*f.data));
         let fonts = crate::cache::key_of(fonts);
         let data = crate::data::load(root)?;
-        let banners = banners(config, crate::data::now());
+        let banners = banners(config, now);
         let site_data = format!("{data:?}\n{banners:?}");
         let digest = digest(&templates, &assets, &strings, &meta, fonts, config, &site_data);
         let mut dates = HashMap::new();
@@ -227,10 +228,10 @@ impl Theme {
         })
     }
 
-    /// Whether a banner that showed when the theme was loaded has ended since: a watch
+    /// Whether a banner that showed when the theme was loaded has ended by `now`: a watch
     /// session then loads the theme again, as a new build would.
-    pub fn banner_ended(&self) -> bool {
-        self.banners.1.is_some_and(|end| crate::data::now() >= end)
+    pub fn banner_ended(&self, now: chrono::NaiveDateTime) -> bool {
+        self.banners.1.is_some_and(|end| now >= end)
     }
 }
 

@@ -229,6 +229,9 @@ impl Session {
             self.on_disk = None;
         }
         let changes = self.classify(changed, unnamed);
+        // The clock is read once for the whole rebuild, as for a build: the banners, the
+        // scheduled articles and the news sitemap all judge by the same instant.
+        let visibility = self.opts.visibility();
         // Content edits that move nothing (same URL, translations, list order) patch the
         // last site instead of linking every file again. The site is taken out until this
         // rebuild has brought it up to date, so an error on the way cannot leave a stale one.
@@ -250,7 +253,10 @@ impl Session {
             self.statics_changed |= changes.statics;
             // A banner that has ended since the theme was loaded: pages lose it, as in a
             // new build.
-            let ended = self.theme.as_ref().is_some_and(Theme::banner_ended);
+            let ended = self
+                .theme
+                .as_ref()
+                .is_some_and(|t| t.banner_ended(visibility.now));
             self.rerender_all |= ended;
             if changes.templates || changes.statics || ended {
                 self.theme = None;
@@ -266,7 +272,12 @@ impl Session {
             unreachable!("reload_all sets the config or fails")
         };
         if self.theme.is_none() {
-            self.theme = Some(Theme::load(&self.opts.root, &config, self.opts.assets)?);
+            self.theme = Some(Theme::load(
+                &self.opts.root,
+                &config,
+                self.opts.assets,
+                visibility.now,
+            )?);
         }
         // The articles a patch touched, if every change could be patched in.
         let mut touched = Vec::new();
@@ -284,7 +295,7 @@ impl Session {
                 hashes.update(&site, &touched);
                 // The clock is read for every rebuild, as for every build: the news sitemap
                 // lists the two days up to it.
-                site.now = self.opts.visibility().now;
+                site.now = visibility.now;
                 self.site = Some((site, loaded, hashes));
             }
             _ => {
@@ -296,8 +307,7 @@ impl Session {
                     .filter(|(path, _)| !imported.contains(&seed_key(&self.opts.root, path)))
                     .map(|(_, s)| s.clone())
                     .collect();
-                let (site, loaded) =
-                    assemble(config, self.opts.visibility(), content, seeds, BrokenLinks::Fail)?;
+                let (site, loaded) = assemble(config, visibility, content, seeds, BrokenLinks::Fail)?;
                 let hashes = ArticleHashes::new(&site);
                 self.site = Some((site, loaded, hashes));
             }
@@ -327,6 +337,7 @@ impl Session {
         let same_media = self.media.as_ref().is_some_and(|m| m.digest() == media.digest());
         self.rerender_all |= !same_files || !same_media;
         let jobs = render::jobs(site, hashes, theme.cards.as_deref().map(|c| (c, &media)));
+        render::check_clashes(site, &jobs, theme, &media)?;
         let (mut dirty, mut stale) = match &self.on_disk {
             Some(old) => old.compare(&jobs, &statics),
             None => (Vec::new(), Vec::new()),
