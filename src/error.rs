@@ -297,7 +297,37 @@ pub fn decode_utf8<'a>(bytes: &'a [u8], shown: &Path) -> Result<&'a str> {
                 .at(line, col)
                 .help("save the file as UTF-8 (most editors: \"Save with encoding\" → UTF-8)")
         })?;
-    Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    match invisible_control(text) {
+        None => Ok(text),
+        Some((at, c)) => {
+            let (line, col) = line_col(text, at);
+            let message = format!(
+                "the file has an invisible control character, U+{:04X}, which no page or feed may carry",
+                u32::from(c)
+            );
+            Err(Diagnostic::new(shown, message)
+                .at(line, col)
+                .help("delete it (it often comes with text pasted from Word or a PDF); a line break is a new line")
+                .into())
+        }
+    }
+}
+
+/// The first character of `text` that HTML calls a control character and XML 1.0 does not
+/// allow (C0 but tab and line ends, DEL, C1, U+FFFE and U+FFFF), with its byte offset: one in
+/// a title makes every feed that carries it unreadable. Read as bytes, since Arabic text has
+/// nothing for this to stop at.
+fn invisible_control(text: &str) -> Option<(usize, char)> {
+    let bytes = text.as_bytes();
+    let at = bytes.iter().enumerate().position(|(i, &b)| match b {
+        b'\t' | b'\n' | b'\r' => false,
+        0..=0x1f | 0x7f => true,
+        0xc2 => matches!(bytes.get(i + 1), Some(0x80..=0x9f)),
+        0xef => bytes.get(i + 1) == Some(&0xbf) && matches!(bytes.get(i + 2), Some(0xbe | 0xbf)),
+        _ => false,
+    })?;
+    Some((at, text[at..].chars().next()?))
 }
 
 /// Reads a user's text file; `shown` is how diagnostics name it.
@@ -343,6 +373,23 @@ mod tests {
         assert_eq!(shown.chars().nth(caret.chars().count()), Some('X'));
         // Unreadable: the message alone.
         assert_eq!(d.with_source(None), d.to_string());
+    }
+
+    #[test]
+    fn an_invisible_control_character_is_found_where_it_is() {
+        assert_eq!(invisible_control("ok\tأ\r\n\u{a0}ﻻ\u{fffd}"), None);
+        for c in [
+            '\u{0}', '\u{b}', '\u{c}', '\u{1b}', '\u{7f}', '\u{85}', '\u{9f}', '\u{fffe}', '\u{ffff}',
+        ] {
+            let text = format!("أب\n{c}x");
+            assert_eq!(invisible_control(&text), Some((5, c)), "{c:?}");
+        }
+        let err = decode_utf8("title\nمالي \u{b}T-72".as_bytes(), Path::new("a.md")).expect_err("U+000B");
+        let said = err.diagnostics[0].to_string();
+        assert!(
+            said.starts_with("a.md:2:6: error: the file has an invisible control character, U+000B"),
+            "{said}"
+        );
     }
 
     #[test]

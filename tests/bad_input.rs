@@ -59,6 +59,28 @@ fn front_matter_without_closing_fence() {
 }
 
 #[test]
+fn a_pasted_control_character_in_an_article_or_the_config() {
+    // A vertical tab, as Word writes a line break, pasted into the summary after "T-72B3";
+    // a form feed from a PDF in the site's description.
+    fails_cleanly(
+        |s| {
+            replace_in(s, ARTICLE, "دبابات T-72B3 ", "دبابات T-72B3\u{b}");
+        },
+        &[
+            "content/briefings/mali-russia-equipment.ar.md:4:76: error: the file has an invisible control character, U+000B",
+            "help: delete it",
+        ],
+    );
+    fails_cleanly(
+        |s| replace_in(s, "nashra.toml", "description = \"", "description = \"\u{c}"),
+        &[
+            "nashra.toml:",
+            "error: the file has an invisible control character, U+000C",
+        ],
+    );
+}
+
+#[test]
 fn bad_toml() {
     fails_cleanly(
         |s| {

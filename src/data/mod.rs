@@ -93,12 +93,38 @@ impl RawBanner {
             return Err("the banner's `text` is empty: write the news, or remove the table".into());
         }
         let until = self.until.map(until).transpose()?;
+        let link = self.link.map(|l| l.trim().to_string()).filter(|l| !l.is_empty());
         Ok(Banner {
             text,
-            link: self.link.filter(|l| !l.trim().is_empty()),
+            link: link.map(banner_link).transpose()?,
             until,
         })
     }
+}
+
+/// A banner's `link` as written, if readers can follow it: a path on the site, or a whole
+/// `http(s)`, `mailto` or `tel` URL. Anything else (`javascript:`, `data:`, a `//host` URL
+/// without its scheme, which would be read as a path) is a mistake to say, not to publish.
+fn banner_link(link: String) -> std::result::Result<String, String> {
+    let bad = |why: &str| format!("the banner's `link = {link:?}` {why}");
+    if link.starts_with("//") {
+        return Err(bad("has no scheme: write it whole, https://…"));
+    }
+    match url::Url::parse(&link) {
+        Ok(url) if ["http", "https", "mailto", "tel"].contains(&url.scheme()) => Ok(link),
+        Ok(url) => Err(bad(&format!(
+            "is a `{}:` link, which a reader cannot follow: use a path on the site (/briefings/story/) or an https:// URL",
+            url.scheme()
+        ))),
+        // No scheme: a path on the site.
+        Err(url::ParseError::RelativeUrlWithoutBase) => Ok(link),
+        Err(e) => Err(bad(&format!("is not a URL ({e})"))),
+    }
+}
+
+/// Whether a banner's checked `link` is a whole URL rather than a path on the site.
+pub fn is_url(link: &str) -> bool {
+    url::Url::parse(link).is_ok()
 }
 
 /// The moment a banner's `until` ends it: a date's next midnight, a time as written (UTC
@@ -161,5 +187,30 @@ mod tests {
         assert!(offset.shows_at(at("2026-12-01T16:59:59")));
         assert!(!offset.shows_at(at("2026-12-01T17:00:00")));
         assert!(raw("18:00:00").check().is_err(), "a time alone is no end");
+    }
+
+    #[test]
+    fn a_link_is_a_path_or_a_url_readers_can_follow() {
+        let link = |link: &str| {
+            let raw: RawBanner = toml::from_str(&format!("text = \"x\"\nlink = {link:?}")).expect("TOML");
+            raw.check().map(|b| b.link.expect("a link"))
+        };
+        for fine in [
+            "/briefings/x/",
+            "briefings/x/",
+            "https://example.org/a?b=1",
+            "mailto:desk@example.org",
+        ] {
+            assert_eq!(link(fine).as_deref(), Ok(fine));
+        }
+        for (bad, says) in [
+            ("javascript:alert(1)", "`javascript:` link"),
+            ("data:text/html,x", "`data:` link"),
+            ("//evil.example/x", "no scheme"),
+        ] {
+            let err = link(bad).expect_err(bad);
+            assert!(err.contains(says), "{bad}: {err}");
+        }
+        assert!(is_url("https://example.org/") && !is_url("/briefings/x/"));
     }
 }

@@ -960,10 +960,13 @@ impl<'a> Renderer<'a> {
             return None;
         }
         let banner = self.site.config.language(lang)?.banner.as_ref()?;
-        let link = banner.link.as_deref().map(|link| match link.contains(':') {
-            true => link.to_string(),
-            false => self.urls.path(link.trim_start_matches('/')),
-        });
+        let link = banner
+            .link
+            .as_deref()
+            .map(|link| match crate::data::is_url(link) {
+                true => link.to_string(),
+                false => self.urls.path(link.trim_start_matches('/')),
+            });
         Some(BannerCtx {
             text: &banner.text,
             link,
