@@ -521,21 +521,23 @@ impl<'a> Source<'a> {
             e => Error::damaged(format, e),
         })?;
         image.apply_orientation(self.orientation);
+        let width = image.width();
+        // `into_` rather than `to_`: an 8-bit image, as nearly every photo is, is taken as it
+        // is decoded, not copied (36 MB for 12 megapixels, with as many page faults).
         let mut pixels = if image.color().has_alpha() {
-            let rgba = image.to_rgba8();
+            let rgba = image.into_rgba8();
             if rgba.pixels().all(|p| p.0[3] == u8::MAX) {
                 Pixels::new(
-                    DynamicImage::ImageRgba8(rgba).to_rgb8().into_raw(),
-                    image.width(),
+                    DynamicImage::ImageRgba8(rgba).into_rgb8().into_raw(),
+                    width,
                     false,
                 )
             } else {
-                Pixels::new(rgba.into_raw(), image.width(), true)
+                Pixels::new(rgba.into_raw(), width, true)
             }
         } else {
-            Pixels::new(image.to_rgb8().into_raw(), image.width(), false)
+            Pixels::new(image.into_rgb8().into_raw(), width, false)
         };
-        drop(image);
         if let Some(icc) = icc {
             pixels.convert_to_srgb(&icc);
         }
