@@ -4,6 +4,7 @@
 mod array;
 pub mod assets;
 mod cards;
+mod corrections;
 mod feed;
 pub mod images;
 mod kept;
@@ -14,6 +15,7 @@ mod sitemap;
 pub mod theme;
 
 pub use cards::card;
+pub use corrections::TEMPLATE as CORRECTIONS_TEMPLATE;
 pub use kept::Caches;
 
 use std::borrow::Cow;
@@ -86,6 +88,7 @@ pub fn render(root: &Path, site: &Site, cache: &Caches, stage: &Stage) -> Result
         site,
         &ArticleHashes::new(site),
         theme.cards.as_deref().map(|c| (c, &media)),
+        theme.has(corrections::TEMPLATE),
     );
     let search = site.config.search;
     let kept = AtomicUsize::new(0);
@@ -162,7 +165,12 @@ pub fn check(root: &Path, site: &Site) -> Result<(usize, Vec<Diagnostic>)> {
     let theme = Theme::load(root, &site.config, theme::Names::Fingerprinted)?;
     let media = images::plan(root, site, &theme.static_files, None)?;
     // Cards are laid out for their warnings below, not drawn: check writes no file.
-    let jobs = jobs(site, &ArticleHashes::new(site), None);
+    let jobs = jobs(
+        site,
+        &ArticleHashes::new(site),
+        None,
+        theme.has(corrections::TEMPLATE),
+    );
     render_each(site, &theme, &media, jobs.iter(), |_, _, render| {
         render().map(|_| None::<()>)
     })?;
@@ -282,6 +290,8 @@ enum Renders {
     Redirect(usize),
     /// A social card (when the theme draws them).
     Card(cards::CardOf),
+    /// The corrections page of a language (when the theme has its template).
+    Corrections(usize),
 }
 
 /// Hashes job inputs: foldhash's quality variant with a fixed seed, several times faster than
@@ -352,12 +362,14 @@ impl ArticleHashes {
 
 /// Every file rendered from `site`, with its inputs hashed; `articles` are the site's
 /// [`ArticleHashes`]; `cards`: the theme's social cards, when it draws them, and the site's
-/// photos (which a card may be drawn over). The hashes must cover
+/// photos (which a card may be drawn over); `corrections`: whether the theme has the
+/// corrections page ([`Theme::has`]). The hashes must cover
 /// exactly what [`Renderer`] reads for that file; the rebuild property test holds them to it.
 pub fn jobs(
     site: &Site,
     articles: &ArticleHashes,
     cards: Option<(&crate::media::card::Style, &Library)>,
+    corrections: bool,
 ) -> Vec<Job> {
     let listed: Vec<u64> = articles.seen.iter().map(|s| s.0).collect();
     let listed = &listed;
@@ -441,8 +453,11 @@ pub fn jobs(
         jobs.extend(cards::jobs(site, style, media));
     }
     jobs.extend(redirects::jobs(site));
+    if corrections {
+        jobs.extend(corrections::jobs(site));
+    }
     if site.config.sitemap {
-        jobs.extend(sitemap::jobs(site, articles));
+        jobs.extend(sitemap::jobs(site, articles, corrections));
     }
     jobs
 }
@@ -548,6 +563,7 @@ fn render_each<'j, T: Send>(
                 Renders::Robots => Ok(r.robots()),
                 Renders::Redirect(i) => Ok(r.redirect(&site.redirects[i])),
                 Renders::Card(of) => r.card(of, &job.path),
+                Renders::Corrections(i) => r.corrections(&site.config.languages[i].code),
             })
         })
         .collect::<Vec<_>>();
@@ -716,6 +732,8 @@ struct LangCtx<'a> {
     editions_path: Option<String>,
     /// The language's search page, when the site has search.
     search_path: Option<String>,
+    /// The language's corrections page, when the theme has one.
+    corrections_path: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -762,6 +780,11 @@ struct PageCtx<'a> {
     title: &'a str,
     date: &'a str,
     updated: Option<&'a str>,
+    /// The latest of `date`, `updated` and the corrections' and updates' dates.
+    modified: &'a str,
+    /// Its corrections and updates, oldest first: on the article's own page only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notes: Option<Vec<corrections::NoteCtx<'a>>>,
     summary: Cow<'a, str>,
     /// The summary when it says something the body does not open with, else empty: what an
     /// article page shows above its body (see [`crate::content::Page::standfirst`]).
@@ -915,6 +938,9 @@ impl<'a> Renderer<'a> {
                         .editions
                         .then(|| urls.path(&editions_path(config, &lang.code))),
                     search_path: config.search.then(|| urls.path(&search_path(config, &lang.code))),
+                    corrections_path: theme
+                        .has(corrections::TEMPLATE)
+                        .then(|| urls.path(&corrections::path(config, &lang.code))),
                 }
             })
             .collect();
@@ -1042,6 +1068,8 @@ impl<'a> Renderer<'a> {
             title: &p.title,
             date: p.date.as_str(),
             updated: p.updated.as_ref().map(|d| d.as_str()),
+            modified: p.modified().as_str(),
+            notes: with_content.then(|| self.notes(a)),
             standfirst: if p.standfirst {
                 summary.clone()
             } else {
@@ -1119,7 +1147,7 @@ impl<'a> Renderer<'a> {
             "headline": p.title,
             "description": p.description,
             "datePublished": p.date.instant().to_rfc3339(),
-            "dateModified": p.updated.as_ref().unwrap_or(&p.date).instant().to_rfc3339(),
+            "dateModified": p.modified().instant().to_rfc3339(),
             "inLanguage": p.file.lang,
             "author": authors,
             "publisher": publisher,
@@ -1131,6 +1159,9 @@ impl<'a> Renderer<'a> {
         let image = page.image.as_ref().and_then(images::image_object);
         if let (Some(image), Some(obj)) = (image, ld.as_object_mut()) {
             obj.insert("image".into(), image);
+        }
+        if let (Some(comments), Some(obj)) = (corrections::json_ld(p), ld.as_object_mut()) {
+            obj.insert("correction".into(), comments);
         }
         let ld = ld.to_string();
         match ld.contains('<') {
