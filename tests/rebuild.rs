@@ -659,8 +659,9 @@ fn an_edit_renders_only_its_dependants() {
 
     // The title: the article and its social card, every English list it is on (home,
     // section, edition, its terms) and the feeds of all but the edition, in every format,
-    // and the Arabic translation, whose language switcher names it. (The heading above left
-    // the card alone: it does not show it.)
+    // the Arabic translation, whose language switcher names it, and the English corrections
+    // page, which names the article over its correction. (The heading above left the card
+    // alone: it does not show it.)
     let r = rebuild(
         site.read(rel)
             .replace("title = \"Mali receives", "title = \"Mali takes delivery of"),
@@ -686,6 +687,7 @@ fn an_edit_renders_only_its_dependants() {
                 "briefings/mali-russia-equipment/index.html",
                 "en/briefings/mali-russia-equipment/card.png",
                 "en/briefings/mali-russia-equipment/index.html",
+                "en/corrections/index.html",
                 "en/editions/2024-11-20/index.html",
             ]
             .map(String::from),
