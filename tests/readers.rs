@@ -56,7 +56,10 @@ fn readers_see_each_page_in_its_language_and_direction_with_no_accessibility_vio
         assert_eq!(page["mainDir"], dir, "{path}: the computed direction of <main>");
         // The sample article's box of corrections and updates reads in its language's direction.
         if path.contains("mali-russia-equipment") {
-            assert_eq!(page["notesDir"], dir, "{path}: the computed direction of #corrections");
+            assert_eq!(
+                page["notesDir"], dir,
+                "{path}: the computed direction of #corrections"
+            );
         }
         assert_eq!(
             page["headingStarts"], side,
