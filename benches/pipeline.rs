@@ -67,6 +67,7 @@ fn rendering(c: &mut Criterion) {
         &site,
         &ArticleHashes::new(&site),
         theme.cards.as_deref().map(|c| (c, &media)),
+        theme.has(render::CORRECTIONS_TEMPLATE),
     );
     let job = jobs
         .iter()

@@ -28,7 +28,8 @@ fn the_sample_site_passes_and_nothing_is_written() {
     let ok = site.run("check", &[]).success();
     let (stdout, stderr) = output(&ok);
     assert!(
-        stdout.contains("Checked 32 pages (2 articles: ar 1, en 1)"),
+        // 32 and each language's corrections page.
+        stdout.contains("Checked 34 pages (2 articles: ar 1, en 1)"),
         "{stdout}"
     );
     assert!(stdout.contains("Check passed: 0 errors, 0 warnings"), "{stdout}");
@@ -91,6 +92,9 @@ fn a_template_that_fails_on_one_page_fails_the_check() {
 fn translations_on_different_days_warn_and_strict_fails_on_warnings() {
     let site = Site::sample();
     replace_in(&site, EN, "date = 2024-11-20", "date = 2024-11-23");
+    // The sample's correction and update stay after the article's new date.
+    replace_in(&site, EN, "date = 2024-11-21,", "date = 2024-11-24,");
+    replace_in(&site, EN, "date = 2024-11-22T", "date = 2024-11-24T");
     let ok = site.run("check", &[]).success();
     let (stdout, stderr) = output(&ok);
     assert!(

@@ -150,6 +150,30 @@ fn an_alias_over_the_search_page_a_feed_or_a_static_file_fails_naming_it() {
 }
 
 #[test]
+fn an_article_at_the_url_of_nashras_own_page_fails_naming_it() {
+    let site = Site::sample();
+    site.build(&[]).success();
+    let before = snapshot(&site.public());
+    site.write(
+        "content/corrections.ar.md",
+        "+++\ntitle = \"تصحيحات\"\ndate = 2024-11-20\n+++\n\nنص.\n",
+    );
+    site.write(
+        "content/search/_index.en.md",
+        "+++\ntitle = \"Search tips\"\n+++\n",
+    );
+    let failed = site.build(&[]).failure().code(1);
+    let err = stderr(&failed);
+    for said in [
+        "content/corrections.ar.md: error: this article and the corrections page would both be written to /corrections/",
+        "content/search/_index.en.md: error: this section and the search page would both be written to /en/search/",
+    ] {
+        assert!(err.contains(said), "{said}\n{err}");
+    }
+    assert_eq!(snapshot(&site.public()), before, "a failed build changed public/");
+}
+
+#[test]
 fn check_warns_of_an_alias_to_a_draft() {
     let site = Site::sample();
     article(

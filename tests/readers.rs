@@ -10,19 +10,21 @@ mod common;
 use common::Site;
 
 /// Every kind of page, in both languages.
-const PAGES: [&str; 12] = [
+const PAGES: [&str; 14] = [
     "/",
     "/briefings/",
     "/briefings/mali-russia-equipment/",
     "/regions/mali/",
     "/editions/2024-11-20/",
     "/search/",
+    "/corrections/",
     "/en/",
     "/en/briefings/",
     "/en/briefings/mali-russia-equipment/",
     "/en/regions/mali/",
     "/en/editions/2024-11-20/",
     "/en/search/",
+    "/en/corrections/",
 ];
 
 #[test]
@@ -68,6 +70,13 @@ fn readers_see_each_page_in_its_language_and_direction_with_no_accessibility_vio
         assert_eq!(page["lang"], lang, "{path}");
         assert_eq!(page["dir"], dir, "{path}: the computed direction of <html>");
         assert_eq!(page["mainDir"], dir, "{path}: the computed direction of <main>");
+        // The sample article's box of corrections and updates reads in its language's direction.
+        if path.contains("mali-russia-equipment") {
+            assert_eq!(
+                page["notesDir"], dir,
+                "{path}: the computed direction of #corrections"
+            );
+        }
         assert_eq!(
             page["headingStarts"], side,
             "{path}: where the heading's first letter is"

@@ -51,6 +51,15 @@ const ALIASES: [&str; 4] = [
     "aliases = [\"/briefings/alpha/\"]\n",
 ];
 
+/// Corrections and updates: none, one correction, two corrections (one with a link and a
+/// time) and an update, and one dated before every article (then both builds fail).
+const NOTES: [&str; 4] = [
+    "",
+    "corrections = [{ date = 2024-11-22, text = \"The carriers are BTR-82A.\" }]\n",
+    "corrections = [{ date = 2024-11-22, text = \"The carriers are BTR-82A.\" }, { date = 2025-01-02T10:00:00+03:00, text = \"See [the statement](https://example.com/s).\" }]\nupdates = [{ date = 2024-12-01, text = \"الجيش يؤكد تسلّم T-72B3.\" }]\n",
+    "corrections = [{ date = 2020-01-01, text = \"Dated before the story.\" }]\n",
+];
+
 /// One thing a writer (or their editor, or `git checkout`) does to the sources.
 #[derive(Debug, Clone)]
 enum Op {
@@ -69,6 +78,8 @@ enum Op {
     Retag { which: usize, terms: usize },
     /// Change only the old URLs (`aliases`) of an existing source.
     Realias { which: usize, aliases: usize },
+    /// Add, change or remove the corrections and updates of an existing source.
+    Correct { which: usize, notes: usize },
     /// Change the body of an existing source: a new heading or a new first paragraph.
     Edit { which: usize, text: usize, lead: bool },
     /// Change only the date of an existing article: its place in every list moves.
@@ -113,6 +124,7 @@ fn op() -> impl Strategy<Value = Op> {
             }),
         2 => (any::<usize>(), 0..4usize).prop_map(|(which, terms)| Op::Retag { which, terms }),
         2 => (any::<usize>(), 0..4usize).prop_map(|(which, aliases)| Op::Realias { which, aliases }),
+        2 => (any::<usize>(), 0..4usize).prop_map(|(which, notes)| Op::Correct { which, notes }),
         3 => (any::<usize>(), 0..3usize, any::<bool>()).prop_map(|(which, text, lead)| Op::Edit { which, text, lead }),
         2 => (any::<usize>(), 0..4usize).prop_map(|(which, date)| Op::Redate { which, date }),
         2 => (any::<usize>(), 0..3usize).prop_map(|(which, title)| Op::Retitle { which, title }),
@@ -242,6 +254,7 @@ fn apply(root: &Path, op: &Op) -> Vec<PathBuf> {
         }
         Op::Retag { which, terms } => set_keys(root, which, &["regions", "tags"], TERMS[terms]),
         Op::Realias { which, aliases } => set_keys(root, which, &["aliases"], ALIASES[aliases]),
+        Op::Correct { which, notes } => set_keys(root, which, &["corrections", "updates"], NOTES[notes]),
         Op::Delete(i) => {
             let all = sources(root);
             if all.is_empty() {
@@ -646,8 +659,9 @@ fn an_edit_renders_only_its_dependants() {
 
     // The title: the article and its social card, every English list it is on (home,
     // section, edition, its terms) and the feeds of all but the edition, in every format,
-    // and the Arabic translation, whose language switcher names it. (The heading above left
-    // the card alone: it does not show it.)
+    // the Arabic translation, whose language switcher names it, and the English corrections
+    // page, which names the article over its correction. (The heading above left the card
+    // alone: it does not show it.)
     let r = rebuild(
         site.read(rel)
             .replace("title = \"Mali receives", "title = \"Mali takes delivery of"),
@@ -673,6 +687,7 @@ fn an_edit_renders_only_its_dependants() {
                 "briefings/mali-russia-equipment/index.html",
                 "en/briefings/mali-russia-equipment/card.png",
                 "en/briefings/mali-russia-equipment/index.html",
+                "en/corrections/index.html",
                 "en/editions/2024-11-20/index.html",
             ]
             .map(String::from),

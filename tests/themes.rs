@@ -600,9 +600,14 @@ fn a_child_theme_overrides_one_ui_string_and_keeps_the_parents_others() {
             "{page}: the child's string"
         );
         assert_eq!(
-            texts(&doc, ".site-footer__feed a"),
-            ["Subscribe (Atom feed)"],
-            "{page}: the parent's string"
+            texts(&doc, ".site-footer__feed"),
+            ["Subscribe: Atom, RSS, JSON Feed"],
+            "{page}: the parent's string, then a link per feed format"
+        );
+        assert_eq!(
+            common::attrs(&doc, ".site-footer__feed a", "href"),
+            ["atom.xml", "rss.xml", "feed.json"].map(|f| format!("https://example.org/en/{f}")),
+            "{page}"
         );
         assert_eq!(
             texts(&doc, ".skip-link"),

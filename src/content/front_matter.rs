@@ -112,6 +112,9 @@ struct Place {
     name: usize,
     /// Its value as written (the first line of a longer one; empty for a YAML block below).
     value: Range<usize>,
+    /// Where each item of a list value starts, when the syntax tells: to place a problem of
+    /// one entry (a correction without a date) at that entry.
+    items: Vec<usize>,
 }
 
 impl Keys<'_> {
@@ -136,6 +139,20 @@ impl Keys<'_> {
     /// A diagnostic at the value of `key`: the key is right, what it says is not.
     pub fn at_value(&self, key: &str, message: impl Into<String>) -> Diagnostic {
         self.at(self.place_of(key).map(|p| p.value.start), message)
+    }
+
+    /// A diagnostic at item `index` (0-based) of the list that is `key`'s value, or at the
+    /// value when the item's place is not known.
+    pub fn at_item(&self, key: &str, index: usize, message: impl Into<String>) -> Diagnostic {
+        let place = self.place_of(key);
+        let item = place.and_then(|p| p.items.get(index).copied());
+        self.at(item.or(place.map(|p| p.value.start)), message)
+    }
+
+    /// The line and column of item `index` of `key`'s list, for what the item refers to.
+    pub fn item_place(&self, key: &str, index: usize) -> (usize, usize) {
+        let d = self.at_item(key, index, "");
+        (d.line.unwrap_or(1), d.column.unwrap_or(1))
     }
 
     /// The line and column of the name of `key`, for what its value refers to.
@@ -318,6 +335,10 @@ fn read_toml(keys: &mut Keys, problems: &mut Vec<Diagnostic>) -> Result<Map<Stri
             key: k.get_ref().to_string(),
             name: k.span().start,
             value: v.span(),
+            items: match v.get_ref() {
+                DeValue::Array(items) => items.iter().map(|i| i.span().start).collect(),
+                _ => Vec::new(),
+            },
         })
         .collect();
     let spoiled = |e: &toml::de::Error| {
@@ -450,11 +471,39 @@ fn read_yaml(keys: &mut Keys) -> Result<Map<String, serde_json::Value>> {
             Some(Place {
                 key: key.clone(),
                 name,
+                items: yaml_items(text, name + line.len()),
                 value,
             })
         })
         .collect();
     Ok(object)
+}
+
+/// Where each `- ` item of a YAML block list starts, the list's lines following byte `from`
+/// (the end of its key's line); none for a list written inline or any other value.
+fn yaml_items(text: &str, from: usize) -> Vec<usize> {
+    let mut items = Vec::new();
+    let mut indent = None;
+    let mut lines = text[from..].split_inclusive('\n');
+    let mut offset = from + lines.next().map_or(0, str::len);
+    for line in lines {
+        let start = offset;
+        offset += line.len();
+        let body = line.trim_start_matches(' ');
+        let depth = line.len() - body.len();
+        if body.trim().is_empty() || body.starts_with('#') {
+            continue;
+        }
+        let item = body.starts_with("- ") || body.trim_end() == "-";
+        if item && indent.is_none_or(|i| i == depth) {
+            indent = Some(depth);
+            items.push(start + depth);
+        } else if indent.is_none_or(|i| depth < i) || (depth == 0 && !item) {
+            // The next key: the list has ended.
+            break;
+        }
+    }
+    items
 }
 
 /// Which syntax the first line with a key is written in, when that is plain: `key = …` is

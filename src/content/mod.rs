@@ -14,10 +14,12 @@ mod body;
 mod cached;
 pub mod front_matter;
 pub mod markdown;
+mod notes;
 
 pub use alias::Alias;
 pub use body::Body;
 pub use cached::{Articles, CACHE};
+pub use notes::Note;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -248,9 +250,23 @@ pub struct Page {
     /// Its old URLs, each written as a page that redirects to it.
     #[n(22)]
     pub aliases: Vec<Alias>,
+    /// Corrections made to it since it was published, in the order written.
+    #[n(23)]
+    pub corrections: Vec<Note>,
+    /// Updates to it (news added, not errors), in the order written.
+    #[n(24)]
+    pub updates: Vec<Note>,
 }
 
 impl Page {
+    /// When the article last changed: the latest of its date, `updated`, and every
+    /// correction and update. What feeds, the sitemap and JSON-LD give as its modified date.
+    pub fn modified(&self) -> &Date {
+        let notes = self.corrections.iter().chain(&self.updates).map(|n| &n.date);
+        let dates = std::iter::once(&self.date).chain(&self.updated).chain(notes);
+        dates.max().unwrap_or(&self.date)
+    }
+
     /// What a list page reads of this page; keep in step with the list context in `render`.
     fn listing_hash(&self) -> u64 {
         let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -258,6 +274,7 @@ impl Page {
             &self.title,
             self.date.as_str(),
             self.updated.as_ref().map(Date::as_str),
+            self.modified().as_str(),
         )
             .hash(&mut h);
         (
@@ -412,6 +429,9 @@ struct PageFront {
     seed: Option<String>,
     #[serde(default)]
     aliases: Vec<String>,
+    /// Read entry by entry ([`notes::read`]), so each wrong entry is placed.
+    corrections: Option<serde_json::Value>,
+    updates: Option<serde_json::Value>,
     #[serde(default)]
     extra: serde_json::Map<String, serde_json::Value>,
     #[serde(flatten)]
@@ -645,6 +665,8 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
                 "translation_key",
                 "seed",
                 "aliases",
+                "corrections",
+                "updates",
                 "extra",
             ];
             let guess = did_you_mean(
@@ -697,6 +719,16 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
     });
     let image = fm.image.and_then(|front| lead_image(front, &keys, &mut problems));
     let aliases = aliases(&fm.aliases, config, &file.lang, &keys, &mut problems);
+    let published = date.as_ref();
+    let corrections = notes::read(
+        "corrections",
+        fm.corrections,
+        &keys,
+        &style,
+        published,
+        &mut problems,
+    );
+    let updates = notes::read("updates", fm.updates, &keys, &style, published, &mut problems);
     // Each of these is `None` only with a problem pushed for it.
     let (Some(title), Some(date), true) = (title, date, problems.is_empty()) else {
         return Err(problems.into());
@@ -724,6 +756,8 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
         });
     }
     refs.extend(placed(rendered.refs));
+    let noted = corrections.refs.into_iter().chain(updates.refs);
+    refs.extend(noted.map(|(r, at)| SourceRef::placed(r, at)));
     let translation_key = fm
         .translation_key
         .map(nfc_owned)
@@ -755,6 +789,8 @@ pub fn load(config: &Config, relative: &Path, shown: &Path, bytes: &[u8]) -> Res
         listing: 0,
         standfirst,
         aliases,
+        corrections: corrections.notes,
+        updates: updates.notes,
     };
     page.listing = page.listing_hash();
     Ok(Loaded::Page(Arc::new(page)))

@@ -159,7 +159,7 @@ impl Renderer<'_> {
             url: self.urls.url(&a.path),
             lang: p.file.lang.clone(),
             published: p.date.instant(),
-            updated: p.updated.as_ref().unwrap_or(&p.date).instant(),
+            updated: p.modified().instant(),
             authors: p.authors.clone(),
             categories: a
                 .terms

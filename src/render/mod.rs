@@ -4,6 +4,8 @@
 mod array;
 pub mod assets;
 mod cards;
+mod clashes;
+mod corrections;
 mod feed;
 pub mod images;
 mod kept;
@@ -14,8 +16,9 @@ mod sitemap;
 pub mod theme;
 
 pub use cards::card;
+pub use clashes::check_clashes;
+pub use corrections::TEMPLATE as CORRECTIONS_TEMPLATE;
 pub use kept::Caches;
-pub use redirects::check_clashes;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -87,8 +90,9 @@ pub fn render(root: &Path, site: &Site, cache: &Caches, stage: &Stage) -> Result
         site,
         &ArticleHashes::new(site),
         theme.cards.as_deref().map(|c| (c, &media)),
+        theme.has(corrections::TEMPLATE),
     );
-    redirects::check_clashes(site, &jobs, &theme, &media)?;
+    clashes::check_clashes(site, &jobs, &theme, &media)?;
     let search = site.config.search;
     let kept = AtomicUsize::new(0);
     let indexed = render_each(site, &theme, &media, jobs.iter(), |n, job, render| {
@@ -164,8 +168,13 @@ pub fn check(root: &Path, site: &Site) -> Result<(usize, Vec<Diagnostic>)> {
     let theme = Theme::load(root, &site.config, theme::Names::Fingerprinted, site.now)?;
     let media = images::plan(root, site, &theme.static_files, None)?;
     // Cards are laid out for their warnings below, not drawn: check writes no file.
-    let jobs = jobs(site, &ArticleHashes::new(site), None);
-    redirects::check_clashes(site, &jobs, &theme, &media)?;
+    let jobs = jobs(
+        site,
+        &ArticleHashes::new(site),
+        None,
+        theme.has(corrections::TEMPLATE),
+    );
+    clashes::check_clashes(site, &jobs, &theme, &media)?;
     render_each(site, &theme, &media, jobs.iter(), |_, _, render| {
         render().map(|_| None::<()>)
     })?;
@@ -285,6 +294,8 @@ enum Renders {
     Redirect(usize),
     /// A social card (when the theme draws them).
     Card(cards::CardOf),
+    /// The corrections page of a language (when the theme has its template).
+    Corrections(usize),
 }
 
 /// Hashes job inputs: foldhash's quality variant with a fixed seed, several times faster than
@@ -355,12 +366,14 @@ impl ArticleHashes {
 
 /// Every file rendered from `site`, with its inputs hashed; `articles` are the site's
 /// [`ArticleHashes`]; `cards`: the theme's social cards, when it draws them, and the site's
-/// photos (which a card may be drawn over). The hashes must cover
+/// photos (which a card may be drawn over); `corrections`: whether the theme has the
+/// corrections page ([`Theme::has`]). The hashes must cover
 /// exactly what [`Renderer`] reads for that file; the rebuild property test holds them to it.
 pub fn jobs(
     site: &Site,
     articles: &ArticleHashes,
     cards: Option<(&crate::media::card::Style, &Library)>,
+    corrections: bool,
 ) -> Vec<Job> {
     let listed: Vec<u64> = articles.seen.iter().map(|s| s.0).collect();
     let listed = &listed;
@@ -444,8 +457,11 @@ pub fn jobs(
         jobs.extend(cards::jobs(site, style, media));
     }
     jobs.extend(redirects::jobs(site));
+    if corrections {
+        jobs.extend(corrections::jobs(site));
+    }
     if site.config.sitemap {
-        jobs.extend(sitemap::jobs(site, articles));
+        jobs.extend(sitemap::jobs(site, articles, corrections));
     }
     jobs
 }
@@ -551,6 +567,7 @@ fn render_each<'j, T: Send>(
                 Renders::Robots => Ok(r.robots()),
                 Renders::Redirect(i) => Ok(r.redirect(&site.redirects[i])),
                 Renders::Card(of) => r.card(of, &job.path),
+                Renders::Corrections(i) => r.corrections(&site.config.languages[i].code),
             })
         })
         .collect::<Vec<_>>();
@@ -719,6 +736,8 @@ struct LangCtx<'a> {
     editions_path: Option<String>,
     /// The language's search page, when the site has search.
     search_path: Option<String>,
+    /// The language's corrections page, when the theme has one.
+    corrections_path: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -765,6 +784,11 @@ struct PageCtx<'a> {
     title: &'a str,
     date: &'a str,
     updated: Option<&'a str>,
+    /// The latest of `date`, `updated` and the corrections' and updates' dates.
+    modified: &'a str,
+    /// Its corrections and updates, oldest first: on the article's own page only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notes: Option<Vec<corrections::NoteCtx<'a>>>,
     summary: Cow<'a, str>,
     /// The summary when it says something the body does not open with, else empty: what an
     /// article page shows above its body (see [`crate::content::Page::standfirst`]).
@@ -881,6 +905,8 @@ struct SectionLink<'a> {
     title: &'a str,
     path: String,
     count: usize,
+    /// The section's feeds, one per format `feeds` lists.
+    feeds: Vec<FeedLink>,
 }
 
 #[derive(Serialize)]
@@ -918,6 +944,9 @@ impl<'a> Renderer<'a> {
                         .editions
                         .then(|| urls.path(&editions_path(config, &lang.code))),
                     search_path: config.search.then(|| urls.path(&search_path(config, &lang.code))),
+                    corrections_path: theme
+                        .has(corrections::TEMPLATE)
+                        .then(|| urls.path(&corrections::path(config, &lang.code))),
                 }
             })
             .collect();
@@ -1048,6 +1077,8 @@ impl<'a> Renderer<'a> {
             title: &p.title,
             date: p.date.as_str(),
             updated: p.updated.as_ref().map(|d| d.as_str()),
+            modified: p.modified().as_str(),
+            notes: with_content.then(|| self.notes(a)),
             standfirst: if p.standfirst {
                 summary.clone()
             } else {
@@ -1125,7 +1156,7 @@ impl<'a> Renderer<'a> {
             "headline": p.title,
             "description": p.description,
             "datePublished": p.date.instant().to_rfc3339(),
-            "dateModified": p.updated.as_ref().unwrap_or(&p.date).instant().to_rfc3339(),
+            "dateModified": p.modified().instant().to_rfc3339(),
             "inLanguage": p.file.lang,
             "author": authors,
             "publisher": publisher,
@@ -1137,6 +1168,9 @@ impl<'a> Renderer<'a> {
         let image = page.image.as_ref().and_then(images::image_object);
         if let (Some(image), Some(obj)) = (image, ld.as_object_mut()) {
             obj.insert("image".into(), image);
+        }
+        if let (Some(comments), Some(obj)) = (corrections::json_ld(p), ld.as_object_mut()) {
+            obj.insert("correction".into(), comments);
         }
         let ld = ld.to_string();
         match ld.contains('<') {
@@ -1244,6 +1278,7 @@ impl<'a> Renderer<'a> {
                             title: &o.title,
                             path: self.urls.path(&o.path),
                             count: o.articles.len(),
+                            feeds: feed_links(&self.urls, &site.config, &o.path),
                         })
                         .collect();
                     ctx.insert("sections", &sections);

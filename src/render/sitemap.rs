@@ -29,13 +29,14 @@ const XML_DECLARATION: &[u8] = b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
 
 /// The sitemap files, the news sitemap and `robots.txt`, each a job with its inputs hashed:
 /// `sitemap.xml` alone when every URL fits in one file, else a `sitemap-N.xml` for each part
-/// and `sitemap.xml` as their index.
-pub(super) fn jobs(site: &Site, articles: &ArticleHashes) -> Vec<Job> {
+/// and `sitemap.xml` as their index. `corrections`: whether the site has corrections pages.
+pub(super) fn jobs(site: &Site, articles: &ArticleHashes, corrections: bool) -> Vec<Job> {
     let mut h = super::input_hasher();
     articles.seen.iter().for_each(|s| s.1.hash(&mut h));
     hash_sitemap_lists(&mut h, site);
+    corrections.hash(&mut h);
     let all = std::hash::Hasher::finish(&h);
-    let parts = split(&url_bounds(site), MAX_URLS, MAX_BYTES);
+    let parts = split(&url_bounds(site, corrections), MAX_URLS, MAX_BYTES);
     let mut jobs: Vec<Job> = match parts.len() {
         0 | 1 => vec![hashed(Renders::Sitemap(None), "sitemap.xml".into(), &|h| {
             all.hash(h)
@@ -96,11 +97,11 @@ pub fn split(sizes: &[usize], max_urls: usize, max_bytes: usize) -> Vec<Range<us
 /// An upper bound of the bytes of each `<url>` of the sitemap, in its order: a URL is the base
 /// URL (its `&`, `<`, `>` and quotes escaped) and a path percent-encoded, each byte of which
 /// takes at most three.
-fn url_bounds(site: &Site) -> Vec<usize> {
+fn url_bounds(site: &Site, corrections: bool) -> Vec<usize> {
     let base = &site.config.base_url;
     let escapes = base.chars().filter(|c| "&<>\"'".contains(*c)).count();
     let url = |path: &str| base.len() + 5 * escapes + 3 * path.len();
-    sitemap_urls(site)
+    sitemap_urls(site, corrections)
         .iter()
         .map(|u| {
             // `<url><loc></loc><lastmod></lastmod></url>` and, per alternate,
@@ -154,7 +155,7 @@ impl Renderer<'_> {
     /// `sitemap.xml` (`part`: `None`), or one part of it: every page (in `part`), each with
     /// its versions in the other languages.
     pub(super) fn sitemap(&self, part: Option<(usize, Range<usize>)>) -> Output {
-        let mut urls = sitemap_urls(self.site);
+        let mut urls = sitemap_urls(self.site, self.has_corrections_page());
         let path = match part {
             Some((k, range)) => {
                 urls.truncate(range.end);
@@ -316,10 +317,10 @@ fn hash_sitemap_lists(h: &mut InputHasher, site: &Site) {
 
 /// The date a sitemap gives as an article's last change.
 fn lastmod(a: &Article) -> &str {
-    a.page.updated.as_ref().unwrap_or(&a.page.date).as_str()
+    a.page.modified().as_str()
 }
 
-fn sitemap_urls(site: &Site) -> Vec<SitemapUrl<'_>> {
+fn sitemap_urls(site: &Site, corrections: bool) -> Vec<SitemapUrl<'_>> {
     let mut urls: Vec<SitemapUrl> = site
         .articles
         .iter()
@@ -371,6 +372,24 @@ fn sitemap_urls(site: &Site) -> Vec<SitemapUrl<'_>> {
         lastmod: None,
         alternates: archives.clone(),
     }));
+    if corrections {
+        let pages: Vec<(&str, Cow<str>)> = site
+            .config
+            .languages
+            .iter()
+            .map(|l| {
+                (
+                    l.code.as_str(),
+                    Cow::Owned(super::corrections::path(&site.config, &l.code)),
+                )
+            })
+            .collect();
+        urls.extend(pages.iter().map(|(_, path)| SitemapUrl {
+            path: path.clone(),
+            lastmod: None,
+            alternates: pages.clone(),
+        }));
+    }
     urls
 }
 

@@ -97,6 +97,12 @@ pub struct ThemeMeta {
 }
 
 impl Theme {
+    /// Whether the theme (or the site's own templates) has template `name`: for pages a
+    /// theme may leave out.
+    pub fn has(&self, name: &str) -> bool {
+        self.sources.contains_key(name)
+    }
+
     /// Loads the configured theme from `root/themes/<theme>` plus the site's overrides, with
     /// the banners that show at `now` (the build's clock, [`crate::site::Visibility::now`]).
     pub fn load(root: &Path, config: &Config, names: Names, now: chrono::NaiveDateTime) -> Result<Self> {

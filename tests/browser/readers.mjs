@@ -53,6 +53,7 @@ try {
         lang: document.documentElement.lang,
         dir: getComputedStyle(document.documentElement).direction,
         mainDir: getComputedStyle(document.querySelector("main") ?? document.body).direction,
+        notesDir: document.querySelector("#corrections") && getComputedStyle(document.querySelector("#corrections")).direction,
         headingStarts: side,
         title: document.title,
       };
