@@ -185,13 +185,12 @@ fn ink_lays_out_the_home_pages_its_own_way_with_the_same_stories() {
         assert_eq!(attrs(&after, ".ink-search input", "name"), ["q"], "{home}");
         assert_eq!(
             hrefs(&after, ".ink-follow a"),
-            [
-                format!("{prefix}atom.xml"),
-                format!("{prefix}analysis/atom.xml"),
-                format!("{prefix}briefings/atom.xml"),
-                format!("{prefix}editions/"),
-            ],
-            "{home}"
+            ["", "analysis/", "briefings/"]
+                .iter()
+                .flat_map(|list| ["atom.xml", "rss.xml", "feed.json"].map(|f| format!("{prefix}{list}{f}")))
+                .chain([format!("{prefix}editions/")])
+                .collect::<Vec<_>>(),
+            "{home}: every feed format the site lists, for the language and each section"
         );
         let (top_story, follow) = if lang == "ar" {
             ("الخبر الأبرز", "تابع النشرة")
