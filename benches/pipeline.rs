@@ -67,6 +67,7 @@ fn rendering(c: &mut Criterion) {
         &site,
         &ArticleHashes::new(&site),
         theme.cards.as_deref().map(|c| (c, &media)),
+        render::email::theme_has_email(&theme),
     );
     let job = jobs
         .iter()

@@ -4,6 +4,7 @@
 mod array;
 pub mod assets;
 mod cards;
+pub mod email;
 mod feed;
 pub mod images;
 mod kept;
@@ -86,6 +87,7 @@ pub fn render(root: &Path, site: &Site, cache: &Caches, stage: &Stage) -> Result
         site,
         &ArticleHashes::new(site),
         theme.cards.as_deref().map(|c| (c, &media)),
+        email::theme_has_email(&theme),
     );
     let search = site.config.search;
     let kept = AtomicUsize::new(0);
@@ -162,7 +164,12 @@ pub fn check(root: &Path, site: &Site) -> Result<(usize, Vec<Diagnostic>)> {
     let theme = Theme::load(root, &site.config, theme::Names::Fingerprinted)?;
     let media = images::plan(root, site, &theme.static_files, None)?;
     // Cards are laid out for their warnings below, not drawn: check writes no file.
-    let jobs = jobs(site, &ArticleHashes::new(site), None);
+    let jobs = jobs(
+        site,
+        &ArticleHashes::new(site),
+        None,
+        email::theme_has_email(&theme),
+    );
     render_each(site, &theme, &media, jobs.iter(), |_, _, render| {
         render().map(|_| None::<()>)
     })?;
@@ -282,6 +289,8 @@ enum Renders {
     Redirect(usize),
     /// A social card (when the theme draws them).
     Card(cards::CardOf),
+    /// The e-mail of an edition (index into [`Site::editions`]), when the theme has its templates.
+    Email(usize, email::Format),
 }
 
 /// Hashes job inputs: foldhash's quality variant with a fixed seed, several times faster than
@@ -352,12 +361,14 @@ impl ArticleHashes {
 
 /// Every file rendered from `site`, with its inputs hashed; `articles` are the site's
 /// [`ArticleHashes`]; `cards`: the theme's social cards, when it draws them, and the site's
-/// photos (which a card may be drawn over). The hashes must cover
+/// photos (which a card may be drawn over); `emails`: whether the theme has the e-mail
+/// templates. The hashes must cover
 /// exactly what [`Renderer`] reads for that file; the rebuild property test holds them to it.
 pub fn jobs(
     site: &Site,
     articles: &ArticleHashes,
     cards: Option<(&crate::media::card::Style, &Library)>,
+    emails: bool,
 ) -> Vec<Job> {
     let listed: Vec<u64> = articles.seen.iter().map(|s| s.0).collect();
     let listed = &listed;
@@ -441,6 +452,9 @@ pub fn jobs(
         jobs.extend(cards::jobs(site, style, media));
     }
     jobs.extend(redirects::jobs(site));
+    if emails && site.config.editions {
+        jobs.extend(email::jobs(site, listed));
+    }
     if site.config.sitemap {
         jobs.extend(sitemap::jobs(site, articles));
     }
@@ -548,6 +562,7 @@ fn render_each<'j, T: Send>(
                 Renders::Robots => Ok(r.robots()),
                 Renders::Redirect(i) => Ok(r.redirect(&site.redirects[i])),
                 Renders::Card(of) => r.card(of, &job.path),
+                Renders::Email(e, format) => r.email(e, format),
             })
         })
         .collect::<Vec<_>>();

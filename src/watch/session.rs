@@ -326,7 +326,8 @@ impl Session {
         let same_files = self.on_disk.as_ref().is_some_and(|d| d.statics == statics);
         let same_media = self.media.as_ref().is_some_and(|m| m.digest() == media.digest());
         self.rerender_all |= !same_files || !same_media;
-        let jobs = render::jobs(site, hashes, theme.cards.as_deref().map(|c| (c, &media)));
+        let cards = theme.cards.as_deref().map(|c| (c, &media));
+        let jobs = render::jobs(site, hashes, cards, render::email::theme_has_email(theme));
         let (mut dirty, mut stale) = match &self.on_disk {
             Some(old) => old.compare(&jobs, &statics),
             None => (Vec::new(), Vec::new()),
