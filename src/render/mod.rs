@@ -190,6 +190,23 @@ pub fn check(root: &Path, site: &Site) -> Result<(usize, Vec<Diagnostic>)> {
     Ok((pages, warnings))
 }
 
+/// The site of `opts` (with `config`) loaded as a build loads it, and its theme: what the
+/// commands that show one output of a build (`card`, `email`) start from.
+fn site_and_theme(opts: &crate::BuildOptions, config: Config) -> Result<(Site, Theme)> {
+    let articles = crate::content::Articles::off();
+    let visibility = opts.visibility();
+    let loaded = crate::build::load(
+        &opts.root,
+        config,
+        visibility,
+        crate::build::BrokenLinks::Report,
+        &articles,
+    );
+    let (site, _) = loaded?;
+    let theme = Theme::load(&opts.root, &site.config, theme::Names::Fingerprinted)?;
+    Ok((site, theme))
+}
+
 /// A rendered page as the search indexer takes it: (output path, HTML).
 pub fn article_html(page: &Output) -> Option<(&str, &[u8])> {
     match &page.content {

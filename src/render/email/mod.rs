@@ -210,17 +210,7 @@ pub fn email(
         }
         None => codes.first().map(|c| c.to_string()).unwrap_or_default(),
     };
-    let articles = crate::content::Articles::off();
-    let visibility = opts.visibility();
-    let loaded = crate::build::load(
-        root,
-        config,
-        visibility,
-        crate::build::BrokenLinks::Report,
-        &articles,
-    );
-    let (site, _) = loaded?;
-    let theme = super::Theme::load(root, &site.config, super::theme::Names::Fingerprinted)?;
+    let (site, theme) = super::site_and_theme(opts, config)?;
     if !theme_has_email(&theme) {
         let templates = std::path::Path::new("themes")
             .join(&site.config.theme)
