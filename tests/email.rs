@@ -254,11 +254,11 @@ fn nashra_email_prints_the_built_file() {
     // What `nashra email ARGS…` prints is the file the build wrote, byte for byte.
     let prints = |args: &[&str], file: String| {
         let printed = site.run("email", args).success().get_output().stdout.clone();
-        assert_eq!(
-            printed,
-            std::fs::read(public.join(&file)).unwrap(),
-            "{args:?}: {file}"
-        );
+        let built = std::fs::read(public.join(&file)).unwrap();
+        // As text first, for a failure one can read; then byte for byte.
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        assert_eq!(text(&printed), text(&built), "{args:?}: {file}");
+        assert_eq!(printed, built, "{args:?}: {file}");
     };
     // The newest edition in the first language (Arabic), as HTML.
     prints(&[], format!("editions/{NEXT}/email.html"));
