@@ -67,7 +67,7 @@ fn rendering(c: &mut Criterion) {
         &site,
         &ArticleHashes::new(&site),
         theme.cards.as_deref().map(|c| (c, &media)),
-        theme.has(render::CORRECTIONS_TEMPLATE),
+        render::ThemePages::of(&theme),
     );
     let job = jobs
         .iter()

@@ -440,7 +440,8 @@ fn normalize(p: &Path) -> PathBuf {
 }
 
 /// HTML pages per language: the default language owns the root, others their `<code>/` prefix.
-/// The pages at old URLs only redirect, and are not counted.
+/// The pages at old URLs only redirect, and the editions' e-mails are sent, not visited: neither
+/// is counted.
 fn pages_per_language(site: &Site, paths: &[impl AsRef<str>]) -> Vec<(String, usize)> {
     let langs = &site.config.languages;
     let mut counts: Vec<(String, usize)> = langs.iter().map(|l| (l.code.clone(), 0)).collect();
@@ -450,7 +451,9 @@ fn pages_per_language(site: &Site, paths: &[impl AsRef<str>]) -> Vec<(String, us
         .map(|r| site.target(r).alias.output_path())
         .collect();
     let pages = paths.iter().map(|p| p.as_ref());
-    for path in pages.filter(|p| p.ends_with(".html") && !redirects.contains(*p)) {
+    let counted =
+        |p: &&str| p.ends_with(".html") && !redirects.contains(*p) && !crate::render::email::is_email(p);
+    for path in pages.filter(counted) {
         let i = langs
             .iter()
             .position(|l| {

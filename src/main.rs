@@ -127,6 +127,22 @@ enum Command {
         #[arg(long)]
         layout: bool,
     },
+    /// Print a day's edition as an e-mail (its HTML, or with --text its plain text), as the
+    /// build writes it to editions/DATE/email.html and email.txt: CSS inlined, links
+    /// absolute, ready to paste into a mailer (Mailchimp, Listmonk, Buttondown). Needs
+    /// `editions = true` in nashra.toml.
+    Email {
+        /// The edition's day, e.g. 2024-11-20 (default: the newest).
+        date: Option<String>,
+        /// The edition's language code (default: the site's first language).
+        #[arg(long)]
+        lang: Option<String>,
+        /// Print the plain-text part (email.txt) instead of the HTML.
+        #[arg(long)]
+        text: bool,
+        #[command(flatten)]
+        site: SiteArgs,
+    },
     /// Build, then rebuild on every change to the sources until Ctrl-C.
     Watch(BuildArgs),
     /// Preview the site at a local address, rebuilt on every change, pages reloading
@@ -192,7 +208,9 @@ impl Command {
     fn site_root(&self) -> Option<&Path> {
         match self {
             Command::Build(a) | Command::Watch(a) => Some(&a.site.root),
-            Command::Check { site, .. } | Command::Card { site, .. } => Some(&site.root),
+            Command::Check { site, .. } | Command::Card { site, .. } | Command::Email { site, .. } => {
+                Some(&site.root)
+            }
             Command::Serve { root, .. } | Command::New { root, .. } | Command::Import { root, .. } => {
                 Some(root)
             }
@@ -247,6 +265,26 @@ fn main() -> ExitCode {
                     .map_err(|e| nashra::error::Error::io(&out, "write the card", &e)),
             });
             report(&root, done)
+        }
+        Command::Email {
+            date,
+            lang,
+            text,
+            site,
+        } => {
+            let root = site.root.clone();
+            let format = match text {
+                true => nashra::render::email::Format::Text,
+                false => nashra::render::email::Format::Html,
+            };
+            let mail = nashra::render::email::email(&site.into(), date.as_deref(), lang.as_deref(), format);
+            match mail {
+                Ok(bytes) => print_bytes(&bytes),
+                Err(err) => {
+                    eprint_all(&root, &err.diagnostics);
+                    ExitCode::FAILURE
+                }
+            }
         }
         Command::Watch(args) => {
             let root = args.site.root.clone();
@@ -618,6 +656,20 @@ fn import(opts: nashra::import::ImportOptions) -> ExitCode {
 }
 
 /// Prints the outcome of a one-shot command and turns it into the exit code.
+/// Writes `bytes` to standard output as they are (`nashra email`: what is pasted into a
+/// mailer must be the file the build writes, byte for byte).
+fn print_bytes(bytes: &[u8]) -> ExitCode {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot write to standard output: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn report(root: &Path, result: nashra::Result<String>) -> ExitCode {
     match result {
         Ok(message) => {

@@ -114,6 +114,9 @@ enum Op {
     Template(usize),
     /// Change the site's title in `nashra.toml`.
     Config(usize),
+    /// Change the plain-text e-mail template (n > 0), or delete it (n = 0): the site then has
+    /// no e-mails, and the editions' `email.html` and `email.txt` must go.
+    Mail(usize),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -140,6 +143,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (any::<bool>(), 0..3usize).prop_map(|(extra_file, text)| Op::Static { extra_file, text }),
         2 => (0..3usize).prop_map(Op::Template),
         1 => (0..3usize).prop_map(Op::Config),
+        1 => (0..3usize).prop_map(Op::Mail),
     ]
 }
 
@@ -348,6 +352,15 @@ fn apply(root: &Path, op: &Op) -> Vec<PathBuf> {
             let base = text.split("\n{# edit").next().unwrap().to_string();
             let broken = if n == 0 { "{% if %}" } else { "" };
             fs::write(&p, format!("{base}\n{{# edit {n} #}}<!-- {n} -->{broken}")).unwrap();
+            vec![p]
+        }
+        Op::Mail(n) => {
+            let p = root.join("themes/default/templates/email.txt");
+            let original = common::repo().join("themes/default/templates/email.txt");
+            match n {
+                0 => drop(fs::remove_file(&p)),
+                n => fs::write(&p, format!("{}\n{n}\n", fs::read_to_string(original).unwrap())).unwrap(),
+            }
             vec![p]
         }
         Op::Config(n) => {
@@ -658,10 +671,10 @@ fn an_edit_renders_only_its_dependants() {
     assert!(r.removed.is_empty());
 
     // The title: the article and its social card, every English list it is on (home,
-    // section, edition, its terms) and the feeds of all but the edition, in every format,
-    // the Arabic translation, whose language switcher names it, and the English corrections
-    // page, which names the article over its correction. (The heading above left the card
-    // alone: it does not show it.)
+    // section, edition, its terms), the edition's e-mails, and the feeds of all but the
+    // edition, in every format, the Arabic translation, whose language switcher names it, and
+    // the English corrections page, which names the article over its correction. (The heading
+    // above left the card alone: it does not show it.)
     let r = rebuild(
         site.read(rel)
             .replace("title = \"Mali receives", "title = \"Mali takes delivery of"),
@@ -688,6 +701,8 @@ fn an_edit_renders_only_its_dependants() {
                 "en/briefings/mali-russia-equipment/card.png",
                 "en/briefings/mali-russia-equipment/index.html",
                 "en/corrections/index.html",
+                "en/editions/2024-11-20/email.html",
+                "en/editions/2024-11-20/email.txt",
                 "en/editions/2024-11-20/index.html",
             ]
             .map(String::from),

@@ -99,7 +99,12 @@ fn rel(public: &Path, path: &Path) -> String {
 fn every_page_passes_the_nu_html_checker() {
     let (site, build_secs) = built();
     let public = site.public();
-    let pages = files(&public, |p| p.extension().is_some_and(|e| e == "html"));
+    // Not the editions' e-mails: mail clients need the presentational attributes HTML5 made
+    // obsolete (`width`, `align`, `cellpadding`); tests/email.rs holds them to the caniemail
+    // data instead.
+    let pages = files(&public, |p| {
+        p.extension().is_some_and(|e| e == "html") && p.file_name().is_some_and(|n| n != "email.html")
+    });
     assert!(
         pages.len() > 20,
         "only {} HTML files in public/, the sample site builds more: {pages:?}",

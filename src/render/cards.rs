@@ -164,17 +164,7 @@ fn article_date(site: &Site, i: usize, dates: &super::theme::Dates) -> Option<St
 /// as a build of the site in `opts` would: what `nashra card` shows.
 pub fn card(opts: &crate::BuildOptions, file: &std::path::Path) -> Result<card::Drawn> {
     let root = &opts.root;
-    let config = opts.config()?;
-    let articles = crate::content::Articles::off();
-    let loaded = crate::build::load(
-        root,
-        config,
-        opts.visibility(),
-        crate::build::BrokenLinks::Report,
-        &articles,
-    );
-    let (site, _) = loaded?;
-    let theme = super::Theme::load(root, &site.config, super::theme::Names::Fingerprinted, site.now)?;
+    let (site, theme) = super::site_and_theme(opts, opts.config()?)?;
     let Some(style) = theme.cards.as_deref() else {
         let meta = std::path::Path::new("themes")
             .join(&site.config.theme)

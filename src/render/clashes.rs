@@ -146,6 +146,7 @@ fn what_is_written(what: Renders) -> String {
         Renders::Robots => "robots.txt",
         Renders::Card(_) => "a social card",
         Renders::Corrections(_) => "the corrections page",
+        Renders::Email(..) => "an edition's e-mail",
         _ => "a page",
     }
     .to_string()

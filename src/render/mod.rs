@@ -6,6 +6,7 @@ pub mod assets;
 mod cards;
 mod clashes;
 mod corrections;
+pub mod email;
 mod feed;
 pub mod images;
 mod kept;
@@ -90,7 +91,7 @@ pub fn render(root: &Path, site: &Site, cache: &Caches, stage: &Stage) -> Result
         site,
         &ArticleHashes::new(site),
         theme.cards.as_deref().map(|c| (c, &media)),
-        theme.has(corrections::TEMPLATE),
+        ThemePages::of(&theme),
     );
     clashes::check_clashes(site, &jobs, &theme, &media)?;
     let search = site.config.search;
@@ -168,12 +169,7 @@ pub fn check(root: &Path, site: &Site) -> Result<(usize, Vec<Diagnostic>)> {
     let theme = Theme::load(root, &site.config, theme::Names::Fingerprinted, site.now)?;
     let media = images::plan(root, site, &theme.static_files, None)?;
     // Cards are laid out for their warnings below, not drawn: check writes no file.
-    let jobs = jobs(
-        site,
-        &ArticleHashes::new(site),
-        None,
-        theme.has(corrections::TEMPLATE),
-    );
+    let jobs = jobs(site, &ArticleHashes::new(site), None, ThemePages::of(&theme));
     clashes::check_clashes(site, &jobs, &theme, &media)?;
     render_each(site, &theme, &media, jobs.iter(), |_, _, render| {
         render().map(|_| None::<()>)
@@ -187,12 +183,32 @@ pub fn check(root: &Path, site: &Site) -> Result<(usize, Vec<Diagnostic>)> {
             .map(|o| crate::output::final_bytes(o, false).map(drop))
             .collect::<Vec<_>>(),
     )?;
-    let pages = jobs.iter().filter(|j| j.path.ends_with(".html")).count();
+    let pages = jobs
+        .iter()
+        .filter(|j| j.path.ends_with(".html") && !email::is_email(&j.path))
+        .count();
     let mut warnings = media.location_warnings();
     if let Some(style) = &theme.cards {
         warnings.extend(cards::warnings(site, style, &theme.dates));
     }
     Ok((pages, warnings))
+}
+
+/// The site of `opts` (with `config`) loaded as a build loads it, and its theme: what the
+/// commands that show one output of a build (`card`, `email`) start from.
+fn site_and_theme(opts: &crate::BuildOptions, config: Config) -> Result<(Site, Theme)> {
+    let articles = crate::content::Articles::off();
+    let visibility = opts.visibility();
+    let loaded = crate::build::load(
+        &opts.root,
+        config,
+        visibility,
+        crate::build::BrokenLinks::Report,
+        &articles,
+    );
+    let (site, _) = loaded?;
+    let theme = Theme::load(&opts.root, &site.config, theme::Names::Fingerprinted, site.now)?;
+    Ok((site, theme))
 }
 
 /// A rendered page as the search indexer takes it: (output path, HTML).
@@ -296,6 +312,8 @@ enum Renders {
     Card(cards::CardOf),
     /// The corrections page of a language (when the theme has its template).
     Corrections(usize),
+    /// The e-mail of an edition (index into [`Site::editions`]), when the theme has its templates.
+    Email(usize, email::Format),
 }
 
 /// Hashes job inputs: foldhash's quality variant with a fixed seed, several times faster than
@@ -364,16 +382,35 @@ impl ArticleHashes {
     }
 }
 
+/// Which of the pages a theme may leave out it has templates for: only those are rendered,
+/// listed and linked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThemePages {
+    /// `corrections.html`: each language's corrections page.
+    pub corrections: bool,
+    /// `email.html` and `email.txt`: each edition as an e-mail.
+    pub emails: bool,
+}
+
+impl ThemePages {
+    pub fn of(theme: &Theme) -> Self {
+        Self {
+            corrections: theme.has(corrections::TEMPLATE),
+            emails: email::theme_has_email(theme),
+        }
+    }
+}
+
 /// Every file rendered from `site`, with its inputs hashed; `articles` are the site's
 /// [`ArticleHashes`]; `cards`: the theme's social cards, when it draws them, and the site's
-/// photos (which a card may be drawn over); `corrections`: whether the theme has the
-/// corrections page ([`Theme::has`]). The hashes must cover
+/// photos (which a card may be drawn over); `pages`: which of the pages a theme may leave out
+/// it has. The hashes must cover
 /// exactly what [`Renderer`] reads for that file; the rebuild property test holds them to it.
 pub fn jobs(
     site: &Site,
     articles: &ArticleHashes,
     cards: Option<(&crate::media::card::Style, &Library)>,
-    corrections: bool,
+    pages: ThemePages,
 ) -> Vec<Job> {
     let listed: Vec<u64> = articles.seen.iter().map(|s| s.0).collect();
     let listed = &listed;
@@ -457,11 +494,14 @@ pub fn jobs(
         jobs.extend(cards::jobs(site, style, media));
     }
     jobs.extend(redirects::jobs(site));
-    if corrections {
+    if pages.corrections {
         jobs.extend(corrections::jobs(site));
     }
+    if pages.emails && site.config.editions {
+        jobs.extend(email::jobs(site, listed));
+    }
     if site.config.sitemap {
-        jobs.extend(sitemap::jobs(site, articles, corrections));
+        jobs.extend(sitemap::jobs(site, articles, pages.corrections));
     }
     jobs
 }
@@ -568,6 +608,7 @@ fn render_each<'j, T: Send>(
                 Renders::Redirect(i) => Ok(r.redirect(&site.redirects[i])),
                 Renders::Card(of) => r.card(of, &job.path),
                 Renders::Corrections(i) => r.corrections(&site.config.languages[i].code),
+                Renders::Email(e, format) => r.email(e, format),
             })
         })
         .collect::<Vec<_>>();

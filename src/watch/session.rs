@@ -337,7 +337,7 @@ impl Session {
         let same_media = self.media.as_ref().is_some_and(|m| m.digest() == media.digest());
         self.rerender_all |= !same_files || !same_media;
         let cards = theme.cards.as_deref().map(|c| (c, &media));
-        let jobs = render::jobs(site, hashes, cards, theme.has(render::CORRECTIONS_TEMPLATE));
+        let jobs = render::jobs(site, hashes, cards, render::ThemePages::of(theme));
         render::check_clashes(site, &jobs, theme, &media)?;
         let (mut dirty, mut stale) = match &self.on_disk {
             Some(old) => old.compare(&jobs, &statics),
