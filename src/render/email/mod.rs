@@ -40,7 +40,7 @@ impl Format {
 pub fn theme_has_email(theme: &super::Theme) -> bool {
     [Format::Html, Format::Text]
         .iter()
-        .all(|f| theme.sources.contains_key(f.file_name()))
+        .all(|f| theme.has(f.file_name()))
 }
 
 /// Whether the output at `path` is an edition's e-mail: the site's HTML minifier leaves it as
