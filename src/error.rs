@@ -318,7 +318,7 @@ pub fn decode_utf8<'a>(bytes: &'a [u8], shown: &Path) -> Result<&'a str> {
 /// allow (C0 but tab and line ends, DEL, C1, U+FFFE and U+FFFF), with its byte offset: one in
 /// a title makes every feed that carries it unreadable. Read as bytes, since Arabic text has
 /// nothing for this to stop at.
-fn invisible_control(text: &str) -> Option<(usize, char)> {
+pub fn invisible_control(text: &str) -> Option<(usize, char)> {
     let bytes = text.as_bytes();
     let at = bytes.iter().enumerate().position(|(i, &b)| match b {
         b'\t' | b'\n' | b'\r' => false,

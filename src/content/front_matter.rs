@@ -272,6 +272,22 @@ pub fn parse<'a, T: DeserializeOwned>(
         Format::Toml => read_toml(&mut keys, &mut problems)?,
         Format::Yaml => read_yaml(&mut keys)?,
     };
+    // The file itself has none (it is checked as it is read), but a string can write one as
+    // an escape (`"\u0001"`), which would make every feed that carries it unreadable.
+    for (key, value) in &object {
+        if let Some(c) = first_control(value) {
+            problems.push(
+                keys.at_value(
+                    key,
+                    format!(
+                        "`{key}` has an invisible control character, U+{:04X}",
+                        u32::from(c)
+                    ),
+                )
+                .help("remove its escape from the text: no page or feed may carry it"),
+            );
+        }
+    }
     // serde stops at the first wrong key: report it, leave it out, and read the rest again.
     let mut value = serde_json::Value::Object(object);
     let fields = loop {
@@ -321,6 +337,22 @@ pub fn parse<'a, T: DeserializeOwned>(
         keys,
         problems,
     })
+}
+
+/// The first control character in a string anywhere in `value`
+/// ([`crate::error::invisible_control`]).
+fn first_control(value: &serde_json::Value) -> Option<char> {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => crate::error::invisible_control(s).map(|(_, c)| c),
+        Value::Array(items) => items.iter().find_map(first_control),
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            crate::error::invisible_control(k)
+                .map(|(_, c)| c)
+                .or_else(|| first_control(v))
+        }),
+        _ => None,
+    }
 }
 
 /// TOML front matter as one JSON object, dates as their RFC 3339 text (as YAML dates already
@@ -659,6 +691,28 @@ mod tests {
         assert_eq!(
             e[1],
             "3:8 `draft` = no is not true or false | write true or false (without quotes): draft: true"
+        );
+    }
+
+    #[test]
+    fn a_control_character_written_as_an_escape_is_a_problem_of_its_key() {
+        let text = "title = \"Mali\\u000Bnews\"\ntags = [\"ok\", \"b\\u007F\"]\n";
+        assert_eq!(
+            problems(Format::Toml, text),
+            [
+                "2:9 `title` has an invisible control character, U+000B | remove its escape from the text: no page or feed may carry it",
+                "3:8 `tags` has an invisible control character, U+007F | remove its escape from the text: no page or feed may carry it",
+            ]
+        );
+        let e = problems(Format::Yaml, "title: \"a\\x01b\"\n");
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].starts_with("2:8 `title` has an invisible control character, U+0001"),
+            "{e:?}"
+        );
+        assert!(
+            problems(Format::Toml, "title = \"a\\tb\"\n").is_empty(),
+            "a tab is text"
         );
     }
 
