@@ -14,15 +14,19 @@ use crate::site::{List, Site};
 /// Every clash of `jobs` with each other or with the theme's static files and the photos'
 /// files that the site's own check cannot see: an error for each, at the file whose fix it is.
 pub fn check_clashes(site: &Site, jobs: &[Job], theme: &Theme, media: &Library) -> Result<()> {
-    let own = own_pages_clash(site, jobs);
-    let aliases = aliases_clash(site, jobs, theme, media);
-    crate::error::collect_all(vec![own, aliases]).map(drop)
+    let mut errors = Vec::new();
+    own_pages_clash(site, jobs, &mut errors);
+    aliases_clash(site, jobs, theme, media, &mut errors);
+    match errors.is_empty() {
+        true => Ok(()),
+        false => Err(errors.into()),
+    }
 }
 
 /// An article or a list at the URL of one of nashra's own pages (the search page, the 404
 /// page, the corrections page, the sitemap, robots.txt): an error at the article's or list's
 /// file. Those pages are a handful, so each article's and list's path is one lookup.
-fn own_pages_clash(site: &Site, jobs: &[Job]) -> Result<()> {
+fn own_pages_clash(site: &Site, jobs: &[Job], errors: &mut Vec<Diagnostic>) {
     let own: HashMap<&str, Renders> = jobs
         .iter()
         .filter(|j| {
@@ -39,7 +43,6 @@ fn own_pages_clash(site: &Site, jobs: &[Job]) -> Result<()> {
         })
         .map(|j| (j.path.as_str(), j.what))
         .collect();
-    let mut errors = Vec::new();
     for job in jobs {
         let source = match job.what {
             Renders::Article(i) => Some(site.articles[i].page.source.clone()),
@@ -70,19 +73,15 @@ fn own_pages_clash(site: &Site, jobs: &[Job]) -> Result<()> {
             .help("give it another `slug` or folder name: nashra writes its own page at that URL"),
         );
     }
-    match errors.is_empty() {
-        true => Ok(()),
-        false => Err(errors.into()),
-    }
 }
 
 /// An alias written where another file of the output is (the search page, the 404 page, a
 /// feed, the sitemap, a static file, a photo), or as a folder where such a file is (or a file
 /// where it is a folder): an error at the alias, naming the other file. Pages, lists and other
 /// aliases are checked when the site is put together; these files are only known here.
-fn aliases_clash(site: &Site, jobs: &[Job], theme: &Theme, media: &Library) -> Result<()> {
+fn aliases_clash(site: &Site, jobs: &[Job], theme: &Theme, media: &Library, errors: &mut Vec<Diagnostic>) {
     if site.redirects.is_empty() {
-        return Ok(());
+        return;
     }
     let mut written: HashMap<&str, String> = HashMap::new();
     for path in theme.static_files.keys() {
@@ -103,7 +102,6 @@ fn aliases_clash(site: &Site, jobs: &[Job], theme: &Theme, media: &Library) -> R
             folders.entry(parent).or_insert(what);
         }
     }
-    let mut errors = Vec::new();
     for job in jobs {
         let Renders::Redirect(i) = job.what else {
             continue;
@@ -129,10 +127,6 @@ fn aliases_clash(site: &Site, jobs: &[Job], theme: &Theme, media: &Library) -> R
                 .help("take the alias out, or give it another path: that URL is already in use"),
             );
         }
-    }
-    match errors.is_empty() {
-        true => Ok(()),
-        false => Err(errors.into()),
     }
 }
 
