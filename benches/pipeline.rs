@@ -73,14 +73,27 @@ fn rendering(c: &mut Criterion) {
         .iter()
         .find(|j| j.is_article() && j.path.starts_with("briefings/"))
         .expect("the Arabic article is a job");
-    let page = render::render_jobs(&site, &theme, &media, std::iter::once(job)).expect("it renders");
+    let page = render::render_jobs(
+        &site,
+        &theme,
+        render::Photos::uncached(&media),
+        std::iter::once(job),
+    )
+    .expect("it renders");
     let html = match render::article_html(&page[0]) {
         Some((_, html)) => html.to_vec(),
         None => unreachable!("a page is rendered bytes"),
     };
     let mut g = c.benchmark_group("render");
     g.bench_function("article page through the default theme", |b| {
-        b.iter(|| render::render_jobs(&site, &theme, &media, std::iter::once(job)))
+        b.iter(|| {
+            render::render_jobs(
+                &site,
+                &theme,
+                render::Photos::uncached(&media),
+                std::iter::once(job),
+            )
+        })
     });
     g.throughput(Throughput::Bytes(html.len() as u64));
     g.bench_function("minify the article page", |b| {
@@ -97,7 +110,7 @@ fn rendering(c: &mut Criterion) {
 /// The target is 5 ms a card; a whole build's share is measured by
 /// `benches/compare.py` (its "cards" row).
 fn cards(c: &mut Criterion) {
-    use nashra::media::card::{draw, layout, Card};
+    use nashra::media::card::{self, draw, layout, Card};
     let config = Config::load(root()).expect("the sample config loads");
     let theme = Theme::load(root(), &config, Default::default(), Default::default())
         .expect("the default theme loads");
@@ -121,7 +134,44 @@ fn cards(c: &mut Criterion) {
     g.bench_function("lay out a long mixed-script card", |b| {
         b.iter(|| layout(&hostile, style))
     });
+    // A card over a lead photo is drawn on the photo's published 1200 px file (a
+    // progressive JPEG at the default quality): decoded and cropped, then drawn and encoded.
+    let settings = nashra::media::Settings::default();
+    let (width, height) = (1200, 800);
+    let file = nashra::media::jpeg(&photo_like(width, height), width, height, settings.quality, true)
+        .expect("the stand-in photo encodes");
+    let backdrop = || nashra::media::cover(&file, card::WIDTH, card::HEIGHT, &settings);
+    let pixels = backdrop().expect("the stand-in photo decodes");
+    g.bench_function("cover a card with a photo's 1200 px file", |b| b.iter(backdrop));
+    g.bench_function("draw the sample's card over ready pixels", |b| {
+        b.iter(|| card::draw_on_photo(&sample, style, Some(pixels.clone()), 82))
+    });
     g.finish();
+}
+
+/// RGB pixels with a photo's mix of smooth areas and fine detail (gradients under a
+/// deterministic grain), so its JPEG costs what a photo's does to decode.
+fn photo_like(width: u32, height: u32) -> Vec<u8> {
+    let mut state = 0x2545_f491_u32;
+    let mut grain = move || {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        (state % 24) as u8
+    };
+    let mut rgb = Vec::with_capacity((width * height * 3) as usize);
+    for y in 0..height {
+        for x in 0..width {
+            let (fx, fy) = (x as f32 / width as f32, y as f32 / height as f32);
+            let base = [
+                180.0 * fx + 40.0,
+                120.0 * fy + 60.0,
+                90.0 * (fx * fy).sqrt() + 80.0,
+            ];
+            rgb.extend(base.map(|v| (v as u8).saturating_add(grain())));
+        }
+    }
+    rgb
 }
 
 criterion_group!(benches, loading, rendering, cards);

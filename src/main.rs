@@ -120,10 +120,11 @@ enum Command {
         file: PathBuf,
         #[command(flatten)]
         site: SiteArgs,
-        /// Where to write the PNG.
-        #[arg(long, short, default_value = "card.png")]
-        out: PathBuf,
-        /// Print the layout as JSON instead of writing the PNG.
+        /// Where to write the card [default: the name the build gives it, card.png, or
+        /// card.jpg when drawn over the article's lead photo].
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+        /// Print the layout as JSON instead of writing the card.
         #[arg(long)]
         layout: bool,
     },
@@ -260,9 +261,12 @@ fn main() -> ExitCode {
             let done = drawn.and_then(|d| match layout {
                 true => serde_json::to_string_pretty(&d.layout)
                     .map_err(|e| nashra::error::Diagnostic::new(&file, e.to_string()).into()),
-                false => std::fs::write(&out, &d.png)
-                    .map(|()| format!("Wrote {}", out.display()))
-                    .map_err(|e| nashra::error::Error::io(&out, "write the card", &e)),
+                false => {
+                    let out = out.unwrap_or_else(|| PathBuf::from(d.file));
+                    std::fs::write(&out, &d.bytes)
+                        .map(|()| format!("Wrote {}", out.display()))
+                        .map_err(|e| nashra::error::Error::io(&out, "write the card", &e))
+                }
             });
             report(&root, done)
         }

@@ -569,11 +569,28 @@ fn an_article_with_a_lead_photo_gets_its_card_drawn_over_it_as_a_jpeg() {
         "only {bright} white pixels in the headline's band"
     );
 
-    // Drawn again, the same bytes.
+    // Drawn again, the same bytes; and without the cache, where the photo's published file
+    // the card is drawn on is made again rather than read back, still the same bytes.
     site.build(&[]).success();
     assert!(
         fs::read(&jpeg).unwrap() == bytes,
         "the photo card changed on a rebuild"
+    );
+    let uncached = site.clean_build(&["--no-cache"]);
+    assert!(
+        uncached[Path::new("briefings/mali-russia-equipment/card.jpg")] == bytes,
+        "the photo card depends on the build cache"
+    );
+    // `nashra card` draws it as the build does, into the file the build names it.
+    common::nashra()
+        .current_dir(site.root())
+        .args(["card", "content/briefings/mali-russia-equipment.ar.md", "--root"])
+        .arg(site.root())
+        .assert()
+        .success();
+    assert!(
+        fs::read(site.root().join("card.jpg")).is_ok_and(|shown| shown == bytes),
+        "`nashra card` does not give the build's photo card as card.jpg"
     );
 
     // An article without a photo keeps its flat card.

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::{hashed, Job, Renderer, Renders};
 use crate::error::{Diagnostic, Result};
 use crate::media::card::{self, Card, Layout, Style};
-use crate::media::library::{Library, Photo};
+use crate::media::library::{Cache, Library, Photo};
 use crate::output::{Content, Output};
 use crate::site::Site;
 
@@ -160,9 +160,18 @@ fn article_date(site: &Site, i: usize, dates: &super::theme::Dates) -> Option<St
     formatter.gregorian(page.date.as_str()).ok()
 }
 
+/// An article's card as `nashra card` gives it: the file a build writes beside its page
+/// (its name and bytes), and where its text went.
+pub struct Shown {
+    pub file: &'static str,
+    pub bytes: Vec<u8>,
+    pub layout: Layout,
+}
+
 /// The card of the article from `file` (as given, or relative to the site's folder), drawn
-/// as a build of the site in `opts` would: what `nashra card` shows.
-pub fn card(opts: &crate::BuildOptions, file: &std::path::Path) -> Result<card::Drawn> {
+/// as a build of the site in `opts` would, over its lead photo when the build's is: what
+/// `nashra card` shows.
+pub fn card(opts: &crate::BuildOptions, file: &std::path::Path) -> Result<Shown> {
     let root = &opts.root;
     let (site, theme) = super::site_and_theme(opts, opts.config()?)?;
     let Some(style) = theme.cards.as_deref() else {
@@ -182,8 +191,40 @@ pub fn card(opts: &crate::BuildOptions, file: &std::path::Path) -> Result<card::
         );
     };
     let date = article_date(&site, i, &theme.dates);
-    card::draw(&article_card(&site, i, date.as_deref()), style)
-        .map_err(|e| Diagnostic::new(file, format!("its social card cannot be drawn: {e}")).into())
+    let card = article_card(&site, i, date.as_deref());
+    let cannot = |e: String| Diagnostic::new(file, format!("its social card cannot be drawn: {e}"));
+    let media = super::images::plan(root, &site, &theme.static_files, None)?;
+    let Some(photo) = photo_of(&site, i, style, &media) else {
+        let drawn = card::draw(&card, style).map_err(cannot)?;
+        return Ok(Shown {
+            file: FILE,
+            bytes: drawn.png,
+            layout: drawn.layout,
+        });
+    };
+    let cache = match opts.cache {
+        true => Cache::open(root),
+        false => Cache::off(),
+    };
+    Ok(Shown {
+        file: PHOTO_FILE,
+        bytes: over_photo(&card, style, &media, &cache, photo)?,
+        layout: card::layout(&card, style).map_err(cannot)?,
+    })
+}
+
+/// `card` drawn over `photo` (its published file read from `cache`), as a JPEG. A photo
+/// that cannot be read or decoded (its own files report why: the build fails on it) gives
+/// the flat card, as a JPEG all the same, since pages name the card's JPEG.
+fn over_photo(card: &Card, style: &Style, media: &Library, cache: &Cache, photo: &Photo) -> Result<Vec<u8>> {
+    let pixels = media.backdrop(photo, cache, card::WIDTH, card::HEIGHT);
+    card::draw_on_photo(card, style, pixels, PHOTO_QUALITY).map_err(|e| {
+        Diagnostic::new(
+            &photo.found.shown,
+            format!("its social card cannot be drawn: {e}"),
+        )
+        .into()
+    })
 }
 
 impl Renderer<'_> {
@@ -227,23 +268,11 @@ impl Renderer<'_> {
         })
     }
 
-    /// `card` drawn over `photo`, as the JPEG at `path`. A photo that cannot be read or
-    /// decoded (its own files report why: the build fails on it) gives the flat card, as a
-    /// JPEG all the same, since pages name `path`.
+    /// `card` drawn over `photo`, as the JPEG at `path`.
     fn photo_card(&self, card: &Card, style: &Style, photo: &Photo, path: &str) -> Result<Output> {
-        let settings = &self.site.config.images;
-        let pixels = std::fs::read(&photo.found.disk)
-            .ok()
-            .and_then(|bytes| crate::media::cover(&bytes, card::WIDTH, card::HEIGHT, settings).ok());
-        let jpeg = card::draw_on_photo(card, style, pixels, PHOTO_QUALITY).map_err(|e| {
-            Diagnostic::new(
-                &photo.found.shown,
-                format!("its social card cannot be drawn: {e}"),
-            )
-        })?;
         Ok(Output {
             path: path.to_string(),
-            content: Content::Bytes(jpeg),
+            content: Content::Bytes(over_photo(card, style, self.media, self.images, photo)?),
         })
     }
 

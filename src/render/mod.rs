@@ -95,8 +95,14 @@ pub fn render(root: &Path, site: &Site, cache: &Caches, stage: &Stage) -> Result
     );
     clashes::check_clashes(site, &jobs, &theme, &media)?;
     let search = site.config.search;
+    // Photos first: a card drawn over one reads its published file from the cache.
+    let photos = media.publish(&cache.images, stage)?;
     let kept = AtomicUsize::new(0);
-    let indexed = render_each(site, &theme, &media, jobs.iter(), |n, job, render| {
+    let photos_in = Photos {
+        library: &media,
+        cache: &cache.images,
+    };
+    let indexed = render_each(site, &theme, photos_in, jobs.iter(), |n, job, render| {
         let indexed = search && job.is_article();
         let key = cache
             .pages
@@ -140,12 +146,11 @@ pub fn render(root: &Path, site: &Site, cache: &Caches, stage: &Stage) -> Result
     })?;
     let mut paths: Vec<String> = jobs.iter().map(|j| j.path.clone()).collect();
     paths.extend(stage.put_all_unless_same(static_files(&theme, &media).collect())?);
-    let photos = media.publish(&cache.images, stage)?;
     cache.images.prune();
     paths.extend(media.paths().map(String::from));
     if search {
         let reread = |lost: &[usize]| {
-            let pages = render_jobs(site, &theme, &media, lost.iter().map(|&n| &jobs[n]))?;
+            let pages = render_jobs(site, &theme, photos_in, lost.iter().map(|&n| &jobs[n]))?;
             let pages = pages.iter().filter_map(article_html);
             pages
                 .map(|(path, html)| Ok((path.to_string(), search::read(path, html, &cache.search)?)))
@@ -171,9 +176,13 @@ pub fn check(root: &Path, site: &Site) -> Result<(usize, Vec<Diagnostic>)> {
     // Cards are laid out for their warnings below, not drawn: check writes no file.
     let jobs = jobs(site, &ArticleHashes::new(site), None, ThemePages::of(&theme));
     clashes::check_clashes(site, &jobs, &theme, &media)?;
-    render_each(site, &theme, &media, jobs.iter(), |_, _, render| {
-        render().map(|_| None::<()>)
-    })?;
+    render_each(
+        site,
+        &theme,
+        Photos::uncached(&media),
+        jobs.iter(),
+        |_, _, render| render().map(|_| None::<()>),
+    )?;
     let images: Vec<Output> = static_files(&theme, &media)
         .filter(|o| matches!(o.content, Content::Stripped(_)))
         .collect();
@@ -567,14 +576,30 @@ fn hash_page(h: &mut InputHasher, site: &Site, a: &Article, whole: bool) {
     }
 }
 
+/// The photos pages show, and the cache their published files are kept in: a card drawn
+/// over a photo reads one of them from there.
+#[derive(Clone, Copy)]
+pub struct Photos<'a> {
+    pub library: &'a Library,
+    pub cache: &'a crate::media::library::Cache,
+}
+
+impl<'a> Photos<'a> {
+    /// `library`'s photos with no cache: what renders that draw no card over a photo use.
+    pub fn uncached(library: &'a Library) -> Self {
+        static OFF: crate::media::library::Cache = crate::media::library::Cache::off();
+        Photos { library, cache: &OFF }
+    }
+}
+
 /// Renders `jobs` in parallel; every job's error is reported, each broken template once.
 pub fn render_jobs<'j>(
     site: &Site,
     theme: &Theme,
-    media: &Library,
+    photos: Photos,
     jobs: impl Iterator<Item = &'j Job>,
 ) -> Result<Vec<Output>> {
-    render_each(site, theme, media, jobs, |_, _, render| render().map(Some))
+    render_each(site, theme, photos, jobs, |_, _, render| render().map(Some))
 }
 
 /// Hands each of `jobs`, in parallel, to `each` with its position and a function that
@@ -583,11 +608,11 @@ pub fn render_jobs<'j>(
 fn render_each<'j, T: Send>(
     site: &Site,
     theme: &Theme,
-    media: &Library,
+    photos: Photos,
     jobs: impl Iterator<Item = &'j Job>,
     each: impl Fn(usize, &Job, &dyn Fn() -> Result<Output>) -> Result<Option<T>> + Sync,
 ) -> Result<Vec<T>> {
-    let r = Renderer::new(site, theme, media);
+    let r = Renderer::new(site, theme, photos);
     let jobs: Vec<&Job> = jobs.collect();
     let pages = jobs
         .par_iter()
@@ -727,6 +752,8 @@ struct Renderer<'a> {
     theme: &'a Theme,
     /// The photos pages show.
     media: &'a Library,
+    /// Where their published files are kept.
+    images: &'a crate::media::library::Cache,
     urls: Urls,
     /// Every language's `lang` context, in the config's order: made once, as every page shows
     /// them all (`site.languages`, the switcher).
@@ -959,7 +986,7 @@ struct EditionLink<'a> {
 }
 
 impl<'a> Renderer<'a> {
-    fn new(site: &'a Site, theme: &'a Theme, media: &'a Library) -> Self {
+    fn new(site: &'a Site, theme: &'a Theme, photos: Photos<'a>) -> Self {
         let config = &site.config;
         let urls = Urls::new(config);
         let languages = config
@@ -994,7 +1021,8 @@ impl<'a> Renderer<'a> {
         Self {
             site,
             theme,
-            media,
+            media: photos.library,
+            images: photos.cache,
             articles: site.articles.iter().map(|_| OnceLock::new()).collect(),
             sections: site.sections.iter().map(|s| urls.path(&s.path)).collect(),
             taxonomies: site

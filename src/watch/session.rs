@@ -352,7 +352,24 @@ impl Session {
             .filter(|(_, d)| **d)
             .map(|(j, _)| j)
             .collect();
-        let mut outputs = render::render_jobs(site, theme, &media, dirty.iter().copied())?;
+        // The photos' files that are not on disk yet (a name changes with the bytes), made
+        // first: a card drawn over a photo reads one from the cache.
+        let cache = match self.opts.cache {
+            true => crate::media::library::Cache::open(&self.opts.root),
+            false => crate::media::library::Cache::off(),
+        };
+        let published = Missing {
+            on_disk: self.on_disk.as_ref().map(|d| &d.statics),
+            outputs: std::sync::Mutex::new(Vec::new()),
+            root: &self.opts.root,
+        };
+        media.publish(&cache, &published)?;
+        let photos = render::Photos {
+            library: &media,
+            cache: &cache,
+        };
+        let mut outputs = render::render_jobs(site, theme, photos, dirty.iter().copied())?;
+        let photo_files = published.outputs.into_inner().unwrap_or_default();
         let rendered = outputs.len();
         let old_search = self
             .on_disk
@@ -380,18 +397,7 @@ impl Session {
             search: search_paths,
         };
 
-        // The photos' files that are not on disk yet (a name changes with the bytes).
-        let cache = match self.opts.cache {
-            true => crate::media::library::Cache::open(&self.opts.root),
-            false => crate::media::library::Cache::off(),
-        };
-        let published = Missing {
-            on_disk: self.on_disk.as_ref().map(|d| &d.statics),
-            outputs: std::sync::Mutex::new(Vec::new()),
-            root: &self.opts.root,
-        };
-        media.publish(&cache, &published)?;
-        outputs.extend(published.outputs.into_inner().unwrap_or_default());
+        outputs.extend(photo_files);
         if self.on_disk.take().is_none() {
             // Nothing known of the output folder: write it whole.
             outputs.extend(render::static_files(theme, &media));

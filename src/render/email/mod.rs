@@ -244,7 +244,8 @@ pub fn email(
     };
     let media = super::images::plan(root, &site, &theme.static_files, None)?;
     let job = hashed(Renders::Email(e, format), String::new(), &|_| {});
-    let page = super::render_jobs(&site, &theme, &media, std::iter::once(&job))?;
+    let photos = super::Photos::uncached(&media);
+    let page = super::render_jobs(&site, &theme, photos, std::iter::once(&job))?;
     let bytes = page.into_iter().next().and_then(|p| match p.content {
         Content::Bytes(b) => Some(b),
         Content::Copy(_) | Content::Stripped(_) => None,
