@@ -82,6 +82,13 @@ fn a_correction_shows_in_the_box_and_moves_the_modified_date_everywhere() {
         ]
     );
     assert!(json_ld(&site, EN_PAGE).get("correction").is_none());
+    assert!(
+        site.page(EN_PAGE)
+            .select(&sel(".article__updated"))
+            .next()
+            .is_none(),
+        "an article never changed says it was updated"
+    );
 
     set_notes(
         &site,
@@ -119,9 +126,11 @@ fn a_correction_shows_in_the_box_and_moves_the_modified_date_everywhere() {
         ["https://example.com/c"]
     );
 
-    // Every machine-readable modified date follows the correction, the latest date.
+    // Every machine-readable modified date follows the correction, the latest date, and so
+    // does what the reader sees under the headline.
     let latest = "2024-11-23T10:30:00+01:00";
     assert_eq!(modified(&site), [latest, latest, latest, latest]);
+    assert_eq!(attrs(&page, ".article__updated time", "datetime"), [latest]);
     assert_eq!(
         attrs(&page, "meta[property=\"article:modified_time\"]", "content"),
         [latest]
