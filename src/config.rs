@@ -223,6 +223,18 @@ pub struct Config {
     pub images: crate::media::Settings,
     /// The `[extra]` table, for templates (`site.extra`): whatever a theme wants configured.
     pub extra: serde_json::Value,
+    /// `[email]`: what the day's edition by e-mail needs of the service that sends it.
+    pub email: Email,
+}
+
+/// `[email]` in `nashra.toml`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Email {
+    /// The unsubscribe link as the mailing service writes it in a message: its placeholder
+    /// (Mailchimp's `*|UNSUB|*`, listmonk's `{{ UnsubscribeURL }}`), which it replaces with
+    /// each reader's own link when it sends. Kept as written: not made absolute.
+    pub unsubscribe: Option<String>,
 }
 
 /// How text becomes a URL segment or an anchor.
@@ -347,6 +359,8 @@ struct RawConfig {
     images: crate::media::Settings,
     #[serde(default)]
     extra: toml::Table,
+    #[serde(default)]
+    email: Email,
 }
 
 #[derive(Deserialize)]
@@ -588,6 +602,7 @@ impl Config {
             raw_html: raw.raw_html,
             images: raw.images,
             extra: crate::data::json(toml::Value::Table(raw.extra)),
+            email: raw.email,
         })
     }
 

@@ -36,6 +36,10 @@ description = "A news briefing"
 # Seeds are tagged with the terms whose names appear in their text, e.g.:
 # [terms.regions]
 # mali = { ar = "مالي", en = "Mali" }
+
+# The day's edition by e-mail links your mailing service's unsubscribe placeholder, e.g.:
+# [email]
+# unsubscribe = "*|UNSUB|*"
 "#;
 
 /// Files a site's repository may have already, from before it held a site: each is written

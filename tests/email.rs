@@ -248,6 +248,51 @@ fn the_text_twin_lists_titles_summaries_and_absolute_links() {
 }
 
 #[test]
+fn the_mailing_services_unsubscribe_placeholder_is_linked_as_written() {
+    let site = built();
+    let html =
+        |lang: &str| Html::parse_document(&site.read(&format!("public/{}/{DAY}/email.html", editions(lang))));
+    let text = |lang: &str| site.read(&format!("public/{}/{DAY}/email.txt", editions(lang)));
+    // None configured: no link to nowhere.
+    assert!(!text("en").contains("Unsubscribe"), "{}", text("en"));
+    assert!(
+        !texts(&html("en"), "a").iter().any(|t| t == "Unsubscribe"),
+        "an unsubscribe link with none configured"
+    );
+    for placeholder in ["*|UNSUB|*", "{{ UnsubscribeURL }}"] {
+        site.write(
+            "nashra.toml",
+            format!(
+                "{}\n[email]\nunsubscribe = {placeholder:?}\n",
+                site.read("nashra.toml").split("\n[email]").next().unwrap()
+            ),
+        );
+        site.build(&[]).success();
+        for (lang, label) in [("en", "Unsubscribe"), ("ar", "إلغاء الاشتراك")] {
+            let doc = html(lang);
+            let linked: Vec<String> = doc
+                .select(&Selector::parse("a").unwrap())
+                .filter(|a| a.text().collect::<String>() == label)
+                .filter_map(|a| a.value().attr("href").map(String::from))
+                .collect();
+            // As written, for the service to replace: not made absolute as the others are.
+            assert_eq!(linked, [placeholder], "{lang}");
+            assert!(
+                attrs(&doc, "a", "href")
+                    .iter()
+                    .all(|h| h == placeholder || h.starts_with(BASE)),
+                "{lang}: a link neither absolute nor the placeholder"
+            );
+            let twin = text(lang);
+            assert!(
+                twin.contains(&format!("{label}:\n{placeholder}\n")),
+                "{lang}:\n{twin}"
+            );
+        }
+    }
+}
+
+#[test]
 fn nashra_email_prints_the_built_file() {
     let site = built();
     let public = site.public();

@@ -84,6 +84,8 @@ impl Renderer<'_> {
         ctx.insert("edition", &stories);
         let archive = editions_path(&site.config, lang);
         ctx.insert("archive_url", &self.urls.url(&archive));
+        let unsubscribe = site.config.email.unsubscribe.as_deref();
+        ctx.insert("unsubscribe_url", &unsubscribe.unwrap_or_default());
         let path = format!("{}{}", edition.path, format.file_name());
         let rendered = self.render_file(format.file_name(), lang, &ctx, path)?;
         let Content::Bytes(bytes) = &rendered.content else {
@@ -140,9 +142,12 @@ impl Renderer<'_> {
         dir: &str,
     ) -> std::result::Result<String, lol_html::errors::RewritingError> {
         use lol_html::{element, html_content::Element, rewrite_str, HandlerResult, RewriteStrSettings};
+        // The mailing service's placeholder is replaced when it sends, as written.
+        let unsubscribe = self.site.config.email.unsubscribe.as_deref();
         let absolute = |el: &mut Element, name: &str| -> HandlerResult {
             if let Some(url) = el
                 .get_attribute(name)
+                .filter(|l| Some(l.as_str()) != unsubscribe)
                 .and_then(|l| self.urls.absolute(site_path, &l))
             {
                 el.set_attribute(name, &url)?;
