@@ -8,13 +8,15 @@ output goes (tmpfs and the ordinary disk), every configuration is built RUNS tim
 process with /usr/bin/time. The table gives the median wall time (min-max), peak RSS, HTML
 pages written and the ratio to Hugo of the same minify setting in the same run, and the
 floor: `cp -r` of Hugo's output tree. With FULL, the default theme with everything on is
-built with search and without, and Pagefind's CLI indexes the output built without, so the
-line under the table sets what search adds to a build beside what the CLI takes; right after
-the cold build with search, two rebuilds into its folder with the build cache it wrote are
+built with search, without it, and without its social cards, each cold (no build cache),
+and Pagefind's CLI indexes the output built without search, so the lines under the table set
+what search adds to a build beside what the CLI takes, and what cards add; right after the
+cold build with search, two rebuilds into its folder with the build cache it wrote are
 timed: nothing changed, then one Arabic article added.
 """
 
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -37,6 +39,7 @@ FULL = os.environ.get("FULL", "1") == "1"
 # Pagefind's CLI, from npm (pinned to the crate's version by compare.sh).
 PAGEFIND = Path(os.environ.get("PAGEFIND", REPO / "target/bench-tools/node_modules/.bin/pagefind"))
 PAGEFIND_ROW = "pagefind CLI over full, search off"
+CARDS_OFF = "nashra full, no social cards"
 
 
 def corpus(n, fmt):
@@ -69,10 +72,16 @@ def bench_site(site, minify):
     config.write_text(text.replace("minify = true", f"minify = {'true' if minify else 'false'}"))
 
 
-def full_site(site, search=True):
-    """The default theme with everything on: editions, sitemap, search, feeds, bidi, dates
-    (without search when `search` is false, to measure what search adds)."""
+def full_site(site, search=True, cards=True):
+    """The default theme with everything on: editions, sitemap, search, feeds, bidi, dates,
+    social cards (without search when `search` is false, to measure what search adds; without
+    the theme's `[card]` table when `cards` is false, to measure what cards add)."""
     shutil.copytree(REPO / "themes/default", site / "themes/default")
+    if not cards:
+        meta = site / "themes/default/theme.toml"
+        # The table runs to the next table's header (a `[` and a letter at a line's start).
+        table = re.compile(r"^\[card\]\n(?:(?!\[[A-Za-z]).*\n?)*", re.MULTILINE)
+        meta.write_text(table.sub("", meta.read_text()))
     config = (REPO / "benches/full.toml").read_text()
     if not search:
         config = config.replace("search = true", "search = false")
@@ -118,12 +127,15 @@ def configurations(n, base):
         added = full / "content/posts/story-added.ar.md"
         full_out = base / "nashra_full"
 
+        def first_build(site, o):
+            # No build cache from an earlier round: every configuration built cold.
+            shutil.rmtree(site / ".nashra", ignore_errors=True)
+            return [NASHRA, "build", "--root", site, "--output", o]
+
         def cold(o):
-            # A first build: no build cache from an earlier run (it is written again), and
-            # the article the round before added is gone again.
-            shutil.rmtree(full / ".nashra", ignore_errors=True)
+            # The article the round before added is gone again.
             added.unlink(missing_ok=True)
-            return [NASHRA, "build", "--root", full, "--output", o]
+            return first_build(full, o)
 
         def add(o):
             story = (full / "content/posts/story-00001.ar.md").read_text()
@@ -139,9 +151,9 @@ def configurations(n, base):
         configs.append(("nashra full, warm, nothing changed", True, rebuild))
         configs.append(("nashra full, warm, one article added", True, add))
         plain = nashra_site(n, "full-nosearch", lambda s: full_site(s, search=False))
-        configs.append(
-            ("nashra full, search off", True, lambda o: [NASHRA, "build", "--root", plain, "--output", o])
-        )
+        configs.append(("nashra full, search off", True, lambda o: first_build(plain, o)))
+        flat = nashra_site(n, "full-nocards", lambda s: full_site(s, cards=False))
+        configs.append((CARDS_OFF, True, lambda o: first_build(flat, o)))
         if PAGEFIND.exists():
             # Pagefind's own CLI over the output just built without search: what search costs
             # when done the usual way, on the same pages. Runs after that build in each round.
@@ -152,6 +164,14 @@ def configurations(n, base):
         return base / ("nashra_full" if name.startswith("nashra full, warm") else name.replace(" ", "_"))
 
     return [(name, minify, command, out(name)) for name, minify, command in configs]
+
+
+def cards_cost(medians):
+    """The line that sets what drawing every social card adds to a cold full build."""
+    if CARDS_OFF not in medians:
+        return ""
+    added = medians["nashra full"] - medians[CARDS_OFF]
+    return f"Social cards add {added:.2f} s to the full build: {added / medians[CARDS_OFF]:.0%} of it without them."
 
 
 def search_cost(medians):
@@ -203,6 +223,7 @@ def run(n, place):
             f"| {name} | {medians[name]:.2f} ({min(walls):.2f}-{max(walls):.2f}) | {rss:.0f} | {pages:,} | {ratio} |"
         )
     print(f"\n{search_cost(medians)}")
+    print(cards_cost(medians))
     shutil.rmtree(base, ignore_errors=True)
 
 

@@ -108,7 +108,7 @@ fn rendering(c: &mut Criterion) {
 /// Social cards through the default theme's style: the sample's Arabic headline, and a
 /// hostile one (Latin model names, digits, a hashtag and a handle) long enough to shrink.
 /// The target is 5 ms a card; a whole build's share is measured by
-/// `benches/compare.py` (its "cards" row).
+/// `benches/compare.py` (its "Social cards add" line).
 fn cards(c: &mut Criterion) {
     use nashra::media::card::{self, draw, layout, Card};
     let config = Config::load(root()).expect("the sample config loads");
