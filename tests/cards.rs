@@ -596,6 +596,31 @@ fn an_article_with_a_lead_photo_gets_its_card_drawn_over_it_as_a_jpeg() {
     // An article without a photo keeps its flat card.
     let flat = site.root().join("public/briefings/card-arabic/card.png");
     assert_eq!(png_size(&fs::read(flat).unwrap()), (1200, 630));
+
+    // `nashra card` reads the photos of its article only: another article's broken photo,
+    // which fails the build, does not stop it.
+    let other = "content/briefings/card-arabic.ar.md";
+    site.write("content/briefings/broken.jpg", b"\xFF\xD8\xFF not a JPEG");
+    site.write(
+        other,
+        site.read(other).replacen(
+            "+++\ntitle",
+            "+++\nimage = { src = \"broken.jpg\", alt = \"صورة\" }\ntitle",
+            1,
+        ),
+    );
+    site.build(&[]).failure();
+    let shown = site.root().join("shown.jpg");
+    site.run(
+        "card",
+        &[
+            "content/briefings/mali-russia-equipment.ar.md",
+            "-o",
+            shown.to_str().unwrap(),
+        ],
+    )
+    .success();
+    assert!(fs::read(&shown).unwrap() == bytes, "not the build's card");
 }
 
 #[test]

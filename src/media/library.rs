@@ -248,6 +248,35 @@ impl Library {
             .collect()
     }
 
+    /// `photo` scaled to cover `width` × `height` (see [`super::cover`]): a social card's
+    /// background. It is scaled from the narrowest published fallback file that covers that
+    /// size, not from the source: a 1200 px file decodes in a tenth of the time of a
+    /// 12-megapixel photo, and the card's scrim hides what its encoding lost. That file's
+    /// bytes come from `cache`, where publishing the photo left them, else are made as
+    /// publishing makes them, so the pixels are the same either way. A photo no published
+    /// file covers is scaled from its source. `None`: the photo cannot be read or decoded
+    /// (publishing it reports why).
+    pub fn backdrop(&self, photo: &Photo, cache: &Cache, width: u32, height: u32) -> Option<Vec<u8>> {
+        let covering = photo
+            .files_in(photo.probe.format)
+            .find(|f| f.variant.width >= width && f.height >= height);
+        let bytes = match covering {
+            Some(file) => {
+                let key = file_key(photo.key, file.variant);
+                match cache.get(key) {
+                    Some(bytes) => bytes,
+                    None => {
+                        let bytes = photo.encode(&[file.variant], &self.settings).ok()?.pop()?;
+                        cache.put(key, &bytes);
+                        bytes
+                    }
+                }
+            }
+            None => fs::read(&photo.found.disk).ok()?,
+        };
+        super::cover(&bytes, width, height, &self.settings).ok()
+    }
+
     /// Publishes the files `sink` wants into it, the photos in parallel: each carried over
     /// or linked from `cache` where the sink can, else read from it, else encoded (each photo
     /// decoded at most once, and what is made kept in `cache`).
@@ -295,37 +324,6 @@ impl Library {
             files: made.iter().map(|m| m.files).sum(),
             encoded: made.iter().map(|m| m.encoded).sum(),
         })
-    }
-}
-
-impl Library {
-    /// `photo` scaled to cover `width` × `height` (see [`super::cover`]): a social card's
-    /// background. It is scaled from the narrowest published fallback file that covers that
-    /// size, not from the source: a 1200 px file decodes in a tenth of the time of a
-    /// 12-megapixel photo, and the card's scrim hides what its encoding lost. That file's
-    /// bytes come from `cache`, where publishing the photo left them, else are made as
-    /// publishing makes them, so the pixels are the same either way. A photo no published
-    /// file covers is scaled from its source. `None`: the photo cannot be read or decoded
-    /// (publishing it reports why).
-    pub fn backdrop(&self, photo: &Photo, cache: &Cache, width: u32, height: u32) -> Option<Vec<u8>> {
-        let covering = photo
-            .files_in(photo.probe.format)
-            .find(|f| f.variant.width >= width && f.height >= height);
-        let bytes = match covering {
-            Some(file) => {
-                let key = file_key(photo.key, file.variant);
-                match cache.get(key) {
-                    Some(bytes) => bytes,
-                    None => {
-                        let bytes = photo.encode(&[file.variant], &self.settings).ok()?.pop()?;
-                        cache.put(key, &bytes);
-                        bytes
-                    }
-                }
-            }
-            None => fs::read(&photo.found.disk).ok()?,
-        };
-        super::cover(&bytes, width, height, &self.settings).ok()
     }
 }
 

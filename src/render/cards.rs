@@ -193,7 +193,7 @@ pub fn card(opts: &crate::BuildOptions, file: &std::path::Path) -> Result<Shown>
     let date = article_date(&site, i, &theme.dates);
     let card = article_card(&site, i, date.as_deref());
     let cannot = |e: String| Diagnostic::new(file, format!("its social card cannot be drawn: {e}"));
-    let media = super::images::plan(root, &site, &theme.static_files, None)?;
+    let media = super::images::plan_pages(root, &site, &theme.static_files, None, |s| s == wanted)?;
     let Some(photo) = photo_of(&site, i, style, &media) else {
         let drawn = card::draw(&card, style).map_err(cannot)?;
         return Ok(Shown {

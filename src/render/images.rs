@@ -27,6 +27,18 @@ pub fn plan(
     statics: &std::collections::BTreeMap<String, PathBuf>,
     previous: Option<&Library>,
 ) -> Result<Library> {
+    plan_pages(root, site, statics, previous, |_| true)
+}
+
+/// The photos of the pages whose source `shown` takes, planned as [`plan`] plans them: what
+/// a command that prints a few pages' output needs, without reading every photo of the site.
+pub fn plan_pages(
+    root: &Path,
+    site: &Site,
+    statics: &std::collections::BTreeMap<String, PathBuf>,
+    previous: Option<&Library>,
+    shown: impl Fn(&Path) -> bool,
+) -> Result<Library> {
     let urls = Urls::new(&site.config);
     let articles = site
         .articles
@@ -38,6 +50,7 @@ pub fn plan(
         .filter_map(|s| Some((s.source.as_ref()?, &s.path, &s.refs)));
     let wanted = articles
         .chain(sections)
+        .filter(|(source, _, _)| shown(source))
         .flat_map(|(source, site_path, refs)| {
             let images = refs.iter().filter(|r| r.image);
             images.filter_map(|r| {

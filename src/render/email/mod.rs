@@ -247,7 +247,10 @@ pub fn email(
         };
         return Err(Diagnostic::new(config_file, message).help(help).into());
     };
-    let media = super::images::plan(root, &site, &theme.static_files, None)?;
+    // Only the edition's stories' photos: a site's others are not read.
+    let stories = &site.editions[e].articles;
+    let shown = |s: &std::path::Path| stories.iter().any(|&i| site.articles[i].page.source == s);
+    let media = super::images::plan_pages(root, &site, &theme.static_files, None, shown)?;
     let job = hashed(Renders::Email(e, format), String::new(), &|_| {});
     let photos = super::Photos::uncached(&media);
     let page = super::render_jobs(&site, &theme, photos, std::iter::once(&job))?;
