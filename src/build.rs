@@ -451,8 +451,7 @@ fn pages_per_language(site: &Site, paths: &[impl AsRef<str>]) -> Vec<(String, us
         .map(|r| site.target(r).alias.output_path())
         .collect();
     let pages = paths.iter().map(|p| p.as_ref());
-    let counted =
-        |p: &&str| p.ends_with(".html") && !redirects.contains(*p) && !crate::render::email::is_email(p);
+    let counted = |p: &&str| crate::render::email::is_web_page(p) && !redirects.contains(*p);
     for path in pages.filter(counted) {
         let i = langs
             .iter()

@@ -536,11 +536,7 @@ pub fn update(outputs: &[Output], stale: &[String], out_dir: &Path, minify_html:
 /// The bytes an output puts on disk.
 pub(crate) fn final_bytes(o: &Output, minify_html: bool) -> Result<std::borrow::Cow<'_, [u8]>> {
     Ok(match &o.content {
-        Content::Bytes(b)
-            if minify_html && o.path.ends_with(".html") && !crate::render::email::is_email(&o.path) =>
-        {
-            minify(b).into()
-        }
+        Content::Bytes(b) if minify_html && crate::render::email::is_web_page(&o.path) => minify(b).into(),
         Content::Bytes(b) => b.as_slice().into(),
         Content::Copy(src) => fs::read(src)
             .map_err(|e| Error::io(src, "read the file", &e))?

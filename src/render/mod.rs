@@ -192,10 +192,7 @@ pub fn check(root: &Path, site: &Site) -> Result<(usize, Vec<Diagnostic>)> {
             .map(|o| crate::output::final_bytes(o, false).map(drop))
             .collect::<Vec<_>>(),
     )?;
-    let pages = jobs
-        .iter()
-        .filter(|j| j.path.ends_with(".html") && !email::is_email(&j.path))
-        .count();
+    let pages = jobs.iter().filter(|j| email::is_web_page(&j.path)).count();
     let mut warnings = media.location_warnings();
     if let Some(style) = &theme.cards {
         warnings.extend(cards::warnings(site, style, &theme.dates));

@@ -43,10 +43,12 @@ pub fn theme_has_email(theme: &super::Theme) -> bool {
         .all(|f| theme.has(f.file_name()))
 }
 
-/// Whether the output at `path` is an edition's e-mail: the site's HTML minifier leaves it as
-/// it is, since it drops comments and Outlook reads its conditional comments.
-pub fn is_email(path: &str) -> bool {
-    path.ends_with(Format::Html.file_name()) && path.contains("editions/")
+/// Whether the output at `path` is an HTML page a browser visits. An edition's `email.html`
+/// is HTML too, but it is sent, not visited: it is not counted as a page, and the site's HTML
+/// minifier leaves it as it is, since it drops comments and Outlook reads its conditional ones.
+pub fn is_web_page(path: &str) -> bool {
+    let email = path.ends_with(Format::Html.file_name()) && path.contains("editions/");
+    path.ends_with(".html") && !email
 }
 
 /// Two jobs (HTML and text) for every edition of `site`; `listed`: each article's hash of what
