@@ -7,6 +7,7 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
 use std::rc::Rc;
 use std::sync::LazyLock;
 
@@ -83,7 +84,6 @@ pub struct Locs {
 
 /// H as Pagefind names files: SHA-1, each byte in hex without padding.
 pub fn hash(bytes: &[u8]) -> String {
-    use std::fmt::Write;
     Sha1::digest(bytes)
         .iter()
         .fold(String::with_capacity(40), |mut s, b| {
@@ -426,39 +426,48 @@ enum Status {
     ParentOfBody,
 }
 
-/// An open element.
+/// An open element. Its text is not its own string: every element's text is the tail of one
+/// buffer ([`Reader::text`]) from where it began, so an element's text reaches its ancestors
+/// without being copied into each of them as they close.
 struct Node {
-    text: String,
+    /// Where its text begins in the buffer, the marks it opened with included…
+    start: usize,
+    /// …and where its own text begins, after them.
+    content: usize,
     status: Status,
+    tag: Tag,
+    /// A `data-pagefind-weight` (or a heading's weight) is open in the text.
+    weighted: bool,
     filter: Option<Vec<String>>,
     meta: Option<Vec<String>>,
     default_meta: Option<Vec<String>>,
     sort: Option<Vec<String>>,
-    weight: Option<String>,
     /// Anchors whose text this element's text adds to.
     anchors: Vec<String>,
 }
 
 impl Node {
-    fn new(status: Status) -> Self {
+    fn new(status: Status, at: usize) -> Self {
         Node {
-            text: String::new(),
+            start: at,
+            content: at,
             status,
+            tag: Tag::default(),
+            weighted: false,
             filter: None,
             meta: None,
             default_meta: None,
             sort: None,
-            weight: None,
             anchors: Vec::new(),
         }
     }
 
-    /// A `name:value` attribute part, or `name` taking the element's text.
-    fn pair(&self, part: &str) -> Option<(String, String)> {
+    /// A `name:value` attribute part, or `name` taking the element's `text`.
+    fn pair(part: &str, text: &str) -> Option<(String, String)> {
         match part.split_once(':') {
             Some((name, value)) => Some((name.to_string(), tidy(value))),
-            None if self.text.is_empty() => None,
-            None => Some((part.to_string(), tidy(&self.text))),
+            None if text.is_empty() => None,
+            None => Some((part.to_string(), tidy(text))),
         }
     }
 }
@@ -466,23 +475,123 @@ impl Node {
 #[derive(Default)]
 struct Reader {
     stack: Vec<Node>,
+    /// The text of the elements open, each element's from its node's `start` on.
+    text: String,
     parsed: Parsed,
     default_meta: BTreeMap<String, String>,
     auto: BTreeMap<&'static str, String>,
     anchors: usize,
 }
 
-const BLOCKS: [&str; 13] = [
-    "h1", "h2", "h3", "h4", "h5", "h6", "p", "td", "div", "ul", "li", "article", "section",
-];
-const INLINE: [&str; 33] = [
-    "a", "abbr", "acronym", "b", "bdo", "big", "br", "button", "cite", "code", "dfn", "em", "i", "img",
-    "input", "kbd", "label", "map", "object", "output", "q", "samp", "script", "select", "small", "span",
-    "strong", "sub", "sup", "textarea", "time", "tt", "var",
-];
-const LEFT_OUT: [&str; 11] = [
-    "head", "style", "script", "noscript", "label", "form", "svg", "footer", "nav", "iframe", "template",
-];
+/// What the reader does with an element by its tag name, known when it opens: a name is
+/// looked at once, not compared with lists of names at every turn.
+#[derive(Clone, Copy, Default, PartialEq)]
+struct Tag {
+    name: Named,
+    /// Ends a block of text, so a sentence ends there.
+    block: bool,
+    /// Inline: the anchors around it take its text too.
+    inline: bool,
+    /// Its text is never indexed.
+    left_out: bool,
+    /// A heading's weight, as Pagefind writes it (`h1` 7 … `h6` 2).
+    heading: Option<&'static str>,
+}
+
+/// The tag names the reader treats on their own.
+#[derive(Clone, Copy, Default, PartialEq)]
+enum Named {
+    Html,
+    Title,
+    H1,
+    Img,
+    Br,
+    #[default]
+    Other,
+}
+
+impl Tag {
+    /// The reader's view of the lowercased tag name `name`: block and inline tags and those
+    /// left out are Pagefind's lists.
+    fn of(name: &[u8]) -> Tag {
+        let named = |name| Tag {
+            name,
+            ..Tag::default()
+        };
+        let block = Tag {
+            block: true,
+            ..Tag::default()
+        };
+        let heading = |weight| Tag {
+            heading: Some(weight),
+            ..block
+        };
+        let inline = Tag {
+            inline: true,
+            ..Tag::default()
+        };
+        let left_out = Tag {
+            left_out: true,
+            ..Tag::default()
+        };
+        match name {
+            b"html" => named(Named::Html),
+            b"title" => named(Named::Title),
+            b"h1" => Tag {
+                name: Named::H1,
+                ..heading("7")
+            },
+            b"h2" => heading("6"),
+            b"h3" => heading("5"),
+            b"h4" => heading("4"),
+            b"h5" => heading("3"),
+            b"h6" => heading("2"),
+            b"p" | b"td" | b"div" | b"ul" | b"li" | b"article" | b"section" => block,
+            b"img" => Tag {
+                name: Named::Img,
+                ..inline
+            },
+            b"br" => Tag {
+                name: Named::Br,
+                ..inline
+            },
+            // Both inline and left out.
+            b"label" | b"script" => Tag {
+                left_out: true,
+                ..inline
+            },
+            b"a" | b"abbr" | b"acronym" | b"b" | b"bdo" | b"big" | b"button" | b"cite" | b"code" | b"dfn"
+            | b"em" | b"i" | b"input" | b"kbd" | b"map" | b"object" | b"output" | b"q" | b"samp"
+            | b"select" | b"small" | b"span" | b"strong" | b"sub" | b"sup" | b"textarea" | b"time"
+            | b"tt" | b"var" => inline,
+            b"head" | b"style" | b"noscript" | b"form" | b"svg" | b"footer" | b"nav" | b"iframe"
+            | b"template" => left_out,
+            _ => Tag::default(),
+        }
+    }
+
+    /// The tag of `el`, a start tag in `html`: its name read in place there, lowercased on
+    /// the stack (lol_html's own name is a new string for every element).
+    fn read(el: &Element, html: &[u8]) -> Tag {
+        let source = html.get(el.source_location().bytes()).unwrap_or_default();
+        let name = source.get(1..).unwrap_or_default();
+        let end = name
+            .iter()
+            .position(|b| !b.is_ascii_alphanumeric())
+            .unwrap_or(name.len());
+        let ends = matches!(name.get(end), Some(b'\t' | b'\n' | b'\x0c' | b' ' | b'/' | b'>'));
+        let mut lower = [0; 16];
+        match (source.first(), ends, lower.get_mut(..end)) {
+            (Some(b'<'), true, Some(lower)) => {
+                lower.copy_from_slice(&name[..end]);
+                lower.make_ascii_lowercase();
+                Tag::of(lower)
+            }
+            // A name the fast path cannot be sure of reading as lol_html does.
+            _ => Tag::of(el.tag_name().as_bytes()),
+        }
+    }
+}
 
 /// Whether a block's text ends a sentence (a word character, quote, bracket, `$` or `*`),
 /// so a `.` goes after it.
@@ -497,14 +606,15 @@ fn ends_sentence(text: &str) -> bool {
 impl Reader {
     fn top(&mut self) -> &mut Node {
         if self.stack.is_empty() {
-            self.stack.push(Node::new(Status::Indexing));
+            self.stack.push(Node::new(Status::Indexing, 0));
         }
         let last = self.stack.len() - 1;
         &mut self.stack[last]
     }
 
-    /// An element opens: returns its depth in the stack.
-    fn open(&mut self, el: &Element, tag: &str, attrs: Attrs) -> usize {
+    /// An element opens (`closes`: it has an end tag to wait for): returns its depth in the
+    /// stack.
+    fn open(&mut self, el: &Element, tag: Tag, attrs: Attrs, closes: bool) -> usize {
         let ignore = attrs.ignore.map(|v| match v.to_ascii_lowercase().as_str() {
             "" | "index" | "true" => Status::Ignored,
             _ => Status::Excluded,
@@ -515,12 +625,10 @@ impl Reader {
             (false, None) => Status::Indexing,
         };
         let parts = |value: Option<String>| value.map(|v| attribute_parts(&v, el));
-        let mut node = Node::new(status);
-        node.filter = parts(attrs.filter);
-        node.meta = parts(attrs.meta);
-        node.default_meta = parts(attrs.default_meta);
-        node.sort = parts(attrs.sort);
-        node.weight = attrs.weight;
+        let filter = parts(attrs.filter);
+        let meta = parts(attrs.meta);
+        let default_meta = parts(attrs.default_meta);
+        let sort = parts(attrs.sort);
         let parent_status = self.top().status;
         let mut anchor = None;
         if !matches!(status, Status::Excluded | Status::Ignored) {
@@ -530,8 +638,8 @@ impl Reader {
                 if !outside {
                     let id: String = id.chars().filter(|c| !c.is_whitespace()).collect();
                     let key = format!("{}:{id}", self.anchors);
-                    let text = format!(" ___PAGEFIND_ANCHOR___{tag}:{key} ");
-                    self.top().text.push_str(&text);
+                    let tag_name = el.tag_name();
+                    let _ = write!(self.text, " ___PAGEFIND_ANCHOR___{tag_name}:{key} ");
                     self.anchors += 1;
                     anchor = Some(key);
                 }
@@ -550,27 +658,46 @@ impl Reader {
                     if ends_sentence(&value) {
                         value.push('.');
                     }
-                    let top = self.top();
-                    top.text.push(' ');
-                    top.text.push_str(&value);
-                    top.text.push(' ');
+                    self.text.push(' ');
+                    self.text.push_str(&value);
+                    self.text.push(' ');
                 }
             }
-            if tag == "br" {
-                self.top().text.push(' ');
+            if tag.name == Named::Br {
+                self.text.push(' ');
             }
         }
         let parent = self.top();
-        if !parent.anchors.is_empty() && INLINE.contains(&tag) {
-            node.anchors = parent.anchors.clone();
-        }
-        node.anchors.extend(anchor);
+        let anchors = match !parent.anchors.is_empty() && tag.inline {
+            true => parent.anchors.iter().cloned().chain(anchor).collect(),
+            false => anchor.into_iter().collect(),
+        };
+        let mut node = Node::new(status, self.text.len());
         if parent_status == Status::Excluded {
             node.status = Status::Excluded;
         }
-        if LEFT_OUT.contains(&tag) {
+        if tag.left_out {
             node.status = Status::Ignored;
         }
+        // The marks that open its text when it closes, written now, so its text need not be
+        // moved to make room for them: dropped with the text if it is not indexed after all.
+        if closes {
+            let weight = attrs.weight.as_deref().map(|w| ("", w));
+            if let Some((auto, weight)) = weight.or(tag.heading.map(|w| ("AUTO_", w))) {
+                let _ = write!(self.text, " ___PAGEFIND_{auto}WEIGHT___{weight} ");
+                node.weighted = true;
+            }
+            if tag.block {
+                self.text.push(' ');
+            }
+            node.content = self.text.len();
+        }
+        node.tag = tag;
+        node.filter = filter;
+        node.meta = meta;
+        node.default_meta = default_meta;
+        node.sort = sort;
+        node.anchors = anchors;
         self.stack.push(node);
         self.stack.len() - 1
     }
@@ -578,8 +705,15 @@ impl Reader {
     /// The element at `depth`, still open, and those opened inside it whose end never came
     /// (their text is lost, as in Pagefind's reader): `None` when it is excluded whole.
     fn closing(&mut self, depth: usize) -> Option<Node> {
+        if let Some(lost) = self.stack.get(depth + 1) {
+            self.text.truncate(lost.start);
+        }
         self.stack.truncate(depth + 1);
-        let node = self.stack.pop().filter(|n| n.status != Status::Excluded)?;
+        let node = self.stack.pop()?;
+        if node.status == Status::Excluded {
+            self.text.truncate(node.start);
+            return None;
+        }
         self.attributes(&node);
         Some(node)
     }
@@ -600,87 +734,86 @@ impl Reader {
         }
     }
 
-    /// The element at `depth` ends (`tag`): its metadata is read, and its text goes to its
-    /// parent as Pagefind's reader adds it.
-    fn close(&mut self, depth: usize, tag: &str) {
-        let Some(mut node) = self.closing(depth) else {
+    /// The element at `depth` ends: its metadata is read, and its text goes to its parent as
+    /// Pagefind's reader adds it.
+    fn close(&mut self, depth: usize) {
+        let Some(node) = self.closing(depth) else {
             return;
         };
-        if tag == "h1" && !self.auto.contains_key("title") && !node.text.trim().is_empty() {
-            self.auto.insert("title", tidy(&node.text));
-        }
-        if tag == "title" && !self.auto.contains_key("page_title") {
-            self.auto.insert("page_title", tidy(&node.text));
-        }
-        if node.status == Status::Ignored {
-            return;
-        }
-        if BLOCKS.contains(&tag) {
-            node.text.insert(0, ' ');
-            if ends_sentence(&node.text) {
-                node.text.push('.');
-            }
-            node.text.push(' ');
-        }
-        let heading = match tag {
-            "h1" => Some("7"),
-            "h2" => Some("6"),
-            "h3" => Some("5"),
-            "h4" => Some("4"),
-            "h5" => Some("3"),
-            "h6" => Some("2"),
+        let own = self.text.get(node.content..).unwrap_or_default();
+        let auto = match node.tag.name {
+            Named::H1 if !own.trim().is_empty() => Some("title"),
+            Named::Title => Some("page_title"),
             _ => None,
         };
-        if let Some(weight) = &node.weight {
-            node.text = format!(
-                " ___PAGEFIND_WEIGHT___{weight} {} ___END_PAGEFIND_WEIGHT___ ",
-                node.text
-            );
-        } else if let Some(weight) = heading {
-            node.text = format!(
-                " ___PAGEFIND_AUTO_WEIGHT___{weight} {} ___END_PAGEFIND_WEIGHT___ ",
-                node.text
-            );
+        if let Some(auto) = auto.filter(|a| !self.auto.contains_key(a)) {
+            self.auto.insert(auto, tidy(own));
+        }
+        if node.status == Status::Ignored {
+            self.text.truncate(node.start);
+            return;
+        }
+        if node.tag.block {
+            if ends_sentence(own) {
+                self.text.push('.');
+            }
+            self.text.push(' ');
+        }
+        if node.weighted {
+            self.text.push_str(" ___END_PAGEFIND_WEIGHT___ ");
         }
         self.fold(node);
     }
 
-    /// Adds a closed element's text to its parent's.
+    /// Adds a closed element's text to its parent's: it is in place already, after the
+    /// parent's own, unless the parent keeps only bodies (the text is dropped) or this is the
+    /// first body in it (the parent's own text is dropped).
     fn fold(&mut self, node: Node) {
         let parent = self.top();
         let body = matches!(node.status, Status::Body | Status::ParentOfBody);
-        if parent.status == Status::ParentOfBody && !body {
+        if (parent.status == Status::ParentOfBody && !body)
+            || matches!(node.status, Status::Ignored | Status::Excluded)
+        {
+            self.text.truncate(node.start);
             return;
         }
-        match node.status {
-            Status::Ignored | Status::Excluded => {}
-            Status::Indexing => parent.text.push_str(&node.text),
-            Status::Body | Status::ParentOfBody => {
-                if parent.status != Status::ParentOfBody {
-                    parent.text.clear();
-                }
-                parent.text.push_str(&node.text);
-                parent.status = Status::ParentOfBody;
+        if body {
+            let before = parent.status != Status::ParentOfBody;
+            parent.status = Status::ParentOfBody;
+            let own = parent.content;
+            if before {
+                self.text.drain(own..node.start);
             }
         }
     }
 
     fn attributes(&mut self, node: &Node) {
+        let parts = [&node.filter, &node.meta, &node.default_meta, &node.sort];
+        if parts.iter().all(|p| p.is_none()) {
+            return;
+        }
+        let text = self.text.get(node.content..).unwrap_or_default();
         let pairs = |parts: &Option<Vec<String>>| {
             let parts = parts.iter().flatten();
-            parts.filter_map(|p| node.pair(p)).collect::<Vec<_>>()
+            parts.filter_map(|p| Node::pair(p, text)).collect::<Vec<_>>()
         };
-        for (name, value) in pairs(&node.filter) {
+        let (filters, sort, meta, default_meta) = (
+            pairs(&node.filter),
+            pairs(&node.sort),
+            pairs(&node.meta),
+            pairs(&node.default_meta),
+        );
+        for (name, value) in filters {
             self.parsed.filters.entry(name).or_default().push(tidy(&value));
         }
-        self.parsed.sort.extend(pairs(&node.sort));
-        self.parsed.meta.extend(pairs(&node.meta));
-        self.default_meta.extend(pairs(&node.default_meta));
+        self.parsed.sort.extend(sort);
+        self.parsed.meta.extend(meta);
+        self.default_meta.extend(default_meta);
     }
 
     fn text(&mut self, chunk: &str) {
+        self.text.push_str(chunk);
         let top = self.top();
-        top.text.push_str(chunk);
         if matches!(top.status, Status::Ignored | Status::Excluded) || top.anchors.is_empty() {
             return;
         }
@@ -690,15 +823,20 @@ impl Reader {
         }
     }
 
-    /// The page read to its end: elements left open are closed into their parents.
+    /// The page read to its end: elements left open are closed into their parents, without
+    /// the marks a closing element puts around its text.
     fn finish(mut self) -> Parsed {
         while self.stack.len() > 1 {
             let Some(node) = self.stack.pop() else { break };
-            if self.top().status != Status::ParentOfBody {
-                self.fold(node);
+            match self.top().status == Status::ParentOfBody {
+                true => self.text.truncate(node.start),
+                false => {
+                    self.text.drain(node.start..node.content);
+                    self.fold(node);
+                }
             }
         }
-        let root = self.stack.pop().unwrap_or_else(|| Node::new(Status::Indexing));
+        let root = self.stack.pop().unwrap_or_else(|| Node::new(Status::Indexing, 0));
         let mut parsed = self.parsed;
         if let Some(image) = self.auto.remove("image") {
             let alt = self.auto.remove("image_alt").unwrap_or_default();
@@ -728,7 +866,7 @@ impl Reader {
             }
         }
         parsed.has_body = root.status == Status::ParentOfBody;
-        parsed.text = root.text;
+        parsed.text = self.text;
         if parsed.lang.is_empty() {
             parsed.lang = "unknown".into();
         }
@@ -838,18 +976,19 @@ fn parse(html: &[u8]) -> std::result::Result<Parsed, lol_html::errors::Rewriting
     let settings = Settings::new()
         // Every element is inside `<html>` in a parsed page; "*" is the cheaper selector.
         .append_element_content_handler(element!("*", move |el| {
-            let tag = el.tag_name();
+            let tag = Tag::read(el, html);
             let mut attrs = Attrs::read(el, html);
-            if tag == "html" {
+            if tag.name == Named::Html {
                 r2.borrow_mut().parsed.lang = attrs.lang.take().unwrap_or_default().to_lowercase();
             }
-            let img = (tag == "img").then(|| (attrs.src.take(), attrs.alt.take()));
-            let depth = r2.borrow_mut().open(el, &tag, attrs);
+            let img = (tag.name == Named::Img).then(|| (attrs.src.take(), attrs.alt.take()));
+            let closes = el.end_tag_handlers().is_some();
+            let depth = r2.borrow_mut().open(el, tag, attrs, closes);
             match el.end_tag_handlers() {
                 Some(handlers) => {
                     let reader = Rc::clone(&r2);
                     handlers.push(Box::new(move |_| {
-                        reader.borrow_mut().close(depth, &tag);
+                        reader.borrow_mut().close(depth);
                         Ok(())
                     }));
                 }
