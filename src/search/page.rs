@@ -19,7 +19,7 @@ use serde::Serialize;
 use sha1::{Digest, Sha1};
 
 use super::packed::{Keep, Words};
-use super::words::{Splitter, Word};
+use super::words::Splitter;
 use crate::error::Result;
 
 /// What the index needs of one page, for the language it is in.
@@ -97,8 +97,12 @@ pub fn record(url: &str, html: &[u8], splitters: &mut Splitters) -> Result<Optio
     let parsed =
         parse(html).map_err(|e| super::failed(e.to_string()).help(format!("while reading {url}")))?;
     let splitter = splitters.get(&parsed.lang);
-    let mut text = Text::default();
+    splitter.page();
     let tokens = decode(&parsed.text);
+    let mut text = Text {
+        zero_width: tokens.contains('\u{200B}'),
+        ..Text::default()
+    };
     for token in tokens.split_whitespace() {
         text.token(token, &parsed, splitter);
     }
@@ -158,7 +162,8 @@ impl Splitters {
 /// Where each word is: `(weight or field, position, spelling with diacritics)`.
 type Places<T> = HashMap<Rc<str>, Vec<Place<T>>, foldhash::fast::RandomState>;
 type Place<T> = (T, u32, Option<Rc<str>>);
-type TextWords = Places<u8>;
+/// The text's words by [`Word::key`]: a word is found by its address, not by hashing it.
+type TextWords = HashMap<usize, (Rc<str>, Vec<Place<u8>>), foldhash::fast::RandomState>;
 type MetaWords = Places<u16>;
 
 /// The page's text read token by token, as Pagefind reads its digest.
@@ -172,6 +177,8 @@ struct Text {
     next: usize,
     /// Weights of the enclosing weighted elements (24 is 1.0), innermost last.
     weights: Vec<u8>,
+    /// The text has zero-width spaces, which Pagefind takes out of each token.
+    zero_width: bool,
 }
 
 impl Text {
@@ -181,7 +188,7 @@ impl Text {
                 return;
             }
         }
-        let token: std::borrow::Cow<str> = match token.contains('\u{200B}') {
+        let token: std::borrow::Cow<str> = match self.zero_width && token.contains('\u{200B}') {
             true => token.replace('\u{200B}', "").into(),
             false => token.into(),
         };
@@ -198,11 +205,15 @@ impl Text {
             (n, w) => (w / u8::try_from(n).unwrap_or(u8::MAX)).max(1),
         };
         let at = u32::try_from(self.next).unwrap_or(u32::MAX);
-        for Word { stem, original, part } in words.iter() {
-            let place = (if *part { partial } else { weight }, at, original.clone());
-            match self.words.get_mut(stem) {
-                Some(places) => places.push(place),
-                None => _ = self.words.insert(stem.clone(), vec![place]),
+        for word in words.iter() {
+            let place = (
+                if word.part { partial } else { weight },
+                at,
+                word.original.clone(),
+            );
+            match self.words.get_mut(&word.key()) {
+                Some((_, places)) => places.push(place),
+                None => _ = self.words.insert(word.key(), (word.stem.clone(), vec![place])),
             }
         }
         self.last = Some(self.next);
@@ -255,7 +266,7 @@ impl Text {
 /// and the metadata's words each sorted once, then walked together (a map built a word at a
 /// time was a seventh of reading a page).
 fn entries(text: TextWords, meta: MetaWords) -> Vec<Entry> {
-    let text = sorted(text);
+    let text = sorted(text.into_values());
     let mut meta = sorted(meta).into_iter().peekable();
     let mut entries = Vec::with_capacity(text.len() + meta.len());
     for (word, places) in text {
@@ -270,7 +281,7 @@ fn entries(text: TextWords, meta: MetaWords) -> Vec<Entry> {
 }
 
 /// A page's words with their places, sorted by word.
-fn sorted<T>(words: Places<T>) -> Vec<(Rc<str>, Vec<Place<T>>)> {
+fn sorted<T>(words: impl IntoIterator<Item = (Rc<str>, Vec<Place<T>>)>) -> Vec<(Rc<str>, Vec<Place<T>>)> {
     let mut words: Vec<_> = words.into_iter().collect();
     words.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     words
@@ -390,6 +401,18 @@ fn tidy(value: &str) -> String {
     static ENDS: LazyLock<Regex> = LazyLock::new(|| regex(r"^[\n\r\s]+|[\n\r\s]+$"));
     static LINES: LazyLock<Regex> = LazyLock::new(|| regex("(\n|\r\n)+"));
     static SPACES: LazyLock<Regex> = LazyLock::new(|| regex(r"\s{2,}"));
+    // Most values are tidy already: single spaces between words, no entities.
+    let mut space = true;
+    let tidy = !value.contains('&')
+        && value.chars().all(|c| {
+            let ok = !c.is_whitespace() || (c == ' ' && !space);
+            space = c.is_whitespace();
+            ok
+        })
+        && !space;
+    if tidy {
+        return value.to_string();
+    }
     let value = decode(value);
     let value = ENDS.replace_all(&value, "");
     let value = LINES.replace_all(&value, " ");

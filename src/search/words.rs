@@ -5,7 +5,7 @@
 
 use std::borrow::Cow;
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use std::sync::LazyLock;
 
@@ -35,6 +35,13 @@ pub struct Word {
     pub original: Option<Rc<str>>,
     /// A part of a compound (`F-16` → `16`), which shares the token's weight with the others.
     pub part: bool,
+}
+
+impl Word {
+    /// What tells its stem from the other words' of a page read by the same splitter.
+    pub fn key(&self) -> usize {
+        Rc::as_ptr(&self.stem) as *const u8 as usize
+    }
 }
 
 /// The stemmer of a language code (`pt-br` uses Portuguese's), as Pagefind picks it; `None`
@@ -82,9 +89,13 @@ pub fn stemmer(lang: &str) -> Option<Stemmer> {
 pub struct Splitter {
     stemmer: Option<Stemmer>,
     seen: RefCell<HashMap<Box<str>, Rc<[Word]>, foldhash::fast::RandomState>>,
+    /// The strings of the words in `seen`, each once: two words of a page with the same
+    /// string share its address, so a page tells its words apart by address ([`Word::key`]).
+    strings: RefCell<HashSet<Rc<str>, foldhash::fast::RandomState>>,
 }
 
-/// Tokens remembered per thread and language before the memory is given back.
+/// Tokens remembered per thread and language before the memory is given back (at the next
+/// page).
 const REMEMBERED: usize = 1 << 18;
 
 impl Splitter {
@@ -92,6 +103,28 @@ impl Splitter {
         Splitter {
             stemmer: stemmer(lang),
             seen: RefCell::default(),
+            strings: RefCell::default(),
+        }
+    }
+
+    /// A page begins: what was remembered is let go if it grew too big, between pages, so
+    /// that a page's words keep their addresses while it is read.
+    pub fn page(&self) {
+        if self.seen.borrow().len() >= REMEMBERED {
+            self.seen.borrow_mut().clear();
+            self.strings.borrow_mut().clear();
+        }
+    }
+
+    /// `string` as the splitter keeps it.
+    fn shared(&self, string: &Rc<str>) -> Rc<str> {
+        let mut strings = self.strings.borrow_mut();
+        match strings.get(string) {
+            Some(kept) => Rc::clone(kept),
+            None => {
+                strings.insert(Rc::clone(string));
+                Rc::clone(string)
+            }
         }
     }
 
@@ -111,12 +144,15 @@ impl Splitter {
                 words.push(word);
             }
         }
-        let words: Rc<[Word]> = words.into();
-        let mut seen = self.seen.borrow_mut();
-        if seen.len() >= REMEMBERED {
-            seen.clear();
-        }
-        seen.insert(token.into(), Rc::clone(&words));
+        let words: Rc<[Word]> = words
+            .into_iter()
+            .map(|w| Word {
+                stem: self.shared(&w.stem),
+                original: w.original.map(|o| self.shared(&o)),
+                part: w.part,
+            })
+            .collect();
+        self.seen.borrow_mut().insert(token.into(), Rc::clone(&words));
         words
     }
 
