@@ -29,7 +29,7 @@ pub const CHUNK: usize = 20_000;
 
 /// Every compressed file starts with this inside its gzip, so the browser can tell a file a
 /// server already decompressed from one it must.
-const SIGNATURE: &[u8] = b"pagefind_dcd";
+pub const SIGNATURE: &[u8] = b"pagefind_dcd";
 
 /// A language's part of the bundle, made from its pages in the order given (each by its
 /// output path), with chunks of the word index of about `chunk` places ([`CHUNK`]): files by

@@ -684,6 +684,100 @@ mod tests {
         }
     }
 
+    /// Pages whose markup a reader can get wrong: elements never closed (a weight left open
+    /// at the end of the page, a block cut off by its parent's end), a body inside an ignored
+    /// element, bodies in bodies, text beside a body, excluded bodies, anchors in inline
+    /// elements, metadata and filters from text and from attributes, headings' weights, tags
+    /// named in capitals, and text after `</html>`.
+    const HOSTILE: [&str; 9] = [
+        "<html lang=AR><head><title>عنوان  الصفحة</title></head><body><nav>قائمة</nav><main>\
+         <H1 id=\"t\" title=\"x\">والنيجر &amp; مالي</H1><P>نص <b>عريض<i>مائل</P>\
+         <div data-pagefind-weight=\"3\">وزن <span>ثقيل</span></div><p data-pagefind-ignore>مخفي</p>\
+         <p data-pagefind-ignore=\"all\">مستبعد <span data-pagefind-meta=\"m1\">لا</span></p>\
+         <h2 id=\"s 2\">قسم</h2><p>F-16 و ‏#هاشتاغ @handle https://x.org/a?b=1</p>\
+         <img src=\"/a.png\" alt=\"صورة\"><br><footer>تذييل</footer></main></body></html>",
+        "<html lang=\"en\"><body><div><article data-pagefind-body><h3>Inner <em>title</em></h3>\
+         <p>Body text with F-16s and C++</p><span data-pagefind-filter=\"tag\">alpha</span>\
+         <span data-pagefind-filter=\"tag:beta, kind[data-k]\" data-k=\"kk\">x</span></article>\
+         <p>outside</p><section data-pagefind-body>second body<h6>deep</h6></section></div>\
+         <p data-pagefind-meta=\"image[src], title:Literal: with colon\" src=\"/i.png\">m</p></body></html>",
+        "<html lang=\"en\"><body><p>unclosed <div>block <ul><li>one<li>two</ul>\
+         <h4 data-pagefind-weight=\"0\">zero weight</h4><table><tr><td>cell<td>cell2</table>\
+         <div data-pagefind-index-attrs=\"title,alt\" title=\"Titled.\" alt=\"Alt text\"></div>\
+         <script>var x = \"<p>no</p>\";</script><textarea>raw <b>text</b></textarea>\
+         <svg><text>svgtext</text><path/></svg>",
+        "<html lang=\"ar\"><head><meta data-pagefind-default-meta=\"image:/d.png\"></head><body>\
+         <h1></h1><h1>الثاني</h1><img src=\"b.jpg\" alt=\"ب\"><a id=\"x1\" href=\"#\">رابط \
+         <span id=\"x2\">داخلي</span> نص</a><p data-pagefind-weight=\"2\">أ<span \
+         data-pagefind-weight=\"0.5\">ب</span>ت</p><template>tpl</template><form><label>l</label>f</form>",
+        "<html lang=\"en\"><body><div data-pagefind-ignore><h2 id=\"q\">x</h2><article \
+         data-pagefind-body>body in ignored</article>tail</div><p data-pagefind-weight=\"4\">unclosed \
+         weighted <b>bold",
+        "<html lang=\"en\"><body><div data-pagefind-weight=\"2\"><h3>Head<div>inner <span id=\"sp\">anchored",
+        "<html lang=\"en\"><body><div><p>a</div></p><span>b</span><h2>x<p>y</h2>z</p><ul><li>one</ul></li>",
+        "<html lang=\"en\"><body><p>before</p><div data-pagefind-body>one<div>mid<section \
+         data-pagefind-body>two</section>after</div></div><p>between</p><main data-pagefind-body>three\
+         <h1 data-pagefind-weight=\"0.1\">w</h1></main><div data-pagefind-ignore=\"all\"><p \
+         data-pagefind-body>excluded body</p></div>",
+        "<html lang=\"en\"><body><h1><span>Nested</span> title</h1><p data-pagefind-filter=\"f\">filter \
+         <em>val</em></p><p>x</p></body></html><p>after html</p>",
+    ];
+
+    /// A file of a bundle, as the JSON or CBOR it holds.
+    fn gunzip(file: &[u8]) -> Vec<u8> {
+        let size = file.len().checked_sub(4).map(|at| &file[at..]).unwrap();
+        let mut out = vec![0; u32::from_le_bytes(size.try_into().unwrap()) as usize];
+        let mut gz = libdeflater::Decompressor::new();
+        let n = gz.gzip_decompress(file, &mut out).unwrap();
+        out.truncate(n);
+        out.strip_prefix(bundle::SIGNATURE).unwrap().to_vec()
+    }
+
+    /// The reader reads a page as Pagefind's own indexer (the pinned crate) reads it: what a
+    /// result shows of each hostile page (its text, anchors, metadata and filters, and its
+    /// word count) is the crate's to the byte.
+    #[test]
+    fn pages_are_read_as_the_pagefind_crate_reads_them() {
+        let paths: Vec<String> = (0..HOSTILE.len()).map(|n| format!("p{n}/index.html")).collect();
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        // A page an index, as the crate leaves out the pages without a body when another has one.
+        let theirs = runtime.block_on(async {
+            let mut files = Vec::new();
+            for (path, html) in paths.iter().zip(HOSTILE) {
+                let options = pagefind::options::PagefindServiceConfig::builder().build();
+                let mut index = pagefind::api::PagefindIndex::new(Some(options)).unwrap();
+                index
+                    .add_html_file(Some(path.clone()), None, html.to_string())
+                    .await
+                    .unwrap();
+                files.extend(index.get_files().await.unwrap());
+            }
+            files
+        });
+        let theirs: BTreeMap<String, String> = theirs
+            .iter()
+            .filter(|f| f.filename.starts_with("fragment"))
+            .map(|f| {
+                let json: serde_json::Value = serde_json::from_slice(&gunzip(&f.contents)).unwrap();
+                (json["url"].as_str().unwrap().to_string(), json.to_string())
+            })
+            .collect();
+        let ours: BTreeMap<String, String> = paths
+            .iter()
+            .zip(HOSTILE)
+            .filter_map(|(path, html)| read(path, html.as_bytes(), &Store::off()).unwrap())
+            .map(|record| {
+                let json: serde_json::Value = serde_json::from_slice(&gunzip(&record.fragment)).unwrap();
+                (json["url"].as_str().unwrap().to_string(), json.to_string())
+            })
+            .collect();
+        assert_eq!(ours.len(), HOSTILE.len());
+        for (url, fragment) in &theirs {
+            assert_eq!(ours.get(url), Some(fragment), "{url}");
+        }
+        assert_eq!(ours, theirs);
+    }
+
     #[test]
     fn no_pages_still_give_the_scripts() {
         let files = Index::default().bundle().unwrap();

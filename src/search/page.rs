@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 use std::rc::Rc;
 use std::sync::LazyLock;
 
-use lol_html::html_content::Element;
+use lol_html::html_content::{Element, EndTag};
 use lol_html::{element, text, HtmlRewriter, Settings};
 use minicbor::{Decode, Encode};
 use regex::Regex;
@@ -459,8 +459,8 @@ struct Node {
     content: usize,
     status: Status,
     tag: Tag,
-    /// A `data-pagefind-weight` (or a heading's weight) is open in the text.
-    weighted: bool,
+    /// Its `data-pagefind-weight`.
+    weight: Option<String>,
     filter: Option<Vec<String>>,
     meta: Option<Vec<String>>,
     default_meta: Option<Vec<String>>,
@@ -476,7 +476,7 @@ impl Node {
             content: at,
             status,
             tag: Tag::default(),
-            weighted: false,
+            weight: None,
             filter: None,
             meta: None,
             default_meta: None,
@@ -597,22 +597,47 @@ impl Tag {
     /// the stack (lol_html's own name is a new string for every element).
     fn read(el: &Element, html: &[u8]) -> Tag {
         let source = html.get(el.source_location().bytes()).unwrap_or_default();
-        let name = source.get(1..).unwrap_or_default();
+        Tag::named(source.strip_prefix(b"<"), || el.tag_name())
+    }
+
+    /// The tag of `end`, an end tag in `html`. When an end tag closes elements whose own end
+    /// never came (`</p>` after `<b>`), lol_html ends each of them with it, and Pagefind's
+    /// reader treats each as the tag that ended it: as a block, for `</p>`.
+    fn read_end(end: &EndTag, html: &[u8]) -> Tag {
+        let source = html.get(end.source_location().bytes()).unwrap_or_default();
+        Tag::named(source.strip_prefix(b"</"), || end.name())
+    }
+
+    /// The tag named at the start of `name` (what follows `<` or `</`), or by `lol_html`.
+    fn named(name: Option<&[u8]>, lol_html: impl FnOnce() -> String) -> Tag {
+        let name = name.unwrap_or_default();
         let end = name
             .iter()
             .position(|b| !b.is_ascii_alphanumeric())
             .unwrap_or(name.len());
         let ends = matches!(name.get(end), Some(b'\t' | b'\n' | b'\x0c' | b' ' | b'/' | b'>'));
         let mut lower = [0; 16];
-        match (source.first(), ends, lower.get_mut(..end)) {
-            (Some(b'<'), true, Some(lower)) => {
+        match (ends && end > 0, lower.get_mut(..end)) {
+            (true, Some(lower)) => {
                 lower.copy_from_slice(&name[..end]);
                 lower.make_ascii_lowercase();
                 Tag::of(lower)
             }
             // A name the fast path cannot be sure of reading as lol_html does.
-            _ => Tag::of(el.tag_name().as_bytes()),
+            _ => Tag::of(lol_html().as_bytes()),
         }
+    }
+}
+
+/// Writes the marks that open the text of an element ending as `tag`, with `weight` (its
+/// `data-pagefind-weight`), as Pagefind's reader puts them before it.
+fn opening(text: &mut String, weight: Option<&str>, tag: Tag) {
+    let weight = weight.map(|w| ("", w));
+    if let Some((auto, weight)) = weight.or(tag.heading.map(|w| ("AUTO_", w))) {
+        let _ = write!(text, " ___PAGEFIND_{auto}WEIGHT___{weight} ");
+    }
+    if tag.block {
+        text.push(' ');
     }
 }
 
@@ -705,16 +730,10 @@ impl Reader {
         // The marks that open its text when it closes, written now, so its text need not be
         // moved to make room for them: dropped with the text if it is not indexed after all.
         if closes {
-            let weight = attrs.weight.as_deref().map(|w| ("", w));
-            if let Some((auto, weight)) = weight.or(tag.heading.map(|w| ("AUTO_", w))) {
-                let _ = write!(self.text, " ___PAGEFIND_{auto}WEIGHT___{weight} ");
-                node.weighted = true;
-            }
-            if tag.block {
-                self.text.push(' ');
-            }
+            opening(&mut self.text, attrs.weight.as_deref(), tag);
             node.content = self.text.len();
         }
+        node.weight = attrs.weight;
         node.tag = tag;
         node.filter = filter;
         node.meta = meta;
@@ -759,10 +778,24 @@ impl Reader {
 
     /// The element at `depth` ends: its metadata is read, and its text goes to its parent as
     /// Pagefind's reader adds it.
-    fn close(&mut self, depth: usize) {
-        let Some(node) = self.closing(depth) else {
+    fn close(&mut self, depth: usize, end: Tag) {
+        let Some(mut node) = self.closing(depth) else {
             return;
         };
+        // Ended by another element's end tag: the marks are those of that tag.
+        let (weight, heading) = (node.weight.is_some(), node.tag.heading);
+        if end.block != node.tag.block || (!weight && end.heading != heading) {
+            let mut marks = String::new();
+            opening(&mut marks, node.weight.as_deref(), end);
+            if let Some(range) = self
+                .text
+                .get(node.start..node.content)
+                .map(|_| node.start..node.content)
+            {
+                self.text.replace_range(range, &marks);
+                node.content = node.start + marks.len();
+            }
+        }
         let own = self.text.get(node.content..).unwrap_or_default();
         let auto = match node.tag.name {
             Named::H1 if !own.trim().is_empty() => Some("title"),
@@ -776,13 +809,13 @@ impl Reader {
             self.text.truncate(node.start);
             return;
         }
-        if node.tag.block {
+        if end.block {
             if ends_sentence(own) {
                 self.text.push('.');
             }
             self.text.push(' ');
         }
-        if node.weighted {
+        if weight || end.heading.is_some() {
             self.text.push_str(" ___END_PAGEFIND_WEIGHT___ ");
         }
         self.fold(node);
@@ -995,6 +1028,8 @@ impl Attrs {
 /// Reads a page's HTML as Pagefind's reader does.
 fn parse(html: &[u8]) -> std::result::Result<Parsed, lol_html::errors::RewritingError> {
     let reader = Rc::new(RefCell::new(Reader::default()));
+    // End tags are read where they are written, by handlers that outlive this borrow.
+    let source: Rc<[u8]> = Rc::from(html);
     let (r2, r3) = (Rc::clone(&reader), Rc::clone(&reader));
     let settings = Settings::new()
         // Every element is inside `<html>` in a parsed page; "*" is the cheaper selector.
@@ -1009,9 +1044,10 @@ fn parse(html: &[u8]) -> std::result::Result<Parsed, lol_html::errors::Rewriting
             let depth = r2.borrow_mut().open(el, tag, attrs, closes);
             match el.end_tag_handlers() {
                 Some(handlers) => {
-                    let reader = Rc::clone(&r2);
-                    handlers.push(Box::new(move |_| {
-                        reader.borrow_mut().close(depth);
+                    let (reader, source) = (Rc::clone(&r2), Rc::clone(&source));
+                    handlers.push(Box::new(move |end| {
+                        let end = Tag::read_end(end, &source);
+                        reader.borrow_mut().close(depth, end);
                         Ok(())
                     }));
                 }
