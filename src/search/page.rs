@@ -787,12 +787,8 @@ impl Reader {
         if end.block != node.tag.block || (!weight && end.heading != heading) {
             let mut marks = String::new();
             opening(&mut marks, node.weight.as_deref(), end);
-            if let Some(range) = self
-                .text
-                .get(node.start..node.content)
-                .map(|_| node.start..node.content)
-            {
-                self.text.replace_range(range, &marks);
+            if self.text.get(node.start..node.content).is_some() {
+                self.text.replace_range(node.start..node.content, &marks);
                 node.content = node.start + marks.len();
             }
         }
