@@ -13,8 +13,6 @@ use minicbor::decode::{Decoder, Error as DecodeError};
 use minicbor::encode::{Encoder, Error as EncodeError, Write};
 use minicbor::{Decode, Encode};
 
-use super::page::{Entry, Locs};
-
 /// How many words a page has, then the words in order, each as: the word (length, UTF-8), its
 /// own places, the number of its spellings with diacritics and their length in bytes, then
 /// each spelling (length, UTF-8) and its places. Places: how many text numbers and their
@@ -24,30 +22,62 @@ use super::page::{Entry, Locs};
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Words(Vec<u8>);
 
-impl Words {
-    pub fn pack(entries: &[Entry]) -> Self {
-        let mut out = Vec::with_capacity(entries.len() * 24);
-        // Scratch for a word's spellings and a place list's parts, which are written after
-        // their lengths: kept across words, as allocating them for each was a tenth of
-        // reading a page.
-        let (mut variants, mut scratch) = (Vec::new(), Scratch::default());
-        put(&mut out, entries.len());
-        for entry in entries {
-            put_str(&mut out, &entry.word);
-            put_locs(&mut out, &entry.own, &mut scratch);
-            variants.clear();
-            for (form, locs) in &entry.variants {
-                put_str(&mut variants, form);
-                put_locs(&mut variants, locs, &mut scratch);
-            }
-            put(&mut out, entry.variants.len());
-            put(&mut out, variants.len());
-            out.extend_from_slice(&variants);
+/// Packs a page's words as the reader hands them over, in order: a word and its own places,
+/// then each of its spellings (gathering each word's places into vectors first, to pack
+/// those, was a tenth of reading a page).
+#[derive(Default)]
+pub struct Packer {
+    words: usize,
+    out: Vec<u8>,
+    /// The current word's spellings: how many, and packed, as their length comes first.
+    variants: (usize, Vec<u8>),
+    scratch: Scratch,
+}
+
+impl Packer {
+    pub fn with_capacity(bytes: usize) -> Self {
+        Packer {
+            out: Vec::with_capacity(bytes),
+            ..Packer::default()
         }
-        out.shrink_to_fit();
-        Words(out)
     }
 
+    /// The next word, after the last in order, with its own places.
+    pub fn word(&mut self, word: &str, text: &[i32], meta: &[(u16, u32)]) {
+        self.end_word();
+        self.words += 1;
+        put_str(&mut self.out, word);
+        put_locs(&mut self.out, text, meta, &mut self.scratch);
+    }
+
+    /// A spelling with diacritics of the last word, with its places.
+    pub fn variant(&mut self, form: &str, text: &[i32], meta: &[(u16, u32)]) {
+        self.variants.0 += 1;
+        put_str(&mut self.variants.1, form);
+        put_locs(&mut self.variants.1, text, meta, &mut self.scratch);
+    }
+
+    fn end_word(&mut self) {
+        if self.words > 0 {
+            let (count, variants) = &mut self.variants;
+            put(&mut self.out, *count);
+            put(&mut self.out, variants.len());
+            self.out.extend_from_slice(variants);
+            *count = 0;
+            variants.clear();
+        }
+    }
+
+    pub fn finish(mut self) -> Words {
+        self.end_word();
+        let mut words = Vec::with_capacity(self.out.len() + 10);
+        put(&mut words, self.words);
+        words.extend_from_slice(&self.out);
+        Words(words)
+    }
+}
+
+impl Words {
     /// The words, in order.
     pub fn iter(&self) -> impl Iterator<Item = EntryRef<'_>> {
         let mut reader = Reader::new(&self.0);
@@ -92,7 +122,8 @@ impl<'a> EntryRef<'a> {
     }
 }
 
-/// Where a page has a word, read in place: see [`Locs`]. Counts are `u32`, so a merge's
+/// Where a page has a word, read in place: `(weight, position)` pairs packed as the index
+/// stores them, and `(page field number, position in the value)` pairs of its metadata. Counts are `u32`, so a merge's
 /// places (a page and this) take 40 bytes, not 64: 2.7 million of them in a language's index
 /// at 10,000 stories.
 #[derive(Clone, Copy)]
@@ -167,28 +198,50 @@ struct Scratch {
     pairs: Vec<u8>,
 }
 
-fn put_locs(out: &mut Vec<u8>, locs: &Locs, scratch: &mut Scratch) {
+fn put_locs(out: &mut Vec<u8>, text: &[i32], meta: &[(u16, u32)], scratch: &mut Scratch) {
     let Scratch { cbor, pairs } = scratch;
     cbor.clear();
     pairs.clear();
-    let mut encoder = Encoder::new(&mut *cbor);
-    for &n in &locs.text {
-        // Writing to a vector cannot fail.
-        let _ = encoder.i32(n);
+    for &n in text {
+        put_cbor_int(cbor, n);
     }
-    for &(field, at) in &locs.meta {
+    for &(field, at) in meta {
         put(pairs, field);
         put(pairs, at);
     }
-    put(out, locs.text.len());
+    put(out, text.len());
     put(out, cbor.len());
-    put(out, locs.meta.len());
-    if !locs.meta.is_empty() {
-        put(out, meta_len(locs.meta.iter().map(|&(field, _)| field)));
+    put(out, meta.len());
+    if !meta.is_empty() {
+        put(out, meta_len(meta.iter().map(|&(field, _)| field)));
         put(out, pairs.len());
     }
     out.extend_from_slice(cbor);
     out.extend_from_slice(pairs);
+}
+
+/// `n` as a CBOR integer (RFC 8949 §3.1: major type 0 or 1, then the argument in the fewest
+/// bytes), the same bytes as minicbor's `Encoder::i32`: written here because the encoder's
+/// general path, a copy into the vector per header and per argument, was a third of packing
+/// a page's words.
+fn put_cbor_int(out: &mut Vec<u8>, n: i32) {
+    let (major, arg) = match u32::try_from(n) {
+        Ok(n) => (0x00, n),
+        // -1 - n: the negative number's argument.
+        Err(_) => (0x20, !(n as u32)),
+    };
+    match arg {
+        0..24 => out.push(major | arg as u8),
+        24..0x100 => out.extend_from_slice(&[major | 24, arg as u8]),
+        0x100..0x1_0000 => {
+            let [hi, lo] = (arg as u16).to_be_bytes();
+            out.extend_from_slice(&[major | 25, hi, lo]);
+        }
+        _ => {
+            let [a, b, c, d] = arg.to_be_bytes();
+            out.extend_from_slice(&[major | 26, a, b, c, d]);
+        }
+    }
 }
 
 /// The number of integers metadata places in `fields` (in order) take in the index: one per
@@ -347,48 +400,57 @@ impl<'b, C: Keep> Decode<'b, C> for Words {
 mod tests {
     use super::*;
 
-    fn locs(text: &[i32], meta: &[(u16, u32)]) -> Locs {
-        Locs {
-            text: text.to_vec(),
-            meta: meta.to_vec(),
+    /// A word's places: text numbers, metadata pairs.
+    type Places = (Vec<i32>, Vec<(u16, u32)>);
+
+    fn places(locs: LocsRef) -> Places {
+        (locs.text().collect(), locs.meta().collect())
+    }
+
+    #[test]
+    fn integers_are_written_as_minicbor_writes_them() {
+        let edges = [0, 1, 23, 24, 255, 256, 65_535, 65_536, i32::MAX];
+        let all = edges.iter().flat_map(|&n| [n, -n, -n - 1, n.saturating_add(1)]);
+        for n in all.chain(-1000..1000) {
+            let mut ours = Vec::new();
+            put_cbor_int(&mut ours, n);
+            let mut theirs = Encoder::new(Vec::new());
+            theirs.i32(n).unwrap();
+            assert_eq!(ours, *theirs.writer(), "{n}");
         }
     }
 
     #[test]
     fn words_read_back_as_packed() {
-        let entries = vec![
-            Entry {
-                word: "mali".into(),
-                own: locs(&[-8, 3, 300, -1, 70_000], &[(0, 2), (3, 1)]),
-                variants: vec![],
-            },
-            Entry {
-                word: "نيجر".into(),
-                own: locs(&[], &[]),
-                variants: vec![
-                    ("نِيجر".into(), locs(&[5], &[])),
-                    ("نيجَر".into(), locs(&[], &[(1, 0)])),
+        type Word = (String, Places, Vec<(String, Places)>);
+        let entries: Vec<Word> = vec![
+            (
+                "mali".into(),
+                (vec![-8, 3, 300, -1, 70_000], vec![(0, 2), (3, 1)]),
+                vec![],
+            ),
+            (
+                "نيجر".into(),
+                (vec![], vec![]),
+                vec![
+                    ("نِيجر".into(), (vec![5], vec![])),
+                    ("نيجَر".into(), (vec![], vec![(1, 0)])),
                 ],
-            },
+            ),
         ];
-        let words = Words::pack(&entries);
-        let back: Vec<Entry> = words
+        let mut packer = Packer::default();
+        for (word, own, variants) in &entries {
+            packer.word(word, &own.0, &own.1);
+            for (form, locs) in variants {
+                packer.variant(form, &locs.0, &locs.1);
+            }
+        }
+        let words = packer.finish();
+        let back: Vec<Word> = words
             .iter()
-            .map(|e| Entry {
-                word: e.word.into(),
-                own: locs(
-                    &e.own.text().collect::<Vec<_>>(),
-                    &e.own.meta().collect::<Vec<_>>(),
-                ),
-                variants: e
-                    .variants()
-                    .map(|(f, l, _)| {
-                        (
-                            f.into(),
-                            locs(&l.text().collect::<Vec<_>>(), &l.meta().collect::<Vec<_>>()),
-                        )
-                    })
-                    .collect(),
+            .map(|e| {
+                let variants = e.variants().map(|(f, l, _)| (f.to_string(), places(l)));
+                (e.word.to_string(), places(e.own), variants.collect())
             })
             .collect();
         assert_eq!(back, entries);

@@ -18,7 +18,7 @@ use regex::Regex;
 use serde::Serialize;
 use sha1::{Digest, Sha1};
 
-use super::packed::{Keep, Words};
+use super::packed::{Keep, Packer, Words};
 use super::words::Splitter;
 use crate::error::Result;
 
@@ -63,25 +63,6 @@ pub struct RecordWords {
     pub words: Words,
 }
 
-/// One index word of a page: where the page has it, as written without diacritics and in each
-/// spelling with them.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Entry {
-    pub word: Rc<str>,
-    pub own: Locs,
-    /// Body spellings sorted, then those only in metadata sorted: the order Pagefind lists a
-    /// word's variants in (by first appearance, page by page).
-    pub variants: Vec<(Rc<str>, Locs)>,
-}
-
-/// Where a page has a word: in its text, `(weight, position)` pairs packed as the index
-/// stores them; in its metadata, `(page field number, position in the value)`.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Locs {
-    pub text: Vec<i32>,
-    pub meta: Vec<(u16, u32)>,
-}
-
 /// H as Pagefind names files: SHA-1, each byte in hex without padding.
 pub fn hash(bytes: &[u8]) -> String {
     Sha1::digest(bytes)
@@ -113,13 +94,13 @@ pub fn record(url: &str, html: &[u8], splitters: &mut Splitters) -> Result<Optio
     let mut meta_words = MetaWords::default();
     for (field, value) in parsed.meta.values().enumerate() {
         for (at, token) in value.split_whitespace().enumerate() {
-            for word in splitter.meta(token) {
+            for word in splitter.meta(token).iter() {
                 let field = u16::try_from(field).unwrap_or(u16::MAX);
                 let at = u32::try_from(at).unwrap_or(u32::MAX);
                 meta_words
-                    .entry(word.stem)
+                    .entry(word.stem.clone())
                     .or_default()
-                    .push((field, at, word.original));
+                    .push((field, at, word.original.clone()));
             }
         }
     }
@@ -136,7 +117,7 @@ pub fn record(url: &str, html: &[u8], splitters: &mut Splitters) -> Result<Optio
     Ok(Some(Record {
         fragment_hash: hash(&fragment),
         fragment: super::bundle::compress(&fragment, super::bundle::Effort::Fragment)?,
-        words: Words::pack(&entries(text.words, meta_words)),
+        words: pack_words(text.words, meta_words),
 
         lang: parsed.lang,
         has_body: parsed.has_body,
@@ -265,69 +246,89 @@ impl Text {
 /// A page's words in the order the index keeps them, with their places packed: the text's
 /// and the metadata's words each sorted once, then walked together (a map built a word at a
 /// time was a seventh of reading a page).
-fn entries(text: TextWords, meta: MetaWords) -> Vec<Entry> {
+fn pack_words(text: TextWords, meta: MetaWords) -> Words {
     let text = sorted(text.into_values());
     let mut meta = sorted(meta).into_iter().peekable();
-    let mut entries = Vec::with_capacity(text.len() + meta.len());
-    for (word, places) in text {
-        while let Some(only) = meta.next_if(|(m, _)| *m < word) {
-            entries.push(entry(only.0, Vec::new(), only.1));
+    let mut packer = Packer::with_capacity((text.len() + meta.len()) * 24);
+    let mut word = WordPlaces::default();
+    for (stem, places) in text {
+        while let Some((only, places)) = meta.next_if(|(m, _)| *m < stem) {
+            word.pack(&mut packer, &only, Vec::new(), places);
         }
-        let in_meta = meta.next_if(|(m, _)| *m == word).map(|(_, p)| p);
-        entries.push(entry(word, places, in_meta.unwrap_or_default()));
+        let in_meta = meta.next_if(|(m, _)| *m == stem).map(|(_, p)| p);
+        word.pack(&mut packer, &stem, places, in_meta.unwrap_or_default());
     }
-    entries.extend(meta.map(|(word, places)| entry(word, Vec::new(), places)));
-    entries
+    for (only, places) in meta {
+        word.pack(&mut packer, &only, Vec::new(), places);
+    }
+    packer.finish()
 }
 
 /// A page's words with their places, sorted by word.
 fn sorted<T>(words: impl IntoIterator<Item = (Rc<str>, Vec<Place<T>>)>) -> Vec<(Rc<str>, Vec<Place<T>>)> {
-    let mut words: Vec<_> = words.into_iter().collect();
-    words.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    words
-}
-
-/// One word's entry from its places in the text and in the metadata. A word has few
-/// spellings, so they are kept in a vector, looked up in place and sorted once.
-fn entry(word: Rc<str>, text: Vec<Place<u8>>, meta: Vec<Place<u16>>) -> Entry {
-    let mut own = Vec::with_capacity(text.len());
-    let mut spelled: Spellings<Vec<(u8, u32)>> = Vec::new();
-    for (weight, at, original) in text {
-        match original {
-            None => own.push((weight, at)),
-            Some(form) => spelling(&mut spelled, form).push((weight, at)),
-        }
-    }
-    spelled.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let mut variants: Spellings<Locs> = spelled
+    // Words are compared by their first 16 bytes as a number, then whole when those are the
+    // same: the same order, as a shorter word's missing bytes count as zeros (comparing
+    // strings that share their first letters, as Arabic words do, was a tenth of reading).
+    let mut words: Vec<_> = words
         .into_iter()
-        .map(|(form, places)| {
-            (
-                form,
-                Locs {
-                    text: pack(places),
-                    meta: Vec::new(),
-                },
-            )
+        .map(|(word, places)| {
+            let mut head = [0; 16];
+            let len = word.len().min(16);
+            head[..len].copy_from_slice(&word.as_bytes()[..len]);
+            (u128::from_be_bytes(head), word, places)
         })
         .collect();
-    let body = variants.len();
-    let mut own = Locs {
-        text: pack(own),
-        meta: Vec::new(),
-    };
-    for (field, at, original) in meta {
-        match original {
-            None => own.meta.push((field, at)),
-            Some(form) => spelling(&mut variants, form).meta.push((field, at)),
+    words.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    words
+        .into_iter()
+        .map(|(_, word, places)| (word, places))
+        .collect()
+}
+
+/// One word's own places, sorted into what the index stores; kept from word to word.
+#[derive(Default)]
+struct WordPlaces {
+    text: Vec<(u8, u32)>,
+    meta: Vec<(u16, u32)>,
+    packed: Vec<i32>,
+}
+
+/// A spelling's places in the text and in the metadata.
+type Spelled = (Vec<(u8, u32)>, Vec<(u16, u32)>);
+
+impl WordPlaces {
+    /// Packs word `stem` from its places in the text and in the metadata: its own, then its
+    /// spellings with diacritics, body spellings sorted, then those only in metadata sorted
+    /// (the order Pagefind lists a word's variants in: by first appearance, page by page).
+    /// A word has few spellings, so they are kept in a vector, looked up in place.
+    fn pack(&mut self, packer: &mut Packer, stem: &str, text: Vec<Place<u8>>, meta: Vec<Place<u16>>) {
+        self.text.clear();
+        self.meta.clear();
+        let mut spelled: Spellings<Spelled> = Vec::new();
+        for (weight, at, original) in text {
+            match original {
+                None => self.text.push((weight, at)),
+                Some(form) => spelling(&mut spelled, form).0.push((weight, at)),
+            }
+        }
+        spelled.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let body = spelled.len();
+        for (field, at, original) in meta {
+            match original {
+                None => self.meta.push((field, at)),
+                Some(form) => spelling(&mut spelled, form).1.push((field, at)),
+            }
+        }
+        spelled[body..].sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        self.meta.sort_unstable();
+        pack(&mut self.text, &mut self.packed);
+        packer.word(stem, &self.packed, &self.meta);
+        for (form, (mut text, mut meta)) in spelled {
+            meta.sort_unstable();
+            pack(&mut text, &mut self.packed);
+            packer.variant(&form, &self.packed, &meta);
         }
     }
-    variants[body..].sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    own.meta.sort_unstable();
-    for (_, locs) in &mut variants {
-        locs.meta.sort_unstable();
-    }
-    Entry { word, own, variants }
 }
 
 /// A word's spellings with diacritics, each with what is known of it.
@@ -345,18 +346,19 @@ fn spelling<T: Default>(spelled: &mut Spellings<T>, form: Rc<str>) -> &mut T {
     &mut spelled[at].1
 }
 
-/// `(weight, position)` pairs as the index stores them: weight-1.05 places (25, the weight
-/// the reader starts at) first, then by weight and position; a negative number switches the
-/// weight for the absolute position after it, other numbers are gaps from the last place.
-fn pack(mut places: Vec<(u8, u32)>) -> Vec<i32> {
+/// `(weight, position)` pairs into `packed` as the index stores them: weight-1.05 places (25,
+/// the weight the reader starts at) first, then by weight and position; a negative number
+/// switches the weight for the absolute position after it, other numbers are gaps from the
+/// last place.
+fn pack(places: &mut [(u8, u32)], packed: &mut Vec<i32>) {
     let key = |&(w, at): &(u8, u32)| (if w == 25 { 0 } else { w }, at);
     // A page's places come in reading order, so most lists are in order already.
     if !places.is_sorted_by_key(key) {
         places.sort_by_key(key);
     }
-    let mut packed = Vec::with_capacity(places.len() + 2);
+    packed.clear();
     let (mut weight, mut last) = (25, 0);
-    for (w, at) in places {
+    for &(w, at) in places.iter() {
         if w != weight {
             packed.push(-i32::from(w) - 1);
             packed.push(at as i32);
@@ -366,7 +368,6 @@ fn pack(mut places: Vec<(u8, u32)>) -> Vec<i32> {
         }
         last = at;
     }
-    packed
 }
 
 /// The JSON the browser fetches for a result, keys in Pagefind's order.

@@ -88,11 +88,17 @@ pub fn stemmer(lang: &str) -> Option<Stemmer> {
 /// words, and a lookup costs far less than normalizing and stemming again.
 pub struct Splitter {
     stemmer: Option<Stemmer>,
-    seen: RefCell<HashMap<Box<str>, Rc<[Word]>, foldhash::fast::RandomState>>,
+    seen: RefCell<Seen>,
+    /// The same for metadata values' tokens, whose words differ (no dotted tails, no peeled
+    /// form).
+    seen_meta: RefCell<Seen>,
     /// The strings of the words in `seen`, each once: two words of a page with the same
     /// string share its address, so a page tells its words apart by address ([`Word::key`]).
     strings: RefCell<HashSet<Rc<str>, foldhash::fast::RandomState>>,
 }
+
+/// A token → its words.
+type Seen = HashMap<Box<str>, Rc<[Word]>, foldhash::fast::RandomState>;
 
 /// Tokens remembered per thread and language before the memory is given back (at the next
 /// page).
@@ -103,6 +109,7 @@ impl Splitter {
         Splitter {
             stemmer: stemmer(lang),
             seen: RefCell::default(),
+            seen_meta: RefCell::default(),
             strings: RefCell::default(),
         }
     }
@@ -110,8 +117,9 @@ impl Splitter {
     /// A page begins: what was remembered is let go if it grew too big, between pages, so
     /// that a page's words keep their addresses while it is read.
     pub fn page(&self) {
-        if self.seen.borrow().len() >= REMEMBERED {
+        if self.seen.borrow().len() + self.seen_meta.borrow().len() >= REMEMBERED {
             self.seen.borrow_mut().clear();
+            self.seen_meta.borrow_mut().clear();
             self.strings.borrow_mut().clear();
         }
     }
@@ -157,8 +165,15 @@ impl Splitter {
     }
 
     /// The words of a token of a metadata value: no dotted tails there.
-    pub fn meta(&self, token: &str) -> Vec<Word> {
-        self.words(token)
+    pub fn meta(&self, token: &str) -> Rc<[Word]> {
+        if let Some(words) = self.seen_meta.borrow().get(token) {
+            return Rc::clone(words);
+        }
+        let words: Rc<[Word]> = self.words(token).into();
+        self.seen_meta
+            .borrow_mut()
+            .insert(token.into(), Rc::clone(&words));
+        words
     }
 
     fn stem<'a>(&self, word: &'a str) -> Cow<'a, str> {
