@@ -44,17 +44,15 @@ fn own_pages_clash(site: &Site, jobs: &[Job], errors: &mut Vec<Diagnostic>) {
         .map(|j| (j.path.as_str(), j.what))
         .collect();
     for job in jobs {
-        let source = match job.what {
-            Renders::Article(i) => Some(site.articles[i].page.source.clone()),
-            Renders::List(List::Section(i), _) => site.sections[i].source.clone(),
-            _ => continue,
-        };
+        // The path is looked up first: copying every article's file name, to keep the one
+        // that clashes, was most of what this check cost a watch rebuild.
         let Some(&theirs) = own.get(job.path.as_str()) else {
             continue;
         };
-        let mine = match job.what {
-            Renders::Article(_) => "this article",
-            _ => "this section",
+        let (source, mine) = match job.what {
+            Renders::Article(i) => (Some(site.articles[i].page.source.clone()), "this article"),
+            Renders::List(List::Section(i), _) => (site.sections[i].source.clone(), "this section"),
+            _ => continue,
         };
         let url = format!(
             "{}{}",
