@@ -122,10 +122,10 @@ impl<'a> EntryRef<'a> {
     }
 }
 
-/// Where a page has a word, read in place: `(weight, position)` pairs packed as the index
-/// stores them, and `(page field number, position in the value)` pairs of its metadata. Counts are `u32`, so a merge's
-/// places (a page and this) take 40 bytes, not 64: 2.7 million of them in a language's index
-/// at 10,000 stories.
+/// Where a page has a word, read in place: in its text, `(weight, position)` pairs packed as
+/// the index stores them; in its metadata, `(page field number, position in the value)`.
+/// Counts are `u32`, so a merge's places (a page and this) take 40 bytes, not 64: 2.7 million
+/// of them in a language's index at 10,000 stories.
 #[derive(Clone, Copy)]
 pub struct LocsRef<'a> {
     text: u32,
