@@ -154,6 +154,9 @@ pub struct Stage {
     bytes: AtomicU64,
     /// Every path put: what an update in place keeps.
     paths: Mutex<Vec<String>>,
+    /// Updating in place: each file staged, by its name in the stage, with its path in the
+    /// site ([`Self::staged_at`]).
+    staged: Mutex<Vec<(PathBuf, String)>>,
     /// Set by the first write that found the disk (or the quota) full: the rest are not tried,
     /// and the build fails with one message instead of one per file.
     full: AtomicBool,
@@ -170,6 +173,7 @@ impl Stage {
             files: AtomicUsize::new(0),
             bytes: AtomicU64::new(0),
             paths: Mutex::new(Vec::new()),
+            staged: Mutex::new(Vec::new()),
             full: AtomicBool::new(false),
         }
     }
@@ -197,8 +201,7 @@ impl Stage {
             .as_ref()
             .is_some_and(|live| fs::read(live.join(rel)).is_ok_and(|old| old == b));
         if !same {
-            let dest = self.dir.join(rel);
-            self.make_parent(&dest)?;
+            let dest = self.staged_at(rel)?;
             fs::write(&dest, b).map_err(|e| self.io_error(&dest, &e))?;
         }
         self.count(b.len() as u64);
@@ -287,13 +290,36 @@ impl Stage {
 
     /// Links (else copies) the file at `from`, of `len` bytes, into the stage at `rel`.
     fn place(&self, from: &Path, rel: &Path, len: u64) -> Result<()> {
-        let dest = self.dir.join(rel);
-        self.make_parent(&dest)?;
+        let dest = self.staged_at(rel)?;
         if fs::hard_link(from, &dest).is_err() {
             fs::copy(from, &dest).map_err(|e| self.io_error(&dest, &e))?;
         }
         self.count(len);
         Ok(())
+    }
+
+    /// Where the file at `rel` goes in the stage. A stage that is the new site holds it at
+    /// `rel`. One that updates a folder in place holds its files side by side, numbered, as
+    /// each is renamed into place on its own: making and then removing every file's folders
+    /// in the stage was most of the time a watch rebuild took to write its dozen files.
+    fn staged_at(&self, rel: &Path) -> Result<PathBuf> {
+        if self.live.is_none() {
+            let dest = self.dir.join(rel);
+            self.make_parent(&dest)?;
+            return Ok(dest);
+        }
+        let mut staged = self.staged.lock().unwrap_or_else(PoisonError::into_inner);
+        let dest = self.dir.join(staged.len().to_string());
+        staged.push((dest.clone(), rel.to_string_lossy().into_owned()));
+        Ok(dest)
+    }
+
+    /// The files staged, by their name in the stage, with their path in the site.
+    fn staged(&self) -> Vec<(PathBuf, String)> {
+        match self.live {
+            Some(_) => std::mem::take(&mut *self.staged.lock().unwrap_or_else(PoisonError::into_inner)),
+            None => place::staged_tree(&self.dir),
+        }
     }
 
     /// Adds `path` to the new site, before its file is written; its path in the stage.
@@ -437,7 +463,7 @@ pub fn write_with(
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let keep: HashSet<String> = paths.iter().cloned().collect();
-        place::commit(staging, &target.real, Stale::AllBut(&keep))
+        place::commit(staging, stage.staged(), &target.real, Stale::AllBut(&keep))
     };
     let committed = match in_place {
         true => Some(commit(&staging)?),
@@ -525,7 +551,7 @@ pub fn update(outputs: &[Output], stale: &[String], out_dir: &Path, minify_html:
         let _ = place::remove_tree(&staging);
         return Err(stage.explain(e, &target));
     }
-    let c = place::commit(&staging, &target.real, Stale::Listed(stale))?;
+    let c = place::commit(&staging, stage.staged(), &target.real, Stale::Listed(stale))?;
     Ok(Updated {
         written: c.written,
         removed: c.removed,

@@ -115,23 +115,43 @@ fn exchange(_a: &Path, _b: &Path) -> std::io::Result<()> {
     Err(ErrorKind::Unsupported.into())
 }
 
-/// Moves every file of `staging` into `out` (each one rename, so a reader sees a file old
-/// or new, never half), then removes the `stale` files and `staging`. If a move fails, the
-/// error says how far it got: the folder then holds part of each site.
-pub(crate) fn commit(staging: &Path, out: &Path, stale: Stale) -> Result<Committed> {
-    let mut files: Vec<String> = walkdir::WalkDir::new(staging)
+/// Every file of a stage laid out as the site: where it is, and its path in the site.
+pub(crate) fn staged_tree(staging: &Path) -> Vec<(PathBuf, String)> {
+    walkdir::WalkDir::new(staging)
         .min_depth(1)
         .into_iter()
         .filter_map(|e| e.ok())
         .filter(|e| !e.file_type().is_dir())
         .filter_map(|e| {
-            let rel = e.path().strip_prefix(staging).ok()?;
-            Some(rel.to_string_lossy().into_owned())
+            let rel = e
+                .path()
+                .strip_prefix(staging)
+                .ok()?
+                .to_string_lossy()
+                .into_owned();
+            Some((e.into_path(), rel))
         })
-        .collect();
-    files.sort();
-    for (done, rel) in files.iter().enumerate() {
-        if let Err(e) = move_into(&staging.join(rel), out, rel) {
+        .collect()
+}
+
+/// Moves the `staged` files (where each is, its path in the site) into `out`, each one
+/// rename, so a reader sees a file old or new, never half; then removes the `stale` files
+/// and `staging`. A path staged twice takes its last file. If a move fails, the error says
+/// how far it got: the folder then holds part of each site.
+pub(crate) fn commit(
+    staging: &Path,
+    mut staged: Vec<(PathBuf, String)>,
+    out: &Path,
+    stale: Stale,
+) -> Result<Committed> {
+    // Stable: of a path staged twice, the last file staged comes last, and is kept.
+    staged.sort_by(|a, b| a.1.cmp(&b.1));
+    staged.reverse();
+    staged.dedup_by(|later, earlier| later.1 == earlier.1);
+    staged.reverse();
+    let files: Vec<String> = staged.iter().map(|(_, rel)| rel.clone()).collect();
+    for (done, (from, rel)) in staged.iter().enumerate() {
+        if let Err(e) = move_into(from, out, rel) {
             let mut err = Error::io(&out.join(rel), "move the new file into place", &e);
             if done > 0 {
                 err.output_changed = true;
@@ -260,6 +280,40 @@ mod tests {
         files
     }
 
+    /// An update in place stages its files side by side under numbers: each goes to its
+    /// path, made with its folders, and of a path staged twice the file staged last is kept.
+    #[test]
+    fn commit_moves_numbered_files_to_their_paths() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (out, staging) = (tmp.path().join("out"), tmp.path().join("out/.stage"));
+        fs::create_dir_all(&staging).unwrap();
+        fs::write(out.join("old.html"), "old").unwrap();
+        let mut staged = Vec::new();
+        for (n, (rel, text)) in [
+            ("a/b/index.html", "first"),
+            ("x.html", "x"),
+            ("a/b/index.html", "second"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let at = staging.join(n.to_string());
+            fs::write(&at, text).unwrap();
+            staged.push((at, rel.to_string()));
+        }
+        let stale = ["old.html".to_string()];
+        let done = commit(&staging, staged, &out, Stale::Listed(&stale)).unwrap();
+        assert_eq!(done.written, ["a/b/index.html", "x.html"]);
+        assert_eq!(done.removed, ["old.html"]);
+        assert_eq!(
+            tree(&out),
+            [
+                ("a/b/index.html".to_string(), "second".to_string()),
+                ("x.html".to_string(), "x".to_string())
+            ]
+        );
+    }
+
     /// What a filesystem without RENAME_EXCHANGE falls back to, and every in-place update:
     /// the live folder ends as the new site, whatever stood in the way.
     #[test]
@@ -283,7 +337,7 @@ mod tests {
         let keep: HashSet<String> = ["same.html", "a/index.html", "b", MARKER]
             .map(String::from)
             .into();
-        let done = commit(&staging, &out, Stale::AllBut(&keep)).unwrap();
+        let done = commit(&staging, staged_tree(&staging), &out, Stale::AllBut(&keep)).unwrap();
         assert_eq!(done.written, ["a/index.html", "b", "same.html"]);
         assert_eq!(done.removed, ["gone/deep/x.html"]);
         assert!(done.warnings.is_empty());

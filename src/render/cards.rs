@@ -58,13 +58,11 @@ pub(super) struct CardCtx {
 /// The card jobs of `site` in `style`: one per article and one per language, each hashing
 /// what its card shows (the theme's style and fonts are in the theme's digest; a photo's
 /// key is the hash of its bytes, and the scrim is hashed with it, so a new photo redraws
-/// the card over it and nothing else).
-pub(super) fn jobs<'s>(
-    site: &'s Site,
-    style: &'s Style,
-    media: &'s Library,
-) -> impl Iterator<Item = Job> + 's {
-    let articles = site.articles.iter().enumerate().map(move |(i, a)| {
+/// the card over it and nothing else). Made on every core: one job an article, they were
+/// the longest part of working out a watch rebuild's jobs.
+pub(super) fn jobs(site: &Site, style: &Style, media: &Library) -> Vec<Job> {
+    use rayon::prelude::*;
+    let articles = site.articles.par_iter().enumerate().map(|(i, a)| {
         let photo = photo_of(site, i, style, media);
         let path = format!("{}{}", a.path, file(photo));
         hashed(Renders::Card(CardOf::Article(i)), path, &|h| {
@@ -78,7 +76,9 @@ pub(super) fn jobs<'s>(
             (&l.code, &l.title, &l.description).hash(h)
         })
     });
-    articles.chain(languages)
+    let mut jobs: Vec<Job> = articles.collect();
+    jobs.extend(languages);
+    jobs
 }
 
 /// Every card of `site` laid out (not drawn): a warning for each headline cut short and

@@ -27,7 +27,7 @@ pub fn check_clashes(site: &Site, jobs: &[Job], theme: &Theme, media: &Library) 
 /// page, the corrections page, the sitemap, robots.txt): an error at the article's or list's
 /// file. Those pages are a handful, so each article's and list's path is one lookup.
 fn own_pages_clash(site: &Site, jobs: &[Job], errors: &mut Vec<Diagnostic>) {
-    let own: HashMap<&str, Renders> = jobs
+    let own: foldhash::HashMap<&str, Renders> = jobs
         .iter()
         .filter(|j| {
             matches!(

@@ -346,11 +346,12 @@ fn hashed(what: Renders, path: String, hash: &dyn Fn(&mut InputHasher)) -> Job {
 /// show of it and of its sitemap entry. An article is on several lists (home, section,
 /// terms, edition); visiting it once for all of them, and on a rebuild only if an edit
 /// touched it, is what keeps a rebuild at 20,000 articles within a few milliseconds.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct ArticleHashes {
     jobs: Vec<Job>,
     /// (listed, sitemap entry) per article.
     seen: Vec<(u64, u64)>,
+    sitemap: sitemap::Split,
 }
 
 impl ArticleHashes {
@@ -360,7 +361,11 @@ impl ArticleHashes {
             .into_par_iter()
             .map(|i| Self::article(site, i))
             .unzip();
-        Self { jobs, seen }
+        Self {
+            jobs,
+            seen,
+            sitemap: sitemap::Split::default(),
+        }
     }
 
     /// Hashes again the `touched` articles of a site that is otherwise as it was hashed:
@@ -495,7 +500,7 @@ pub fn jobs(
         || {
             rayon::join(
                 || list_pages.collect::<Vec<Job>>(),
-                || cards.map(|(style, media)| cards::jobs(site, style, media).collect::<Vec<_>>()),
+                || cards.map(|(style, media)| cards::jobs(site, style, media)),
             )
         },
         || {
@@ -513,19 +518,30 @@ pub fn jobs(
             )
         },
     );
+    let (cards, corrections, sitemap) = (
+        cards.unwrap_or_default(),
+        corrections.unwrap_or_default(),
+        sitemap.unwrap_or_default(),
+    );
+    // Room for all of them at once (at most this many): grown step by step, the list was
+    // copied over and over.
+    let made = articles.jobs.len() + cards.len() + corrections.len() + sitemap.len();
+    let per_language = 3 * site.config.languages.len() + site.taxonomies.len();
+    let feeds_at_most = lists.len() * site.config.feeds.len();
+    jobs.reserve(made + per_language + feeds_at_most + site.redirects.len() + 2 * site.editions.len());
     jobs.extend_from_slice(&articles.jobs);
     jobs.extend(taxonomies);
     jobs.extend(archives);
     jobs.extend(feeds);
     jobs.extend(not_found);
     jobs.extend(search_pages);
-    jobs.extend(cards.into_iter().flatten());
+    jobs.extend(cards);
     jobs.extend(redirects::jobs(site));
-    jobs.extend(corrections.into_iter().flatten());
+    jobs.extend(corrections);
     if pages.emails && site.config.editions {
         jobs.extend(email::jobs(site, listed));
     }
-    jobs.extend(sitemap.into_iter().flatten());
+    jobs.extend(sitemap);
     jobs
 }
 

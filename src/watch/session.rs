@@ -371,10 +371,12 @@ impl Session {
         let mut outputs = render::render_jobs(site, theme, photos, dirty.iter().copied())?;
         let photo_files = published.outputs.into_inner().unwrap_or_default();
         let rendered = outputs.len();
+        // Taken, not copied (20,000 fragments' paths): the new record of the disk gets it
+        // back, and an error on the way forgets what is on disk anyway.
         let old_search = self
             .on_disk
-            .as_ref()
-            .map(|d| d.search.clone())
+            .as_mut()
+            .map(|d| std::mem::take(&mut d.search))
             .unwrap_or_default();
         let whole = self.on_disk.is_none();
         let everything = whole || self.rerender_all;
