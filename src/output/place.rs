@@ -144,11 +144,16 @@ pub(crate) fn commit(
     out: &Path,
     stale: Stale,
 ) -> Result<Committed> {
-    // Stable: of a path staged twice, the last file staged comes last, and is kept.
+    // A stable sort: of a path staged twice, the file staged last comes last, and is kept.
     staged.sort_by(|a, b| a.1.cmp(&b.1));
-    staged.reverse();
-    staged.dedup_by(|later, earlier| later.1 == earlier.1);
-    staged.reverse();
+    let mut last: Vec<(PathBuf, String)> = Vec::with_capacity(staged.len());
+    for file in staged {
+        if last.last().is_some_and(|(_, rel)| *rel == file.1) {
+            last.pop();
+        }
+        last.push(file);
+    }
+    let staged = last;
     let files: Vec<String> = staged.iter().map(|(_, rel)| rel.clone()).collect();
     for (done, (from, rel)) in staged.iter().enumerate() {
         if let Err(e) = move_into(from, out, rel) {

@@ -5,6 +5,7 @@
 
 use std::hash::Hash;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{hashed, Job, Renderer, Renders};
@@ -61,7 +62,6 @@ pub(super) struct CardCtx {
 /// the card over it and nothing else). Made on every core: one job an article, they were
 /// the longest part of working out a watch rebuild's jobs.
 pub(super) fn jobs(site: &Site, style: &Style, media: &Library) -> Vec<Job> {
-    use rayon::prelude::*;
     let articles = site.articles.par_iter().enumerate().map(|(i, a)| {
         let photo = photo_of(site, i, style, media);
         let path = format!("{}{}", a.path, file(photo));
@@ -84,7 +84,6 @@ pub(super) fn jobs(site: &Site, style: &Style, media: &Library) -> Vec<Job> {
 /// Every card of `site` laid out (not drawn): a warning for each headline cut short and
 /// each character no card font has. What `nashra check` says of the cards.
 pub fn warnings(site: &Site, style: &Style, dates: &super::theme::Dates) -> Vec<Diagnostic> {
-    use rayon::prelude::*;
     let laid: Vec<(usize, std::result::Result<Layout, String>)> = (0..site.articles.len())
         .into_par_iter()
         .map(|i| {
