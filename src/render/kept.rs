@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use crate::cache::pages::{self, Page, Part};
 use crate::cache::{self, Store};
 use crate::error::{collect_all, Result};
-use crate::output::Stage;
+use crate::output::{Output, Stage};
 use crate::search::{self, EntryLine, Record};
 
 /// The build cache as rendering uses it.
@@ -135,13 +135,16 @@ pub fn bundle(
         if records.is_empty() {
             continue;
         }
-        let (files, line) = search::part(&lang, records, &cache.search, &stored)?;
-        let digests = collect_all(files.par_iter().map(|o| stage.put(o)).collect::<Vec<_>>())?;
-        let files: Vec<(String, u128)> = files
-            .into_iter()
-            .zip(digests)
-            .filter_map(|(o, digest)| Some((o.path, digest?)))
-            .collect();
+        // The fragments are written before the words are merged, the rest once encoded.
+        let mut files = Vec::new();
+        let mut write = |outputs: Vec<Output>| -> Result<()> {
+            let digests = collect_all(outputs.par_iter().map(|o| stage.put(o)).collect::<Vec<_>>())?;
+            let written = outputs.into_iter().zip(digests);
+            files.extend(written.filter_map(|(o, digest)| Some((o.path, digest?))));
+            Ok(())
+        };
+        let (rest, line) = search::part(&lang, records, &cache.search, &stored, &mut write)?;
+        write(rest)?;
         paths.extend(files.iter().map(|(path, _)| path.clone()));
         let part = Part {
             hash: line.hash.clone(),

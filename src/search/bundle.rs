@@ -46,24 +46,29 @@ pub fn language(
     if stop.load(Ordering::Relaxed) {
         return Ok(None);
     }
-    files(lang, merge, chunk, true).map(Some)
+    files(lang, merge, chunk, None).map(Some)
 }
 
 /// [`language`] made once, as a build makes it: `words` gives each page's words, which are
-/// let go as they are merged, and the fragments and chunks are moved into the files
-/// ([`Merge::once`]).
+/// let go as they are merged, and the chunks are moved into the files ([`Merge::once`]). The
+/// fragments go to `write` first, named and out of the records, so a build never holds them
+/// and the merge at once (a tenth of a language's records and merge at 50,000 stories).
 pub fn language_once(
     lang: &str,
     pages: Vec<(String, Record)>,
     chunk: usize,
     words: impl Fn(&str, &mut Record) -> Result<Packed> + Sync,
+    write: impl FnOnce(Files) -> Result<()>,
 ) -> Result<(Files, Language)> {
-    files(
-        lang,
-        &mut Merge::once(indexed(lang, pages)?, words)?,
-        chunk,
-        false,
-    )
+    let mut pages = indexed(lang, pages)?;
+    let names = fragment_names(lang, pages.iter().map(|(_, r)| r));
+    let fragments = names.iter().zip(&mut pages);
+    write(
+        fragments
+            .map(|(name, (_, r))| (fragment_file(name), std::mem::take(&mut r.fragment)))
+            .collect(),
+    )?;
+    files(lang, &mut Merge::once(pages, words)?, chunk, Some(names))
 }
 
 /// The pages a language indexes: when some mark their indexed part, those that do.
@@ -77,9 +82,15 @@ fn indexed<R: Borrow<Record>>(lang: &str, pages: Vec<(String, R)>) -> Result<Vec
     Ok(pages)
 }
 
-/// The files of `merge`'s pages; `keep` the merge for the next edit, else its bytes are
-/// moved into the files.
-fn files(lang: &str, merge: &mut Merge, chunk: usize, keep: bool) -> Result<(Files, Language)> {
+/// The files of `merge`'s pages. With the names of its fragments `written` already, the
+/// merge is let go next, so its chunks are moved into the files; else it is kept for the next
+/// edit, and its fragments are among the files.
+fn files(
+    lang: &str,
+    merge: &mut Merge,
+    chunk: usize,
+    written: Option<Vec<String>>,
+) -> Result<(Files, Language)> {
     // Metadata fields as the language numbers them, and each page's in those numbers.
     let global: BTreeSet<&str> = merge
         .records()
@@ -97,26 +108,33 @@ fn files(lang: &str, merge: &mut Merge, chunk: usize, keep: bool) -> Result<(Fil
         })
         .collect();
     encode(lang, merge, &global, &fields, chunk)?;
-    let (fragments, chunks) = merge.bytes(keep);
+    let chunks = merge.chunks(written.is_none());
     let merge = &*merge;
     let pages: Vec<&Record> = merge.records().collect();
     let mut files = Files::new();
+    let fragments = match written {
+        Some(names) => names,
+        None => {
+            let names = fragment_names(lang, pages.iter().copied());
+            let fragments = names.iter().zip(&pages);
+            files.extend(fragments.map(|(name, page)| (fragment_file(name), page.fragment.clone())));
+            names
+        }
+    };
     let mut meta = Meta {
         version: VERSION,
         pages: Vec::with_capacity(pages.len()),
         meta_fields: global.iter().map(String::as_str).collect(),
         ..Meta::default()
     };
-    let mut names = Names::default();
-    for (page, fragment) in pages.iter().zip(fragments) {
-        let name = names.fragment(lang, &format!("{lang}_{}", page.fragment_hash));
-        files.push((format!("fragment/{name}.pf_fragment"), fragment));
+    for (page, name) in pages.iter().zip(fragments) {
         meta.pages.push(MetaPage {
             hash: name,
             word_count: page.word_count,
             group_hash: "",
         });
     }
+    let mut names = Names::default();
     let encoded = merge.encoded().iter().zip(chunks);
     for ((c, bytes), (from, to)) in encoded.zip(bounds(merge.encoded())) {
         let name = names.index(lang, &c.full);
@@ -258,25 +276,37 @@ fn prefix(s: &str, len: usize) -> &str {
 /// when an earlier file of the same kind has them (as Pagefind does, in page order).
 #[derive(Default)]
 struct Names {
-    fragments: HashMap<String, String>,
     index: BTreeSet<String>,
     filters: BTreeSet<String>,
 }
 
-impl Names {
-    fn fragment(&mut self, lang: &str, full: &str) -> String {
-        let mut len = lang.len() + 8;
-        while let Some(other) = self.fragments.get(prefix(full, len)) {
-            if other == full || len >= full.len() {
-                break;
+/// The names of the fragments of `pages`, in page order: a page's fragment is named as the
+/// other files are, though one with the same hash as an earlier page's shares its name.
+fn fragment_names<'r>(lang: &str, pages: impl Iterator<Item = &'r Record>) -> Vec<String> {
+    let mut taken: HashMap<String, String> = HashMap::new();
+    pages
+        .map(|page| {
+            let full = format!("{lang}_{}", page.fragment_hash);
+            let mut len = lang.len() + 8;
+            while let Some(other) = taken.get(prefix(&full, len)) {
+                if *other == full || len >= full.len() {
+                    break;
+                }
+                len += 1;
             }
-            len += 1;
-        }
-        let name = prefix(full, len).to_string();
-        self.fragments.insert(name.clone(), full.to_string());
-        name
-    }
+            let name = prefix(&full, len).to_string();
+            taken.insert(name.clone(), full);
+            name
+        })
+        .collect()
+}
 
+/// A fragment's file in the bundle, by its name.
+fn fragment_file(name: &str) -> String {
+    format!("fragment/{name}.pf_fragment")
+}
+
+impl Names {
     fn index(&mut self, lang: &str, full: &str) -> String {
         Self::longer(&mut self.index, lang, full)
     }

@@ -103,25 +103,16 @@ impl Merge {
         })
     }
 
-    /// Each page's fragment and each encoded chunk's bytes, copied, or moved out when this
-    /// merge is about to be let go (`keep` false), as the files hold them next.
-    pub fn bytes(&mut self, keep: bool) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
-        let take = |bytes: &mut Vec<u8>| match keep {
-            true => bytes.clone(),
-            false => std::mem::take(bytes),
-        };
-        let fragments = self
-            .pages
-            .iter_mut()
-            .map(|(_, record)| match Arc::get_mut(record) {
-                Some(record) => take(&mut record.fragment),
-                None => record.fragment.clone(),
-            });
-        let fragments = fragments.collect();
-        (
-            fragments,
-            self.chunks.iter_mut().map(|c| take(&mut c.bytes)).collect(),
-        )
+    /// Each encoded chunk's bytes, copied, or moved out when this merge is about to be let go
+    /// (`keep` false), as the files hold them next.
+    pub fn chunks(&mut self, keep: bool) -> Vec<Vec<u8>> {
+        let chunks = self.chunks.iter_mut();
+        chunks
+            .map(|c| match keep {
+                true => c.bytes.clone(),
+                false => std::mem::take(&mut c.bytes),
+            })
+            .collect()
     }
 
     /// The records, in page order.

@@ -378,8 +378,8 @@ impl Index {
 }
 
 /// One language's part of the bundle made once, as a build makes it, from its pages'
-/// records by output path: its files, and its line in the entry file. The records' words are
-/// let go as they are merged, and their fragments moved into the files
+/// records by output path: its files, and its line in the entry file. The fragments go to
+/// `write` before the words are merged, and the words are let go as they are merged
 /// ([`bundle::language_once`]). A page `stored` names had its record read from `cache`
 /// without its words ([`cached_without_words`]): they are read back as they are merged, so
 /// a build never holds a language's words and its merge at once (50,000 stories, cache on:
@@ -389,6 +389,7 @@ pub fn part(
     mut pages: Vec<(String, Record)>,
     cache: &Store,
     stored: &HashMap<String, cache::Key>,
+    write: impl FnOnce(Vec<Output>) -> Result<()>,
 ) -> Result<(Vec<Output>, EntryLine)> {
     pages.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let words = |path: &str, record: &mut Record| match stored.get(path) {
@@ -405,7 +406,8 @@ pub fn part(
             }),
         None => Ok(std::mem::take(&mut record.words)),
     };
-    let (files, line) = bundle::language_once(lang, pages, bundle::CHUNK, words)?;
+    let write = |files: Files| write(files.into_iter().map(output).collect());
+    let (files, line) = bundle::language_once(lang, pages, bundle::CHUNK, words, write)?;
     Ok((files.into_iter().map(output).collect(), line))
 }
 
