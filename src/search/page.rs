@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 use std::rc::Rc;
 use std::sync::LazyLock;
 
-use lol_html::html_content::{Element, EndTag};
+use lol_html::html_content::EndTag;
 use lol_html::{element, text, HtmlRewriter, Settings};
 use minicbor::{Decode, Encode};
 use regex::Regex;
@@ -21,6 +21,8 @@ use sha1::{Digest, Sha1};
 use super::packed::{Keep, Packer, Words};
 use super::words::Splitter;
 use crate::error::Result;
+
+mod scan;
 
 /// What the index needs of one page, for the language it is in.
 /// Encoded in CBOR for the build cache (`search.bin`), where it is found again by the page.
@@ -425,7 +427,7 @@ fn regex(pattern: &str) -> Regex {
 }
 
 /// What the reader takes from a page's HTML.
-#[derive(Default, Debug)]
+#[derive(Default, Debug, PartialEq)]
 struct Parsed {
     /// The indexed text, control tokens and all, entities not yet decoded.
     text: String,
@@ -596,7 +598,7 @@ impl Tag {
 
     /// The tag of `el`, a start tag in `html`: its name read in place there, lowercased on
     /// the stack (lol_html's own name is a new string for every element).
-    fn read(el: &Element, html: &[u8]) -> Tag {
+    fn read(el: &lol_html::html_content::Element, html: &[u8]) -> Tag {
         let source = html.get(el.source_location().bytes()).unwrap_or_default();
         Tag::named(source.strip_prefix(b"<"), || el.tag_name())
     }
@@ -663,7 +665,7 @@ impl Reader {
 
     /// An element opens (`closes`: it has an end tag to wait for): returns its depth in the
     /// stack.
-    fn open(&mut self, el: &Element, tag: Tag, attrs: Attrs, closes: bool) -> usize {
+    fn open(&mut self, el: &impl Element, tag: Tag, attrs: Attrs, closes: bool) -> usize {
         let ignore = attrs.ignore.map(|v| match v.to_ascii_lowercase().as_str() {
             "" | "index" | "true" => Status::Ignored,
             _ => Status::Excluded,
@@ -687,7 +689,7 @@ impl Reader {
                 if !outside {
                     let id: String = id.chars().filter(|c| !c.is_whitespace()).collect();
                     let key = format!("{}:{id}", self.anchors);
-                    let tag_name = el.tag_name();
+                    let tag_name = el.name();
                     let _ = write!(self.text, " ___PAGEFIND_ANCHOR___{tag_name}:{key} ");
                     self.anchors += 1;
                     anchor = Some(key);
@@ -703,7 +705,7 @@ impl Reader {
         if status != Status::Excluded {
             if let Some(names) = attrs.index_attrs {
                 for attr in names.split(',') {
-                    let mut value = el.get_attribute(attr.trim()).unwrap_or_default();
+                    let mut value = el.attribute(attr.trim()).unwrap_or_default();
                     if ends_sentence(&value) {
                         value.push('.');
                     }
@@ -929,7 +931,7 @@ impl Reader {
 
 /// A `data-pagefind-meta|filter|sort` value as parts: `name:literal` (all after the first
 /// `:` is the literal), `name[attr]` (the element's attribute), or `name` (its text).
-fn attribute_parts(value: &str, el: &Element) -> Vec<String> {
+fn attribute_parts(value: &str, el: &impl Element) -> Vec<String> {
     if let Some((names, literal)) = value.split_once(':') {
         let mut parts = attribute_parts(names, el);
         if let Some(last) = parts.last_mut() {
@@ -948,7 +950,7 @@ fn attribute_parts(value: &str, el: &Element) -> Vec<String> {
                 Some(c) => format!(
                     "{}:{}",
                     &c["name"],
-                    el.get_attribute(&c["attribute"]).unwrap_or_default()
+                    el.attribute(&c["attribute"]).unwrap_or_default()
                 ),
                 None => part.to_string(),
             }
@@ -978,52 +980,98 @@ struct Attrs {
 
 impl Attrs {
     /// The attributes of `el`, a start tag in `html`, their names read in place there.
-    fn read(el: &Element, html: &[u8]) -> Self {
+    fn read(el: &lol_html::html_content::Element, html: &[u8]) -> Self {
         let mut attrs = Attrs::default();
         for attr in el.attributes() {
-            // Longer than the longest name looked for: none of them.
-            let mut lower = [0; 26];
-            let name = match attr.name_source_location().and_then(|at| html.get(at.bytes())) {
-                Some(name) if name.len() <= lower.len() => {
-                    let lower = &mut lower[..name.len()];
-                    lower.copy_from_slice(name);
-                    lower.make_ascii_lowercase();
-                    &*lower
-                }
-                Some(_) => continue,
+            match attr.name_source_location().and_then(|at| html.get(at.bytes())) {
+                Some(name) => attrs.take(name, || attr.value()),
                 // A name lol_html made, not read from the page: none here, kept for safety.
-                None => &attr.name().into_bytes(),
-            };
-            let slot = match name {
-                b"lang" => &mut attrs.lang,
-                b"id" => &mut attrs.id,
-                b"src" => &mut attrs.src,
-                b"alt" => &mut attrs.alt,
-                b"data-pagefind-body" => {
-                    attrs.body = true;
-                    continue;
-                }
-                b"data-pagefind-ignore" => &mut attrs.ignore,
-                b"data-pagefind-filter" => &mut attrs.filter,
-                b"data-pagefind-meta" => &mut attrs.meta,
-                b"data-pagefind-default-meta" => &mut attrs.default_meta,
-                b"data-pagefind-sort" => &mut attrs.sort,
-                b"data-pagefind-weight" => &mut attrs.weight,
-                b"data-pagefind-title" => &mut attrs.title,
-                b"data-pagefind-index-attrs" => &mut attrs.index_attrs,
-                _ => continue,
-            };
-            // The first of a repeated attribute counts, as in a browser.
-            if slot.is_none() {
-                *slot = Some(attr.value());
+                None => attrs.take(attr.name().as_bytes(), || attr.value()),
             }
         }
         attrs
     }
+
+    /// Takes attribute `name`, as written, if the reader looks at it; `value` gives its value.
+    fn take(&mut self, name: &[u8], value: impl FnOnce() -> String) {
+        // Longer than the longest name looked for: none of them.
+        let mut lower = [0; 26];
+        let Some(lower) = lower.get_mut(..name.len()) else {
+            return;
+        };
+        lower.copy_from_slice(name);
+        lower.make_ascii_lowercase();
+        let slot = match &*lower {
+            b"lang" => &mut self.lang,
+            b"id" => &mut self.id,
+            b"src" => &mut self.src,
+            b"alt" => &mut self.alt,
+            b"data-pagefind-body" => {
+                self.body = true;
+                return;
+            }
+            b"data-pagefind-ignore" => &mut self.ignore,
+            b"data-pagefind-filter" => &mut self.filter,
+            b"data-pagefind-meta" => &mut self.meta,
+            b"data-pagefind-default-meta" => &mut self.default_meta,
+            b"data-pagefind-sort" => &mut self.sort,
+            b"data-pagefind-weight" => &mut self.weight,
+            b"data-pagefind-title" => &mut self.title,
+            b"data-pagefind-index-attrs" => &mut self.index_attrs,
+            _ => return,
+        };
+        // The first of a repeated attribute counts, as in a browser.
+        if slot.is_none() {
+            *slot = Some(value());
+        }
+    }
 }
 
-/// Reads a page's HTML as Pagefind's reader does.
+/// What the reader asks of a start tag besides the attributes [`Attrs`] takes.
+trait Element {
+    /// Its name, lowercased.
+    fn name(&self) -> String;
+    /// The value of its first attribute named `name` (in any case), as lol_html finds it.
+    fn attribute(&self, name: &str) -> Option<String>;
+}
+
+impl Element for lol_html::html_content::Element<'_, '_> {
+    fn name(&self) -> String {
+        self.tag_name()
+    }
+
+    fn attribute(&self, name: &str) -> Option<String> {
+        self.get_attribute(name)
+    }
+}
+
+impl Reader {
+    /// A start tag is read: `closes` when it has an end tag to wait for, else it is read
+    /// whole now. Returns its depth in the stack.
+    fn start(&mut self, el: &impl Element, tag: Tag, mut attrs: Attrs, closes: bool) -> usize {
+        if tag.name == Named::Html {
+            self.parsed.lang = attrs.lang.take().unwrap_or_default().to_lowercase();
+        }
+        let img = (tag.name == Named::Img).then(|| (attrs.src.take(), attrs.alt.take()));
+        let depth = self.open(el, tag, attrs, closes);
+        if !closes {
+            self.void(depth, img);
+        }
+        depth
+    }
+}
+
+/// Reads a page's HTML as Pagefind's reader does: by [`scan`] where it can, else by lol_html,
+/// the parser Pagefind reads with.
 fn parse(html: &[u8]) -> std::result::Result<Parsed, lol_html::errors::RewritingError> {
+    match scan::read(html) {
+        Some(parsed) => Ok(parsed),
+        None => rewrite(html),
+    }
+}
+
+/// Reads a page's HTML with lol_html.
+fn rewrite(html: &[u8]) -> std::result::Result<Parsed, lol_html::errors::RewritingError> {
     let reader = Rc::new(RefCell::new(Reader::default()));
     // End tags are read where they are written, by handlers that outlive this borrow.
     let source: Rc<[u8]> = Rc::from(html);
@@ -1032,23 +1080,16 @@ fn parse(html: &[u8]) -> std::result::Result<Parsed, lol_html::errors::Rewriting
         // Every element is inside `<html>` in a parsed page; "*" is the cheaper selector.
         .append_element_content_handler(element!("*", move |el| {
             let tag = Tag::read(el, html);
-            let mut attrs = Attrs::read(el, html);
-            if tag.name == Named::Html {
-                r2.borrow_mut().parsed.lang = attrs.lang.take().unwrap_or_default().to_lowercase();
-            }
-            let img = (tag.name == Named::Img).then(|| (attrs.src.take(), attrs.alt.take()));
+            let attrs = Attrs::read(el, html);
             let closes = el.end_tag_handlers().is_some();
-            let depth = r2.borrow_mut().open(el, tag, attrs, closes);
-            match el.end_tag_handlers() {
-                Some(handlers) => {
-                    let (reader, source) = (Rc::clone(&r2), Rc::clone(&source));
-                    handlers.push(Box::new(move |end| {
-                        let end = Tag::read_end(end, &source);
-                        reader.borrow_mut().close(depth, end);
-                        Ok(())
-                    }));
-                }
-                None => r2.borrow_mut().void(depth, img),
+            let depth = r2.borrow_mut().start(el, tag, attrs, closes);
+            if let Some(handlers) = el.end_tag_handlers() {
+                let (reader, source) = (Rc::clone(&r2), Rc::clone(&source));
+                handlers.push(Box::new(move |end| {
+                    let end = Tag::read_end(end, &source);
+                    reader.borrow_mut().close(depth, end);
+                    Ok(())
+                }));
             }
             Ok(())
         }))
