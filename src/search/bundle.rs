@@ -280,8 +280,9 @@ struct Names {
     filters: BTreeSet<String>,
 }
 
-/// The names of the fragments of `pages`, in page order: a page's fragment is named as the
-/// other files are, though one with the same hash as an earlier page's shares its name.
+/// The names of the fragments of `pages`, in page order: the hash's first 7 characters, one
+/// more at a time while an earlier page's fragment has them (index and filter names grow by
+/// two); a fragment with the same hash as an earlier page's shares its name.
 fn fragment_names<'r>(lang: &str, pages: impl Iterator<Item = &'r Record>) -> Vec<String> {
     let mut taken: HashMap<String, String> = HashMap::new();
     pages
