@@ -618,7 +618,7 @@ impl Tag {
             .iter()
             .position(|b| !b.is_ascii_alphanumeric())
             .unwrap_or(name.len());
-        let ends = matches!(name.get(end), Some(b'\t' | b'\n' | b'\x0c' | b' ' | b'/' | b'>'));
+        let ends = name.get(end).is_some_and(|&b| scan::ends_name(b));
         let mut lower = [0; 16];
         match (ends && end > 0, lower.get_mut(..end)) {
             (true, Some(lower)) => {

@@ -108,6 +108,11 @@ fn space(b: u8) -> bool {
     matches!(b, b'\t' | b'\n' | b'\x0c' | b' ')
 }
 
+/// Whether `b` ends a tag's name or an attribute's quoted value: a space, `/` or `>`.
+pub(super) fn ends_name(b: u8) -> bool {
+    space(b) || b == b'/' || b == b'>'
+}
+
 /// A tag name the scan reads as lol_html does: ASCII letters, digits and `-`.
 fn name_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'-'
@@ -166,8 +171,7 @@ impl<'a> Scan<'a> {
         let len = bytes[from..].iter().position(|&b| !name_byte(b))?;
         // What may follow a name; anything else is in it for the tokenizer, but not here.
         let after = *bytes.get(from + len)?;
-        (space(after) || after == b'/' || after == b'>')
-            .then_some((self.page.get(from..from + len)?, from + len))
+        ends_name(after).then_some((self.page.get(from..from + len)?, from + len))
     }
 
     /// The start tag at `lt`: returns where reading goes on.
@@ -246,7 +250,7 @@ impl<'a> Scan<'a> {
                 let end = at + 1 + len + 1;
                 // Attributes are apart, or the tag ends.
                 let next = *bytes.get(end)?;
-                if !(space(next) || next == b'/' || next == b'>') {
+                if !ends_name(next) {
                     return None;
                 }
                 Some(((name, self.page.get(at + 1..end - 1)?), end))
@@ -307,7 +311,7 @@ impl<'a> Scan<'a> {
             .iter()
             .rposition(|(n, _)| n.eq_ignore_ascii_case(written))
         {
-            let end = Tag::of(written.to_ascii_lowercase().as_bytes());
+            let end = Tag::named(self.bytes().get(lt + 2..), || written.to_ascii_lowercase());
             for (name, depth) in self.open.drain(first..).rev() {
                 self.html -= usize::from(name.eq_ignore_ascii_case("html"));
                 self.reader.close(depth, end);
