@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{LazyLock, Mutex};
 
 use tempfile::NamedTempFile;
-use xxhash_rust::xxh3::{xxh3_128, Xxh3};
+use xxhash_rust::xxh3::{xxh3_128, xxh3_64, Xxh3};
 
 use crate::error::Diagnostic;
 
@@ -62,6 +62,9 @@ pub struct Store {
     found: Found,
     /// The next file, while this build writes it; `None` when the cache is off.
     next: Option<Mutex<Next>>,
+    /// The next file again, to read back what this build wrote without holding the lock
+    /// (the index's merge reads every record's words back, on every core).
+    written: Option<File>,
     path: PathBuf,
 }
 
@@ -70,11 +73,12 @@ struct Next {
     file: BufWriter<NamedTempFile>,
     count: u64,
     sum: Xxh3,
-    /// The keys written, each once however often it is asked for or made, and where their
-    /// bytes are in the file.
-    written: Found,
-    /// How many bytes the file has, written or still buffered.
+    /// The keys written, each once however often it is asked for or made, where their bytes
+    /// are in the file, and the hash of those bytes.
+    written: HashMap<Key, (u64, usize, u64)>,
+    /// How many bytes the file has, written or still buffered, and how many are written.
     len: u64,
+    flushed: u64,
     /// The keys looked up, and how many of them the previous file had.
     asked: HashSet<Key>,
     hits: usize,
@@ -100,6 +104,7 @@ impl Store {
             previous: None,
             found: HashMap::new(),
             next: None,
+            written: None,
             path: PathBuf::new(),
         }
     }
@@ -113,6 +118,7 @@ impl Store {
             Err(e) => return (Store::off(), Some(unwritable(&path, &e))),
         };
         let mut store = Store {
+            written: next.file.get_ref().as_file().try_clone().ok(),
             next: Some(Mutex::new(next)),
             path: path.clone(),
             ..Store::off()
@@ -141,6 +147,13 @@ impl Store {
     /// The entry at `key`, if the previous file had it (it is kept for the next build) or
     /// this build put it: a build can let go of what it put and read it back when needed.
     pub fn get(&self, key: Key) -> Option<Vec<u8>> {
+        self.get_own(key).map(|(bytes, _)| bytes)
+    }
+
+    /// [`Store::get`], and whether the bytes are the very ones this build put at `key`, read
+    /// back whole (their hash is checked): the form of what this nashra made itself need not
+    /// be checked again, as that of a file a user could have edited must.
+    pub fn get_own(&self, key: Key) -> Option<(Vec<u8>, bool)> {
         let next = self.next.as_ref()?;
         let found = self.found.get(&key).and_then(|&(at, len)| {
             let mut bytes = vec![0; len];
@@ -151,11 +164,15 @@ impl Store {
         if next.asked.insert(key) && found.is_some() {
             next.hits += 1;
         }
-        match &found {
-            Some(bytes) => next.add(key, bytes),
-            None => return next.read(key),
-        }
-        found
+        let Some(bytes) = found else {
+            let (at, len, sum) = next.flushed(key)?;
+            drop(next);
+            let mut bytes = vec![0; len];
+            self.written.as_ref()?.read_exact_at(&mut bytes, at).ok()?;
+            return (xxh3_64(&bytes) == sum).then_some((bytes, true));
+        };
+        next.add(key, &bytes);
+        Some((bytes, false))
     }
 
     /// Keeps `bytes` at `key` for the next build.
@@ -204,6 +221,7 @@ impl Next {
             sum: Xxh3::new(),
             written: HashMap::new(),
             len: counts_at() + 24,
+            flushed: 0,
             asked: HashSet::new(),
             hits: 0,
             failed: None,
@@ -222,21 +240,20 @@ impl Next {
             }
         }
         let at = self.len + head.len() as u64;
-        self.written.insert(key, (at, bytes.len()));
+        self.written.insert(key, (at, bytes.len(), xxh3_64(bytes)));
         self.len = at + bytes.len() as u64;
         self.count += 1;
     }
 
-    /// The bytes this build wrote at `key`, read back from the file.
-    fn read(&mut self, key: Key) -> Option<Vec<u8>> {
-        let &(at, len) = self.written.get(&key)?;
-        if self.failed.is_some() {
-            return None;
+    /// Where the bytes this build wrote at `key` are in the file, their length and hash,
+    /// once they are in the file and not only in its buffer.
+    fn flushed(&mut self, key: Key) -> Option<(u64, usize, u64)> {
+        let &(at, len, sum) = self.written.get(&key)?;
+        if self.failed.is_none() && at + len as u64 > self.flushed {
+            self.failed = self.file.flush().err();
+            self.flushed = self.len;
         }
-        self.failed = self.file.flush().err();
-        let mut bytes = vec![0; len];
-        let file = self.file.get_ref().as_file();
-        file.read_exact_at(&mut bytes, at).ok().map(|()| bytes)
+        self.failed.is_none().then_some((at, len, sum))
     }
 
     fn finish(self, path: &Path) -> io::Result<()> {
@@ -449,6 +466,24 @@ mod tests {
             assert_eq!(store.get(key).as_deref(), Some(bytes));
         }
         assert_eq!(store.usage().hits, 5);
+    }
+
+    #[test]
+    fn what_a_build_reads_back_is_what_it_put_or_nothing() {
+        let (dir, _) = store_with(&[(1, b"one")]);
+        let (store, _) = Store::open(dir.path(), "t");
+        store.put(2, b"two");
+        // From the previous file, which a user could have edited, or this build's own bytes.
+        assert_eq!(store.get_own(1), Some((b"one".to_vec(), false)));
+        assert_eq!(store.get_own(2), Some((b"two".to_vec(), true)));
+        // Bytes changed in the file after they were put are not handed back at all.
+        let next = store.next.as_ref().expect("on").lock().expect("lock");
+        let at = next.written[&2].0;
+        drop(next);
+        let file = store.written.as_ref().expect("the file again");
+        file.write_all_at(b"TWO", at).expect("write");
+        assert_eq!(store.get_own(2), None);
+        assert_eq!(store.get(2), None);
     }
 
     #[test]

@@ -394,8 +394,10 @@ pub fn part(
     pages.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let words = |path: &str, record: &mut Record| match stored.get(path) {
         Some(&key) => cache
-            .get(key)
-            .and_then(|bytes| minicbor::decode::<page::RecordWords>(&bytes).ok())
+            .get_own(key)
+            .and_then(|(bytes, own)| {
+                minicbor::decode_with::<_, page::RecordWords>(&bytes, &mut packed::Own(own)).ok()
+            })
             .map(|r| r.words)
             .ok_or_else(|| {
                 let lost = failed(format!(

@@ -373,6 +373,11 @@ pub trait Keep {
     fn words(&self) -> bool {
         true
     }
+
+    /// Whether the words' form is checked: not when they are bytes this build packed itself.
+    fn check(&self) -> bool {
+        true
+    }
 }
 
 impl Keep for () {}
@@ -386,11 +391,24 @@ impl Keep for WithoutWords {
     }
 }
 
+/// The context that decodes words as the cache gave them: checked unless they are the very
+/// bytes this build packed and wrote (checking them again was a fifth of merging an index).
+pub struct Own(pub bool);
+
+impl Keep for Own {
+    fn check(&self) -> bool {
+        !self.0
+    }
+}
+
 impl<'b, C: Keep> Decode<'b, C> for Words {
     fn decode(d: &mut Decoder<'b>, ctx: &mut C) -> Result<Self, DecodeError> {
         if !ctx.words() {
             d.skip()?;
             return Ok(Words::default());
+        }
+        if !ctx.check() {
+            return Ok(Words(d.bytes()?.to_vec()));
         }
         Words::checked(d.bytes()?.to_vec()).ok_or_else(|| DecodeError::message("malformed packed words"))
     }
