@@ -392,7 +392,8 @@ impl Keep for WithoutWords {
 }
 
 /// The context that decodes words as the cache gave them: checked unless they are the very
-/// bytes this build packed and wrote (checking them again was a fifth of merging an index).
+/// bytes this build packed and wrote (checking them again took 0.46 of a 10,000-story full
+/// build's 27 CPU-seconds).
 pub struct Own(pub bool);
 
 impl Keep for Own {
