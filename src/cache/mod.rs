@@ -62,9 +62,9 @@ pub struct Store {
     found: Found,
     /// The next file, while this build writes it; `None` when the cache is off.
     next: Option<Mutex<Next>>,
-    /// The next file again, to read back what this build wrote without holding the lock
-    /// (the index's merge reads every record's words back, on every core).
-    written: Option<File>,
+    /// The next file through a handle of its own, to read back what this build wrote without
+    /// holding the lock (the index's merge reads every record's words back, on every core).
+    next_read: Option<File>,
     path: PathBuf,
 }
 
@@ -104,7 +104,7 @@ impl Store {
             previous: None,
             found: HashMap::new(),
             next: None,
-            written: None,
+            next_read: None,
             path: PathBuf::new(),
         }
     }
@@ -118,7 +118,7 @@ impl Store {
             Err(e) => return (Store::off(), Some(unwritable(&path, &e))),
         };
         let mut store = Store {
-            written: next.file.get_ref().as_file().try_clone().ok(),
+            next_read: next.file.get_ref().as_file().try_clone().ok(),
             next: Some(Mutex::new(next)),
             path: path.clone(),
             ..Store::off()
@@ -168,7 +168,7 @@ impl Store {
             let (at, len, sum) = next.flushed(key)?;
             drop(next);
             let mut bytes = vec![0; len];
-            self.written.as_ref()?.read_exact_at(&mut bytes, at).ok()?;
+            self.next_read.as_ref()?.read_exact_at(&mut bytes, at).ok()?;
             return (xxh3_64(&bytes) == sum).then_some((bytes, true));
         };
         next.add(key, &bytes);
@@ -480,7 +480,7 @@ mod tests {
         let next = store.next.as_ref().expect("on").lock().expect("lock");
         let at = next.written[&2].0;
         drop(next);
-        let file = store.written.as_ref().expect("the file again");
+        let file = store.next_read.as_ref().expect("the file again");
         file.write_all_at(b"TWO", at).expect("write");
         assert_eq!(store.get_own(2), None);
         assert_eq!(store.get(2), None);

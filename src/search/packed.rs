@@ -408,10 +408,11 @@ impl<'b, C: Keep> Decode<'b, C> for Words {
             d.skip()?;
             return Ok(Words::default());
         }
+        let bytes = d.bytes()?.to_vec();
         if !ctx.check() {
-            return Ok(Words(d.bytes()?.to_vec()));
+            return Ok(Words(bytes));
         }
-        Words::checked(d.bytes()?.to_vec()).ok_or_else(|| DecodeError::message("malformed packed words"))
+        Words::checked(bytes).ok_or_else(|| DecodeError::message("malformed packed words"))
     }
 }
 

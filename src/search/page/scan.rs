@@ -13,8 +13,8 @@ use super::{Attrs, Element, Parsed, Reader, Tag};
 
 /// The page read by the scan, or `None` if it holds something the scan leaves to lol_html.
 pub(super) fn read(html: &[u8]) -> Option<Parsed> {
-    // simdutf8 checks a page of Arabic text several times faster than std (a twentieth of
-    // reading it, with std's check).
+    // simdutf8 checks a page of Arabic text several times faster than std, whose check was
+    // 6.5 % of reading a page.
     let page = simdutf8::basic::from_utf8(html).ok()?;
     // A byte-order mark, NUL and CR are each something a decoder or tokenizer may change.
     if page.starts_with('\u{feff}') || memchr::memchr2(b'\0', b'\r', html).is_some() {
