@@ -12,7 +12,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use common::{attrs, nashra, repo, Site, INSTALL};
+use common::{attrs, copy_dir, differences, nashra, photo, repo, snapshot, Site, INSTALL};
 use serde_json::Value;
 
 /// Every command that needs a site, with what it needs besides.
@@ -151,6 +151,96 @@ fn init_writes_a_publish_workflow_that_actionlint_passes() {
     }
     let home = std::fs::read_to_string(site.join("public/index.html")).unwrap();
     assert!(home.contains("href=\"/news/en/\""), "{home}");
+}
+
+/// The workflow keeps the build cache from one publish to the next: a run on a fresh checkout
+/// (new file times, no `public/`) with what the last run saved encodes no photo again, reads
+/// every page's search record from the cache, and publishes the same files.
+#[test]
+fn the_publish_workflow_carries_the_build_cache_to_the_next_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let first = tmp.path().join("first");
+    nashra().arg("init").arg(&first).assert().success();
+    std::fs::write(first.join("content/briefings/convoy.jpg"), photo(1300, 900)).unwrap();
+    std::fs::write(
+        first.join("content/briefings/convoy.en.md"),
+        "+++\ntitle = \"The convoy reaches Bamako\"\ndate = 2024-11-20\nimage = { src = \"convoy.jpg\", alt = \"A convoy\" }\n+++\n\nThe convoy reached the capital on Tuesday.\n",
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(first.join(".github/workflows/publish.yml")).unwrap();
+    let workflow: Value = serde_norway::from_str(&text).unwrap();
+    let build = steps(&workflow, "build");
+    let made = position(build, "run", |r| r.starts_with("nashra build")).expect("runs build");
+    // The cache of the site's own files (the other one holds the nashra binary, in ~).
+    let kept = build
+        .iter()
+        .position(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("actions/cache@"))
+                && s["with"]["path"].as_str().is_some_and(|p| !p.starts_with('~'))
+        })
+        .expect("a step caches the site's build cache");
+    assert!(
+        kept < made,
+        "the build cache is restored before the build: {build:?}"
+    );
+    let with = &build[kept]["with"];
+    // Each run saves under a key of its own (an entry cannot be replaced) and restores the
+    // newest entry whose key starts with the prefix.
+    let key = with["key"].as_str().unwrap();
+    let prefix = with["restore-keys"].as_str().unwrap().trim();
+    assert!(
+        key.starts_with(prefix) && key[prefix.len()..].contains("${{ github.run_id }}"),
+        "key {key}, restore-keys {prefix}"
+    );
+    let paths: Vec<&str> = with["path"].as_str().unwrap().lines().map(str::trim).collect();
+
+    let publish = |site: &Path| {
+        let out = nashra()
+            .args(["build", "--base-url", "https://newsroom.github.io/news/"])
+            .current_dir(site)
+            .assert()
+            .success();
+        String::from_utf8_lossy(&out.get_output().stdout).into_owned()
+    };
+    let said = publish(&first);
+    assert!(said.contains("; 12 photo files, 12 of them encoded"), "{said}");
+
+    // The next run: what was committed, checked out afresh, and the cache's paths restored.
+    let git = |dir: &Path, args: &[&str]| {
+        let out = Command::new("git")
+            .args(["-c", "user.name=desk", "-c", "user.email=desk@example.org"])
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    git(&first, &["init", "-q"]);
+    git(&first, &["add", "."]);
+    git(&first, &["commit", "-q", "-m", "First edition"]);
+    let next = tmp.path().join("next");
+    git(tmp.path(), &["clone", "-q", "first", "next"]);
+    assert!(!next.join(".nashra").exists() && !next.join("public").exists());
+    for path in &paths {
+        copy_dir(&first.join(path), &next.join(path));
+    }
+    let said = publish(&next);
+    assert!(said.contains("; 12 photo files, 0 of them encoded"), "{said}");
+    let records =
+        regex::Regex::new(r"search records of (\d+) of (\d+) article pages from the build cache").unwrap();
+    let counts = records.captures(&said).unwrap_or_else(|| panic!("{said}"));
+    assert!(
+        counts[2].parse::<usize>().unwrap() > 0 && counts[1] == counts[2],
+        "{said}"
+    );
+    let (got, want) = (snapshot(&next.join("public")), snapshot(&first.join("public")));
+    assert!(got == want, "{:?}", differences(&got, &want));
 }
 
 /// Every built HTML page links the icons through `asset()` (under the base path), so no
