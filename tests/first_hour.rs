@@ -77,6 +77,22 @@ fn position(steps: &[Value], key: &str, found: impl Fn(&str) -> bool) -> Option<
     steps.iter().position(|s| s[key].as_str().is_some_and(&found))
 }
 
+/// Runs a workflow step's nashra command in `site`, with the address Pages would give it;
+/// what it printed.
+fn run_step(step: &Value, site: &Path) -> String {
+    let line = step["run"].as_str().expect("a run: step");
+    let args: Vec<&str> = line
+        .split_whitespace()
+        .skip(1)
+        .map(|a| match a {
+            "\"$BASE_URL/\"" => "https://newsroom.github.io/news/",
+            a => a,
+        })
+        .collect();
+    let out = nashra().args(&args).current_dir(site).assert().success();
+    String::from_utf8_lossy(&out.get_output().stdout).into_owned()
+}
+
 /// Runs `tool` with `args`; a tool that cannot be started fails the test with how to install it.
 fn run(tool: impl AsRef<std::ffi::OsStr>, args: &[&Path], what: &str) -> std::process::Output {
     Command::new(tool.as_ref())
@@ -138,16 +154,7 @@ fn init_writes_a_publish_workflow_that_actionlint_passes() {
     // Its nashra commands pass on the new site, as they would on its first push: the
     // check finds no warning, and the build writes every link under the Pages path.
     for step in [check, made] {
-        let line = build[step]["run"].as_str().unwrap();
-        let args: Vec<&str> = line
-            .split_whitespace()
-            .skip(1)
-            .map(|a| match a {
-                "\"$BASE_URL/\"" => "https://newsroom.github.io/news/",
-                a => a,
-            })
-            .collect();
-        nashra().args(&args).current_dir(&site).assert().success();
+        run_step(&build[step], &site);
     }
     let home = std::fs::read_to_string(site.join("public/index.html")).unwrap();
     assert!(home.contains("href=\"/news/en/\""), "{home}");
@@ -196,15 +203,7 @@ fn the_publish_workflow_carries_the_build_cache_to_the_next_run() {
     );
     let paths: Vec<&str> = with["path"].as_str().unwrap().lines().map(str::trim).collect();
 
-    let publish = |site: &Path| {
-        let out = nashra()
-            .args(["build", "--base-url", "https://newsroom.github.io/news/"])
-            .current_dir(site)
-            .assert()
-            .success();
-        String::from_utf8_lossy(&out.get_output().stdout).into_owned()
-    };
-    let said = publish(&first);
+    let said = run_step(&build[made], &first);
     assert!(said.contains("; 12 photo files, 12 of them encoded"), "{said}");
 
     // The next run: what was committed, checked out afresh, and the cache's paths restored.
@@ -230,7 +229,7 @@ fn the_publish_workflow_carries_the_build_cache_to_the_next_run() {
     for path in &paths {
         copy_dir(&first.join(path), &next.join(path));
     }
-    let said = publish(&next);
+    let said = run_step(&build[made], &next);
     assert!(said.contains("; 12 photo files, 0 of them encoded"), "{said}");
     let records =
         regex::Regex::new(r"search records of (\d+) of (\d+) article pages from the build cache").unwrap();
